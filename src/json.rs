@@ -1,0 +1,422 @@
+//! The one JSON value type of the core.
+//!
+//! The core never depends on `serde_json` types so that the wasm build can
+//! receive values straight from JavaScript objects (see `wasm.rs`) without
+//! carrying a JSON parser. Objects keep their insertion order because the
+//! config's order is meaningful (ties in priority, segment order, signal
+//! output order).
+
+use std::fmt;
+
+/// Deepest nesting accepted anywhere a value enters the core (configs,
+/// props, stored state). Deeper input is refused instead of risking the
+/// stack: in wasm a stack overflow kills the instance.
+pub const MAX_DEPTH: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Json {
+    #[default]
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Box<str>),
+    Arr(Vec<Json>),
+    Obj(Obj),
+}
+
+/// A JSON object with unique keys in insertion order. Lookup is linear:
+/// objects in configs, props and attributes are small.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Obj(Vec<(Box<str>, Json)>);
+
+impl Obj {
+    pub fn new() -> Self {
+        Obj(Vec::new())
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Obj(Vec::with_capacity(n))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
+    /// Sets `key`, replacing an earlier value (the last duplicate wins, as
+    /// in `JSON.parse`) but keeping the key's first position.
+    pub fn insert(&mut self, key: impl Into<Box<str>>, value: Json) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Json> {
+        let i = self.0.iter().position(|(k, _)| &**k == key)?;
+        Some(self.0.remove(i).1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Json)> {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(Box<str>, Json)> for Obj {
+    fn from_iter<I: IntoIterator<Item = (Box<str>, Json)>>(iter: I) -> Self {
+        let mut obj = Obj::new();
+        for (k, v) in iter {
+            obj.insert(k, v);
+        }
+        obj
+    }
+}
+
+impl Json {
+    pub fn str(s: &str) -> Json {
+        Json::Str(s.into())
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_obj(&self) -> Option<&Obj> {
+        match self {
+            Json::Obj(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_arr(&self) -> Option<&[Json]> {
+        match self {
+            Json::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// The JSON type name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "boolean",
+            Json::Num(_) => "number",
+            Json::Str(_) => "string",
+            Json::Arr(_) => "array",
+            Json::Obj(_) => "object",
+        }
+    }
+
+    /// Field of an object, `None` for anything else.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.as_obj().and_then(|o| o.get(key))
+    }
+
+    /// Nesting depth: scalars are 0, `[]` and `{}` are 1.
+    pub fn depth(&self) -> usize {
+        match self {
+            Json::Arr(a) => 1 + a.iter().map(Json::depth).max().unwrap_or(0),
+            Json::Obj(o) => 1 + o.iter().map(|(_, v)| v.depth()).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// Compact JSON text. Non-finite numbers (which JSON cannot carry)
+    /// are written as `null`, as `JSON.stringify` does.
+    pub fn to_json_string(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    pub fn write_to(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Num(n) => write_number(*n, out),
+            Json::Str(s) => write_string(s, out),
+            Json::Arr(a) => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write_to(out);
+                }
+                out.push(']');
+            }
+            Json::Obj(o) => {
+                out.push('{');
+                for (i, (k, v)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write_to(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl fmt::Display for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json_string())
+    }
+}
+
+impl From<f64> for Json {
+    fn from(n: f64) -> Self {
+        Json::Num(n)
+    }
+}
+
+impl From<Option<f64>> for Json {
+    fn from(n: Option<f64>) -> Self {
+        n.map_or(Json::Null, Json::Num)
+    }
+}
+
+impl From<bool> for Json {
+    fn from(b: bool) -> Self {
+        Json::Bool(b)
+    }
+}
+
+impl From<&str> for Json {
+    fn from(s: &str) -> Self {
+        Json::Str(s.into())
+    }
+}
+
+impl From<String> for Json {
+    fn from(s: String) -> Self {
+        Json::Str(s.into_boxed_str())
+    }
+}
+
+impl From<Obj> for Json {
+    fn from(o: Obj) -> Self {
+        Json::Obj(o)
+    }
+}
+
+/// Writes a number the way JavaScript's `String(n)` does for the common
+/// cases: integers without a fraction, others in shortest round-trip form.
+pub fn write_number(n: f64, out: &mut String) {
+    use std::fmt::Write;
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if n == n.trunc() && n.abs() < 1e21 {
+        // -0 prints as 0, like JavaScript.
+        let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
+/// JavaScript's `String(n)` for a number: used where a number is turned
+/// into text, e.g. an experiment's hash value.
+pub fn js_number_string(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    let abs = n.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        // Exponent form: Rust's `{:e}` gives the shortest digits ("1e21",
+        // "1.5e-7"); JavaScript writes an explicit `+` on positive exponents.
+        let s = format!("{n:e}");
+        return match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        };
+    }
+    let mut out = String::new();
+    write_number(n, &mut out);
+    out
+}
+
+fn write_string(s: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+mod de {
+    //! `Deserialize` for `Json`, so `serde_json` (natively) can produce it.
+    use super::{Json, Obj};
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    impl<'de> Deserialize<'de> for Json {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+            d.deserialize_any(JsonVisitor)
+        }
+    }
+
+    struct JsonVisitor;
+
+    impl<'de> Visitor<'de> for JsonVisitor {
+        type Value = Json;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+            Ok(Json::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+            Ok(Json::Num(v as f64))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+            Ok(Json::Num(v as f64))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+            Ok(Json::Num(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+            Ok(Json::Str(v.into()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Json, E> {
+            Ok(Json::Str(v.into_boxed_str()))
+        }
+        fn visit_unit<E>(self) -> Result<Json, E> {
+            Ok(Json::Null)
+        }
+        fn visit_none<E>(self) -> Result<Json, E> {
+            Ok(Json::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+            Deserialize::deserialize(d)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(v) = seq.next_element()? {
+                out.push(v);
+            }
+            Ok(Json::Arr(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+            let mut out = Obj::with_capacity(map.size_hint().unwrap_or(0).min(1024));
+            while let Some((k, v)) = map.next_entry::<String, Json>()? {
+                out.insert(k, v);
+            }
+            Ok(Json::Obj(out))
+        }
+    }
+}
+
+/// Parses JSON text (native builds: the CLI and tests). Depth beyond
+/// [`MAX_DEPTH`] is refused.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse(text: &str) -> Result<Json, String> {
+    let value: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if value.depth() > MAX_DEPTH {
+        return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+    }
+    Ok(value)
+}
+
+/// Builds a `Json` object literal: `obj! { "a" => 1.0, "b" => "x" }`.
+#[macro_export]
+macro_rules! obj {
+    ($($k:expr => $v:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut o = $crate::json::Obj::new();
+        $( o.insert($k, $crate::json::Json::from($v)); )*
+        $crate::json::Json::Obj(o)
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_numbers_like_javascript() {
+        assert_eq!(Json::Num(3.0).to_json_string(), "3");
+        assert_eq!(Json::Num(-0.0).to_json_string(), "0");
+        assert_eq!(Json::Num(0.25).to_json_string(), "0.25");
+        assert_eq!(Json::Num(f64::NAN).to_json_string(), "null");
+        assert_eq!(js_number_string(1e21), "1e+21");
+        assert_eq!(js_number_string(1.5e-7), "1.5e-7");
+        assert_eq!(js_number_string(123.0), "123");
+        assert_eq!(js_number_string(0.1), "0.1");
+        assert_eq!(js_number_string(0.000001), "0.000001");
+    }
+
+    #[test]
+    fn round_trips_text() {
+        let text = r#"{"a":[1,2.5,"x\"y",null,true],"b":{"c":{}}}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(v.to_json_string(), text);
+        assert_eq!(v.depth(), 3);
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value() {
+        let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v.to_json_string(), r#"{"a":3,"b":2}"#);
+    }
+
+    #[test]
+    fn refuses_deep_nesting() {
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(parse(&deep).is_err());
+    }
+}

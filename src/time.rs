@@ -1,0 +1,233 @@
+//! Time as the core sees it: milliseconds since the Unix epoch, always
+//! passed in by the caller (never read from a clock inside the core).
+
+/// Milliseconds since 1970-01-01T00:00:00Z.
+pub type Millis = i64;
+
+pub const SECOND: Millis = 1_000;
+pub const MINUTE: Millis = 60 * SECOND;
+pub const HOUR: Millis = 60 * MINUTE;
+pub const DAY: Millis = 24 * HOUR;
+pub const WEEK: Millis = 7 * DAY;
+
+/// Latest and earliest instants the core accepts (years 1970..=9999):
+/// arithmetic on them can never overflow.
+pub const MIN_TIME: Millis = 0;
+pub const MAX_TIME: Millis = 253_402_300_799_999;
+
+/// Floors a time to the start of its minute (event times are recorded at
+/// minute resolution).
+pub fn floor_minute(t: Millis) -> Millis {
+    t.div_euclid(MINUTE) * MINUTE
+}
+
+/// The local calendar day of `t` for a UTC offset in minutes, as a day
+/// number since the epoch.
+pub fn local_day(t: Millis, tz_offset_minutes: i32) -> i64 {
+    (t + tz_offset_minutes as i64 * MINUTE).div_euclid(DAY)
+}
+
+/// The local week (Monday start) of `t`, as a week number. 1970-01-01 was
+/// a Thursday, so day 4 (Monday 1970-01-05) starts week 1.
+pub fn local_week(t: Millis, tz_offset_minutes: i32) -> i64 {
+    (local_day(t, tz_offset_minutes) + 3).div_euclid(7)
+}
+
+/// Parses a duration: an integer and a unit `m`, `h`, `d` or `w`
+/// (`90m`, `12h`, `7d`, `4w`). Zero and durations over 10 years are refused.
+pub fn parse_duration(s: &str) -> Result<Millis, String> {
+    let unit_at = s.len().saturating_sub(1);
+    let (digits, unit) = (s.get(..unit_at).unwrap_or(""), s.get(unit_at..).unwrap_or(""));
+    let unit_ms = match unit {
+        "m" => MINUTE,
+        "h" => HOUR,
+        "d" => DAY,
+        "w" => WEEK,
+        _ => return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")")),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")"));
+    }
+    let n: i64 = digits.parse().map_err(|_| format!("\"{s}\" is too long a duration"))?;
+    let ms = n.checked_mul(unit_ms).filter(|ms| *ms <= 3653 * DAY);
+    match ms {
+        Some(0) => Err(format!("\"{s}\" is zero: a duration must be positive")),
+        Some(ms) => Ok(ms),
+        None => Err(format!("\"{s}\" is too long a duration (at most 10 years)")),
+    }
+}
+
+/// Formats a duration in the largest unit that divides it exactly.
+pub fn format_duration(ms: Millis) -> String {
+    for (unit, len) in [("w", WEEK), ("d", DAY), ("h", HOUR), ("m", MINUTE)] {
+        if ms % len == 0 {
+            return format!("{}{unit}", ms / len);
+        }
+    }
+    format!("{}s", ms as f64 / 1000.0)
+}
+
+/// Parses an RFC 3339 timestamp with an explicit offset (`Z` or `±hh:mm`).
+/// Digits beyond milliseconds are truncated.
+pub fn parse_rfc3339(s: &str) -> Result<Millis, String> {
+    let err = || format!("\"{s}\" is not an RFC 3339 time with an offset (e.g. 2026-03-04T12:40:29Z)");
+    let b = s.as_bytes();
+    if b.len() < 20 {
+        return Err(err());
+    }
+    let num = |from: usize, len: usize| -> Result<i64, String> {
+        let part = s.get(from..from + len).ok_or_else(err)?;
+        if !part.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(err());
+        }
+        part.parse::<i64>().map_err(|_| err())
+    };
+    let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
+        return Err(err());
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return Err(err());
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return Err(err());
+    }
+    let mut i = 19;
+    let mut millis = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return Err(err());
+        }
+        let frac = &s[start..i];
+        let mut digits = frac.bytes().take(3).map(|c| (c - b'0') as i64).collect::<Vec<_>>();
+        digits.resize(3, 0);
+        millis = digits[0] * 100 + digits[1] * 10 + digits[2];
+    }
+    let offset_min = match b.get(i) {
+        Some(b'Z') | Some(b'z') if i + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+            let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
+            if oh > 23 || om > 59 {
+                return Err(err());
+            }
+            let m = oh * 60 + om;
+            if *sign == b'-' {
+                -m
+            } else {
+                m
+            }
+        }
+        _ => return Err(err()),
+    };
+    let days = days_from_civil(year, month, day);
+    let t = days * DAY + hour * HOUR + minute * MINUTE + second.min(59) * SECOND + millis
+        - offset_min * MINUTE;
+    if !(MIN_TIME..=MAX_TIME).contains(&t) {
+        return Err(format!("\"{s}\" is outside the supported range (1970 to 9999)"));
+    }
+    Ok(t)
+}
+
+/// Formats a time as RFC 3339 UTC with milliseconds.
+pub fn format_rfc3339(t: Millis) -> String {
+    let days = t.div_euclid(DAY);
+    let ms_of_day = t.rem_euclid(DAY);
+    let (y, m, d) = civil_from_days(days);
+    let (h, mi, s, ms) = (
+        ms_of_day / HOUR,
+        ms_of_day % HOUR / MINUTE,
+        ms_of_day % MINUTE / SECOND,
+        ms_of_day % SECOND,
+    );
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90m"), Ok(90 * MINUTE));
+        assert_eq!(parse_duration("12h"), Ok(12 * HOUR));
+        assert_eq!(parse_duration("7d"), Ok(7 * DAY));
+        assert_eq!(parse_duration("4w"), Ok(4 * WEEK));
+        for bad in ["", "d", "7", "7s", "-1d", "1.5d", "0d", " 7d", "7D", "99999999999999999999d", "3654d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(14 * DAY), "2w");
+        assert_eq!(format_duration(90 * MINUTE), "90m");
+    }
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Ok(0));
+        let a = parse_rfc3339("2026-03-04T18:10:33.451+05:30").unwrap();
+        let b = parse_rfc3339("2026-03-04T12:40:33.451Z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(format_rfc3339(b), "2026-03-04T12:40:33.451Z");
+        assert_eq!(
+            parse_rfc3339("2026-03-04T12:40:33.4519999Z").unwrap(),
+            parse_rfc3339("2026-03-04T12:40:33.451Z").unwrap()
+        );
+        assert_eq!(parse_rfc3339("2024-02-29T00:00:00-01:00").unwrap() % DAY, HOUR);
+        for bad in ["2026-03-04T12:40:33", "2026-02-30T00:00:00Z", "2026-03-04 12:40Z", "x", "2026-03-04T12:40:33.Z"] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_weeks_start_on_monday() {
+        let monday = parse_rfc3339("2026-03-02T00:00:00Z").unwrap();
+        let sunday = parse_rfc3339("2026-03-08T23:59:00Z").unwrap();
+        assert_eq!(local_week(monday, 0), local_week(sunday, 0));
+        assert_eq!(local_week(monday - MINUTE, 0) + 1, local_week(monday, 0));
+        // 23:30 UTC Sunday is already Monday at +60.
+        assert_eq!(local_week(sunday - 29 * MINUTE, 60), local_week(monday, 0) + 1);
+    }
+}
