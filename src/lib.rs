@@ -2,9 +2,22 @@
 //! computed on the device from locally observed events.
 //!
 //! The pipeline (see `docs/architecture.md`) flows one way:
-//! config → signals → conditions → segments → stage → decisions.
+//! config → history → signals → conditions → segments → stage → decisions.
 
 pub mod condition;
+pub mod config;
+pub mod decide;
+pub mod doc;
+pub mod engine;
+pub mod error;
+pub mod graph;
 pub mod json;
 pub mod problem;
+pub mod segment;
+pub mod signal;
+pub mod stage;
 pub mod time;
+
+pub use config::{compile, validate, CompiledConfig};
+pub use engine::{Engine, Evaluation, Identity};
+pub use error::InputError;

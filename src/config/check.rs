@@ -1,0 +1,279 @@
+//! Checks across the config: duplicate ids, references to segments and
+//! stages, segment dependencies, and the warnings about legal configs
+//! that surprise people.
+
+use super::model::*;
+use crate::graph::topological_order;
+use crate::json::Json;
+use crate::problem::{Code, JsonPath, Problems};
+use std::collections::HashSet;
+
+/// The string literals a field's test names (segment or stage ids),
+/// skipping operands that are not ids (`$type`, `$regex`, ...).
+fn named_ids<'a>(value: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, JsonPath)>) {
+    match value {
+        Json::Str(s) => out.push((s, path.clone())),
+        Json::Arr(items) => {
+            for (i, item) in items.iter().enumerate() {
+                named_ids(item, &path.index(i), out);
+            }
+        }
+        Json::Obj(obj) => {
+            for (key, v) in obj.iter() {
+                let skip = matches!(
+                    key,
+                    "$type" | "$regex" | "$regexi" | "$notRegex" | "$notRegexi" | "$exists" | "$size" | "$inGroup" | "$notInGroup"
+                ) || key.starts_with("$v");
+                if !skip {
+                    named_ids(v, &path.key(key), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The segment ids and stage ids a condition names, with their paths.
+struct Names<'a> {
+    segments: Vec<(&'a str, JsonPath)>,
+    tests_segments: bool,
+    stages: Vec<(&'a str, JsonPath)>,
+}
+
+fn names_in<'a>(cond: &'a Json, path: &JsonPath) -> Names<'a> {
+    let mut names = Names { segments: Vec::new(), tests_segments: false, stages: Vec::new() };
+    // The callback borrows from `cond`; collect into owned paths.
+    let mut fields: Vec<(&'a str, &'a Json, JsonPath)> = Vec::new();
+    collect_fields(cond, path, &mut fields);
+    for (field, value, at) in fields {
+        match field {
+            "segments" => {
+                names.tests_segments = true;
+                named_ids(value, &at, &mut names.segments);
+            }
+            "stage" => named_ids(value, &at, &mut names.stages),
+            _ => {}
+        }
+    }
+    names
+}
+
+fn collect_fields<'a>(cond: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, &'a Json, JsonPath)>) {
+    let Json::Obj(obj) = cond else { return };
+    for (key, value) in obj.iter() {
+        let at = path.key(key);
+        match key {
+            "$and" | "$or" | "$nor" => {
+                for (i, sub) in value.as_arr().unwrap_or(&[]).iter().enumerate() {
+                    collect_fields(sub, &at.index(i), out);
+                }
+            }
+            "$not" => collect_fields(value, &at, out),
+            _ => out.push((key, value, at)),
+        }
+    }
+}
+
+/// Every condition of the config with its path, and whether it may name
+/// segments and the stage.
+fn conditions(config: &Config) -> Vec<(&Json, JsonPath)> {
+    let mut out = Vec::new();
+    let root = JsonPath::root();
+    for (i, s) in config.stages.iter().enumerate() {
+        out.push((&s.when, root.key("stages").index(i).key("when")));
+    }
+    for (i, e) in config.experiences.iter().enumerate() {
+        let at = root.key("experiences").index(i);
+        out.push((&e.when, at.key("when")));
+        if let Some(stop) = &e.stop_when {
+            out.push((stop, at.key("stop_when")));
+        }
+        for (j, item) in e.items.iter().enumerate() {
+            out.push((&item.done, at.key("items").index(j).key("done")));
+        }
+    }
+    out
+}
+
+/// Runs every cross check; returns the segments' evaluation order.
+pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
+    check_duplicates(config, problems);
+    let segment_order = check_segments(config, problems);
+    let stage_ids: HashSet<&str> = config.stages.iter().map(|s| &*s.id).collect();
+    let segment_ids: HashSet<&str> = config.segments.iter().map(|s| &*s.id).collect();
+    for (cond, at) in conditions(config) {
+        let names = names_in(cond, &at);
+        for (id, path) in names.segments {
+            if !segment_ids.contains(id) {
+                problems.push(Code::UndefinedSegment, &path, format!("no segment \"{id}\" is defined"));
+            }
+        }
+        for (id, path) in names.stages {
+            if !stage_ids.contains(id) {
+                problems.push(Code::UndefinedStage, &path, format!("no stage \"{id}\" is defined"));
+            }
+        }
+    }
+    warn_null_comparisons(config, problems);
+    warn_unreachable(config, problems);
+    segment_order
+}
+
+fn check_duplicates(config: &Config, problems: &mut Problems) {
+    let root = JsonPath::root();
+    let mut dup = |ids: Vec<(&str, JsonPath)>, what: &str| {
+        let mut seen = HashSet::new();
+        for (id, path) in ids {
+            if !seen.insert(id) {
+                problems.push(Code::DuplicateId, &path, format!("{what} \"{id}\" is defined twice"));
+            }
+        }
+    };
+    dup(config.stages.iter().enumerate().map(|(i, s)| (&*s.id, root.key("stages").index(i).key("id"))).collect(), "stage");
+    dup(
+        config.experiences.iter().enumerate().map(|(i, e)| (&*e.id, root.key("experiences").index(i).key("id"))).collect(),
+        "experience",
+    );
+    for (i, e) in config.experiences.iter().enumerate() {
+        let at = root.key("experiences").index(i);
+        dup(e.items.iter().enumerate().map(|(j, it)| (&*it.id, at.key("items").index(j).key("id"))).collect(), "item");
+        if let Some(x) = &e.experiment {
+            dup(
+                x.variations
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| (&*v.id, at.key("experiment").key("variations").index(j).key("id")))
+                    .collect(),
+                "variation",
+            );
+        }
+    }
+}
+
+/// Checks segment references and dependencies; returns the evaluation
+/// order (dependencies first, ties in config order).
+fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
+    let root = JsonPath::root().key("segments");
+    let ids: Vec<&str> = config.segments.iter().map(|s| &*s.id).collect();
+    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
+    for seg in &config.segments {
+        let at = root.key(&seg.id).key("when");
+        let names = names_in(&seg.when, &at);
+        if names.tests_segments && names.segments.is_empty() {
+            problems.push(
+                Code::SegmentsWithoutIds,
+                &at,
+                "this segment tests \"segments\" without naming a segment id, so its dependencies are unknown",
+            );
+        }
+        let mut d = Vec::new();
+        for (id, path) in names.segments {
+            match ids.iter().position(|s| *s == id) {
+                Some(j) => d.push(j),
+                None => problems.push(Code::UndefinedSegment, &path, format!("no segment \"{id}\" is defined")),
+            }
+        }
+        deps.push(d);
+    }
+    let nodes: Vec<usize> = (0..ids.len()).collect();
+    let order = topological_order(&nodes, |n| deps.get(n).cloned().unwrap_or_default());
+    for &i in &order.cyclic {
+        problems.push(
+            Code::SegmentCycle,
+            &root.key(ids[i]).key("when"),
+            format!("segment \"{}\" depends on itself through other segments", ids[i]),
+        );
+    }
+    order.sorted
+}
+
+/// DESIGN: GrowthBook compares null as 0, so `{"$lt": 0.5}` holds for a
+/// null trend. Warn where an order comparison would hold for null on a
+/// signal that can be null, unless the same test has `"$ne": null`.
+fn warn_null_comparisons(config: &Config, problems: &mut Problems) {
+    let nullable: HashSet<&str> = config.signals.iter().filter(|s| s.form.can_be_null()).map(|s| &*s.id).collect();
+    let mut all: Vec<(&Json, JsonPath)> = conditions(config);
+    for s in &config.segments {
+        all.push((&s.when, JsonPath::root().key("segments").key(&s.id).key("when")));
+    }
+    for (cond, at) in all {
+        let mut fields = Vec::new();
+        collect_fields(cond, &at, &mut fields);
+        for (field, value, path) in fields {
+            let Some(id) = field.strip_prefix("signals.") else { continue };
+            let Json::Obj(ops) = value else { continue };
+            if !nullable.contains(id) || ops.get("$ne").is_some_and(Json::is_null) {
+                continue;
+            }
+            for (op, operand) in ops.iter() {
+                let Some(x) = operand.as_f64() else { continue };
+                let holds_for_null = match op {
+                    "$lt" => x > 0.0,
+                    "$lte" => x >= 0.0,
+                    "$gt" => x < 0.0,
+                    "$gte" => x <= 0.0,
+                    _ => false,
+                };
+                if holds_for_null {
+                    problems.push(
+                        Code::NullComparison,
+                        &path.key(op),
+                        format!(
+                            "signals.{id} can be null, and null compares as 0, so {{\"{op}\": {x}}} holds when it is null; add \"$ne\": null to exclude that"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Stages after a catch-all stage can never be entered; experiences
+/// whose `when` requires only such stages can never be shown.
+fn warn_unreachable(config: &Config, problems: &mut Problems) {
+    let root = JsonPath::root();
+    let is_catch_all = |s: &StageDef| matches!(&s.when, Json::Obj(o) if o.is_empty());
+    let first_catch_all = config.stages.iter().position(is_catch_all);
+    match (first_catch_all, config.stages.len()) {
+        (_, 0) => {}
+        (None, n) => problems.push(
+            Code::NoCatchAllStage,
+            &root.key("stages").index(n - 1),
+            "the last stage is not the catch-all {}: a user no stage matches has no stage",
+        ),
+        (Some(c), _) => {
+            for (i, s) in config.stages.iter().enumerate().skip(c + 1) {
+                problems.push(
+                    Code::UnreachableStage,
+                    &root.key("stages").index(i),
+                    format!("stage \"{}\" comes after the catch-all stage \"{}\" and can never be entered", s.id, config.stages[c].id),
+                );
+            }
+        }
+    }
+    let reachable: HashSet<&str> = config.stages.iter().take(first_catch_all.map_or(usize::MAX, |c| c + 1)).map(|s| &*s.id).collect();
+    for (i, e) in config.experiences.iter().enumerate() {
+        let Some(required) = required_stages(&e.when) else { continue };
+        if !required.is_empty() && required.iter().all(|s| !reachable.contains(s)) && required.iter().all(|s| config.stages.iter().any(|d| &*d.id == *s)) {
+            problems.push(
+                Code::UnreachableExperience,
+                &root.key("experiences").index(i).key("when"),
+                format!("experience \"{}\" needs stage {} that no user can hold", e.id, required.join(" or ")),
+            );
+        }
+    }
+}
+
+/// The stages a condition requires at its top level (`"stage": "x"`,
+/// `{"$eq": "x"}` or `{"$in": [...]}`), when it is that simple.
+fn required_stages(cond: &Json) -> Option<Vec<&str>> {
+    match cond.get("stage")? {
+        Json::Str(s) => Some(vec![s]),
+        Json::Obj(ops) => match (ops.get("$eq"), ops.get("$in")) {
+            (Some(Json::Str(s)), _) => Some(vec![s]),
+            (_, Some(Json::Arr(list))) => list.iter().map(Json::as_str).collect(),
+            _ => None,
+        },
+        _ => None,
+    }
+}

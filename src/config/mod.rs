@@ -1,0 +1,92 @@
+//! Config: parse, validate (every problem at once, each with its JSON
+//! path) and compile into the evaluation plan.
+
+mod check;
+pub mod model;
+mod parse;
+mod read;
+
+use crate::condition::CompileEnv;
+use crate::decide::experience::ExperiencePlan;
+use crate::doc::DocResolver;
+use crate::json::{Json, MAX_DEPTH};
+use crate::problem::{Code, JsonPath, Problem, Problems};
+use crate::segment::SegmentPlan;
+use crate::signal::SignalPlan;
+use crate::stage::StageMachine;
+use model::{Config, Policy};
+
+/// Largest config accepted, in bytes of JSON text.
+pub const MAX_CONFIG_BYTES: usize = 1 << 20;
+
+/// A valid config, compiled once: signals indexed by event, conditions
+/// pre-parsed, segments ordered, slots indexed.
+#[derive(Debug)]
+pub struct CompiledConfig {
+    pub signals: SignalPlan,
+    pub segments: SegmentPlan,
+    pub stages: StageMachine,
+    pub experiences: ExperiencePlan,
+    pub policy: Policy,
+    /// The config as written.
+    pub source: Json,
+}
+
+/// A config that compiled, with the warnings it deserves.
+#[derive(Debug)]
+pub struct Compiled {
+    pub config: CompiledConfig,
+    pub warnings: Vec<Problem>,
+}
+
+/// Compiles a config, or returns every problem (errors and warnings) when
+/// any is an error.
+pub fn compile(doc: &Json) -> Result<Compiled, Vec<Problem>> {
+    let mut problems = Problems::new();
+    let compiled = compile_collecting(doc, &mut problems);
+    match compiled {
+        Some(config) if !problems.has_errors() => Ok(Compiled { config, warnings: problems.into_vec() }),
+        _ => Err(problems.into_vec()),
+    }
+}
+
+/// Every problem of a config: errors and warnings.
+pub fn validate(doc: &Json) -> Vec<Problem> {
+    match compile(doc) {
+        Ok(c) => c.warnings,
+        Err(problems) => problems,
+    }
+}
+
+/// Parses JSON text and compiles it (native callers: the CLI, tests).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
+    if text.len() > MAX_CONFIG_BYTES {
+        return Err(vec![Problem::new(
+            Code::LimitExceeded,
+            &JsonPath::root(),
+            format!("the config is {} bytes, more than the limit of {MAX_CONFIG_BYTES}", text.len()),
+        )]);
+    }
+    match crate::json::parse(text) {
+        Ok(doc) => compile(&doc),
+        Err(e) => Err(vec![Problem::new(Code::InvalidJson, &JsonPath::root(), e)]),
+    }
+}
+
+fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledConfig> {
+    if doc.depth() > MAX_DEPTH {
+        problems.push(Code::LimitExceeded, &JsonPath::root(), format!("the config is nested deeper than {MAX_DEPTH} levels"));
+        return None;
+    }
+    let config: Config = parse::parse_config(&mut read::Reader::new(problems), doc);
+    let segment_order = check::check(&config, problems);
+    let signals = SignalPlan::compile(&config.signals, &config.saved_groups, problems);
+    let ids: Vec<&str> = config.signals.iter().map(|s| &*s.id).collect();
+    let resolver = DocResolver { signal_ids: &ids };
+    let env = CompileEnv { resolver: &resolver, saved_groups: &config.saved_groups };
+    let segments = SegmentPlan::compile(&config.segments, segment_order, &env, problems);
+    let stages = StageMachine::compile(&config.stages, &env, problems);
+    let experiences = ExperiencePlan::compile(&config.experiences, &env, problems);
+    Some(CompiledConfig { signals, segments, stages, experiences, policy: config.policy, source: doc.clone() })
+}

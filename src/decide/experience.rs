@@ -1,0 +1,95 @@
+//! Experiences compiled for deciding: conditions pre-parsed, slots indexed
+//! with their experiences in priority order.
+
+use crate::condition::{CompileEnv, Condition, PathRef};
+use crate::config::model::ExperienceDef;
+use crate::problem::{JsonPath, Problems};
+
+#[derive(Debug)]
+pub struct CompiledItem {
+    pub id: Box<str>,
+    pub label: Option<Box<str>>,
+    pub done: Condition,
+}
+
+#[derive(Debug)]
+pub struct CompiledExperience {
+    pub def: ExperienceDef,
+    pub when: Condition,
+    pub stop_when: Option<Condition>,
+    pub items: Vec<CompiledItem>,
+    /// Where the experiment's hash value is read.
+    pub hash_attribute: Option<PathRef>,
+    /// Every kind but `checklist` is a prompt, limited by the policy.
+    pub is_prompt: bool,
+}
+
+#[derive(Debug)]
+pub struct Slot {
+    pub id: Box<str>,
+    /// Experience indexes, highest priority first (ties: config order).
+    pub experiences: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct ExperiencePlan {
+    pub experiences: Vec<CompiledExperience>,
+    /// In the order each slot first appears in the config.
+    pub slots: Vec<Slot>,
+}
+
+impl ExperiencePlan {
+    pub fn compile(defs: &[ExperienceDef], env: &CompileEnv, problems: &mut Problems) -> ExperiencePlan {
+        let mut experiences = Vec::with_capacity(defs.len());
+        for (i, def) in defs.iter().enumerate() {
+            let at = JsonPath::root().key("experiences").index(i);
+            let when = Condition::compile(&def.when, &at.key("when"), env, problems);
+            let stop_when = def.stop_when.as_ref().map(|c| Condition::compile(c, &at.key("stop_when"), env, problems));
+            let items = def
+                .items
+                .iter()
+                .enumerate()
+                .map(|(j, item)| CompiledItem {
+                    id: item.id.clone(),
+                    label: item.label.clone(),
+                    done: Condition::compile(&item.done, &at.key("items").index(j).key("done"), env, problems),
+                })
+                .collect();
+            let hash_attribute = def.experiment.as_ref().and_then(|x| match env.resolver.resolve(&x.hash_attribute) {
+                Ok(p) => Some(p),
+                Err((code, message)) => {
+                    problems.push(code, &at.key("experiment").key("hash_attribute"), message);
+                    None
+                }
+            });
+            experiences.push(CompiledExperience {
+                def: def.clone(),
+                when,
+                stop_when,
+                items,
+                hash_attribute,
+                is_prompt: !def.is_checklist(),
+            });
+        }
+        let mut slots: Vec<Slot> = Vec::new();
+        for (i, def) in defs.iter().enumerate() {
+            match slots.iter_mut().find(|s| s.id == def.slot) {
+                Some(slot) => slot.experiences.push(i),
+                None => slots.push(Slot { id: def.slot.clone(), experiences: vec![i] }),
+            }
+        }
+        for slot in &mut slots {
+            // A stable sort keeps config order among equal priorities.
+            slot.experiences.sort_by(|&a, &b| defs[b].priority.total_cmp(&defs[a].priority));
+        }
+        ExperiencePlan { experiences, slots }
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.experiences.iter().position(|e| &*e.def.id == id)
+    }
+
+    pub fn slot(&self, id: &str) -> Option<&Slot> {
+        self.slots.iter().find(|s| &*s.id == id)
+    }
+}

@@ -1,0 +1,3 @@
+//! Decisions: which experience each slot shows.
+
+pub mod experience;

@@ -1,0 +1,163 @@
+//! The document conditions see: `{signals, attributes, entitlements,
+//! segments, stage}` (or an event's props, for a signal's `where`).
+//!
+//! Paths are resolved once, when the config is compiled: `signals.<id>`
+//! becomes the signal's index, so evaluating never looks up a name.
+
+use crate::condition::{Doc, PathRef, PathResolver, Value};
+use crate::json::{Json, Obj};
+use crate::problem::Code;
+
+/// The roots a condition path can start from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Root {
+    Attributes,
+    Entitlements,
+    Segments,
+    Stage,
+    /// An event's props (inside a signal's `where`).
+    Props,
+    Signal(u16),
+}
+
+const SIGNAL_BASE: u32 = 16;
+
+impl Root {
+    pub fn encode(self) -> u32 {
+        match self {
+            Root::Attributes => 0,
+            Root::Entitlements => 1,
+            Root::Segments => 2,
+            Root::Stage => 3,
+            Root::Props => 4,
+            Root::Signal(i) => SIGNAL_BASE + i as u32,
+        }
+    }
+
+    pub fn decode(code: u32) -> Option<Root> {
+        Some(match code {
+            0 => Root::Attributes,
+            1 => Root::Entitlements,
+            2 => Root::Segments,
+            3 => Root::Stage,
+            4 => Root::Props,
+            n if n >= SIGNAL_BASE => Root::Signal(u16::try_from(n - SIGNAL_BASE).ok()?),
+            _ => return None,
+        })
+    }
+}
+
+fn path_ref(root: Root, rest: &[&str], text: &str) -> PathRef {
+    PathRef { root: root.encode(), rest: rest.iter().map(|s| Box::<str>::from(*s)).collect(), text: text.into() }
+}
+
+/// Resolves paths of segment, stage and experience conditions (and ratio
+/// operands and experiment hash attributes) against the config's signals.
+pub struct DocResolver<'a> {
+    pub signal_ids: &'a [&'a str],
+}
+
+impl PathResolver for DocResolver<'_> {
+    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)> {
+        let parts: Vec<&str> = path.split('.').collect();
+        match parts.as_slice() {
+            ["signals", id] => match self.signal_ids.iter().position(|s| s == id) {
+                Some(i) => Ok(path_ref(Root::Signal(i as u16), &[], path)),
+                None => Err((Code::UndefinedSignal, format!("no signal \"{id}\" is defined"))),
+            },
+            ["signals", ..] => Err((Code::UndefinedSignal, format!("\"{path}\": a signal is read as signals.<id>"))),
+            ["attributes", rest @ ..] => Ok(path_ref(Root::Attributes, rest, path)),
+            ["entitlements", rest @ ..] => Ok(path_ref(Root::Entitlements, rest, path)),
+            ["segments"] => Ok(path_ref(Root::Segments, &[], path)),
+            ["stage"] => Ok(path_ref(Root::Stage, &[], path)),
+            ["segments" | "stage", ..] => Err((
+                Code::UnknownPathRoot,
+                format!("\"{path}\": segments and stage are read whole (\"segments\", \"stage\")"),
+            )),
+            _ => Err((
+                Code::UnknownPathRoot,
+                format!("\"{path}\" reads nothing: paths start with signals., attributes., entitlements., segments or stage"),
+            )),
+        }
+    }
+}
+
+/// Resolves paths of a signal's `where`: every path reads the event's props.
+pub struct PropsResolver;
+
+impl PathResolver for PropsResolver {
+    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)> {
+        let parts: Vec<&str> = path.split('.').collect();
+        Ok(path_ref(Root::Props, &parts, path))
+    }
+}
+
+/// Walks `rest` through objects (and arrays, by index) as GrowthBook's
+/// `getPath` does.
+pub fn walk<'a>(mut value: &'a Json, rest: &[Box<str>]) -> Value<'a> {
+    for part in rest {
+        let next = match value {
+            Json::Obj(o) => o.get(part),
+            Json::Arr(a) => part.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(v) => value = v,
+            None => return Value::Missing,
+        }
+    }
+    Value::from(value)
+}
+
+/// A user's document at one moment.
+#[derive(Clone, Copy)]
+pub struct EvalDoc<'a> {
+    pub signals: &'a [Option<f64>],
+    pub attributes: &'a Json,
+    pub entitlements: &'a Json,
+    /// An array of the segment ids that hold.
+    pub segments: &'a Json,
+    /// The stage id, or null.
+    pub stage: &'a Json,
+}
+
+impl Doc for EvalDoc<'_> {
+    fn get(&self, path: &PathRef) -> Value<'_> {
+        match Root::decode(path.root) {
+            Some(Root::Signal(i)) => match self.signals.get(i as usize) {
+                Some(Some(n)) => Value::Num(*n),
+                Some(None) => Value::Null,
+                None => Value::Missing,
+            },
+            Some(Root::Attributes) => walk(self.attributes, &path.rest),
+            Some(Root::Entitlements) => walk(self.entitlements, &path.rest),
+            Some(Root::Segments) => Value::from(self.segments),
+            Some(Root::Stage) => Value::from(self.stage),
+            Some(Root::Props) | None => Value::Missing,
+        }
+    }
+}
+
+/// An event's props, for a signal's `where`.
+pub struct PropsDoc<'a>(pub &'a Obj);
+
+impl Doc for PropsDoc<'_> {
+    fn get(&self, path: &PathRef) -> Value<'_> {
+        match path.rest.split_first() {
+            Some((first, rest)) => match self.0.get(first) {
+                Some(v) => walk(v, rest),
+                None => Value::Missing,
+            },
+            None => Value::Missing,
+        }
+    }
+}
+
+/// A number read at a path, for `ratio` operands: anything but a finite
+/// number is no value.
+pub fn number_at(doc: &EvalDoc, path: &PathRef) -> Option<f64> {
+    match doc.get(path) {
+        Value::Num(n) if n.is_finite() => Some(n),
+        _ => None,
+    }
+}

@@ -1,0 +1,326 @@
+//! The one entry point: a compiled config and one user's state.
+//!
+//! Every step (identify, track, interaction, decide) takes the step's time
+//! `now` from the caller, advances the history to it and re-evaluates the
+//! stage at that time, as DESIGN requires.
+
+use crate::config::CompiledConfig;
+use crate::doc::EvalDoc;
+use crate::error::InputError;
+use crate::json::{Json, Obj, MAX_DEPTH};
+use crate::signal::{History, RecordedEvent};
+use crate::stage::{StageState, Transition};
+use crate::time::{floor_minute, Millis, MAX_TIME, MIN_TIME, MINUTE};
+use std::sync::Arc;
+
+pub const MAX_USER_ID_CHARS: usize = 256;
+pub const MAX_EVENT_NAME_CHARS: usize = crate::config::model::limits::MAX_EVENT_NAME_CHARS;
+pub const MAX_PROPS: usize = 64;
+pub const MAX_PROP_KEY_CHARS: usize = 128;
+pub const MAX_PROP_STRING_CHARS: usize = 1024;
+/// An event may be this far ahead of `now` (clock skew); it counts as now.
+pub const MAX_AHEAD: Millis = 5 * MINUTE;
+pub const MAX_TZ_OFFSET: i32 = 840;
+
+/// What `identify` changes; absent fields stay as they were.
+#[derive(Clone, Debug, Default)]
+pub struct Identity {
+    pub attributes: Option<Json>,
+    pub entitlements: Option<Json>,
+    pub tz_offset_minutes: Option<i32>,
+}
+
+/// Everything the engine keeps about one user.
+#[derive(Clone, Debug)]
+pub struct UserState {
+    pub user_id: Box<str>,
+    pub attributes: Json,
+    pub entitlements: Json,
+    pub history: History,
+    pub stage: StageState,
+    /// The time of the user's latest step.
+    pub last_step: Option<Millis>,
+}
+
+/// Values computed at the latest step, reused by the next read.
+#[derive(Debug, Default)]
+struct Scratch {
+    signals: Vec<Option<f64>>,
+    segments_held: Vec<bool>,
+    /// The `segments` array conditions see.
+    segments: Json,
+}
+
+/// Something the host may want to hear about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    StageChanged(Transition),
+}
+
+/// The user's stage, segments and signals at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub at: Millis,
+    pub stage: Option<Box<str>>,
+    pub stage_since: Option<Millis>,
+    /// Ids of the segments that hold, in config order.
+    pub segments: Vec<Box<str>>,
+    /// Every signal's value, in config order.
+    pub signals: Vec<(Box<str>, Option<f64>)>,
+    /// `distinct` signals whose 1,000-value cap currently limits them.
+    pub capped: Vec<Box<str>>,
+}
+
+pub struct Engine {
+    config: Arc<CompiledConfig>,
+    user: UserState,
+    scratch: Scratch,
+    notices: Vec<Notice>,
+}
+
+pub fn check_user_id(user_id: &str) -> Result<(), InputError> {
+    let chars = user_id.chars().count();
+    if chars == 0 {
+        return Err(InputError::EmptyUserId);
+    }
+    if chars > MAX_USER_ID_CHARS {
+        return Err(InputError::UserIdTooLong(chars));
+    }
+    Ok(())
+}
+
+/// Refuses a time outside what the core handles.
+pub fn check_time(t: Millis, what: &'static str) -> Result<Millis, InputError> {
+    if (MIN_TIME..=MAX_TIME).contains(&t) {
+        Ok(t)
+    } else {
+        Err(InputError::TimeOutOfRange { what, value: t as f64 })
+    }
+}
+
+/// Converts a JavaScript-style time (a float of milliseconds) to the core's.
+pub fn time_from_f64(t: f64, what: &'static str) -> Result<Millis, InputError> {
+    if !t.is_finite() {
+        return Err(InputError::TimeNotFinite { what });
+    }
+    if !(MIN_TIME as f64..=MAX_TIME as f64).contains(&t) {
+        return Err(InputError::TimeOutOfRange { what, value: t });
+    }
+    Ok(t.floor() as Millis)
+}
+
+/// Checks an event's name and props (DESIGN's bad-input list).
+pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(InputError::EmptyEventName);
+    }
+    if chars > MAX_EVENT_NAME_CHARS {
+        return Err(InputError::EventNameTooLong(chars));
+    }
+    let obj = match props {
+        Json::Obj(o) => o,
+        Json::Null => return Ok(()),
+        other => return Err(InputError::PropsNotObject(other.type_name())),
+    };
+    if obj.len() > MAX_PROPS {
+        return Err(InputError::TooManyProps(obj.len()));
+    }
+    for (key, value) in obj.iter() {
+        let bad = |reason: String| Err(InputError::BadProp { key: truncate(key, 40), reason });
+        if key.is_empty() || key.chars().count() > MAX_PROP_KEY_CHARS {
+            return bad(format!("is not a valid key: use 1 to {MAX_PROP_KEY_CHARS} characters"));
+        }
+        if matches!(key, "__proto__" | "constructor" | "prototype") {
+            return bad("is a reserved key".into());
+        }
+        match value {
+            Json::Null | Json::Bool(_) => {}
+            Json::Num(n) if n.is_finite() => {}
+            Json::Num(_) => return bad("is not a finite number".into()),
+            Json::Str(s) if s.chars().count() <= MAX_PROP_STRING_CHARS => {}
+            Json::Str(s) => {
+                return bad(format!("has {} characters, more than the limit of {MAX_PROP_STRING_CHARS}", s.chars().count()))
+            }
+            other => return bad(format!("is {}: props are flat (strings, numbers, booleans, null)", article(other))),
+        }
+    }
+    Ok(())
+}
+
+fn article(v: &Json) -> &'static str {
+    match v {
+        Json::Arr(_) => "an array",
+        Json::Obj(_) => "an object",
+        _ => "not a scalar",
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// The time an event counts at: its own (floored to the minute), or now
+/// when it is slightly ahead; refused when too far either way.
+pub fn event_time(timestamp: Option<Millis>, now: Millis) -> Result<Millis, InputError> {
+    let t = timestamp.unwrap_or(now);
+    if t - now > MAX_AHEAD {
+        return Err(InputError::TimestampInFuture { ahead_ms: t - now });
+    }
+    if now - t > crate::signal::MAX_LATENESS {
+        return Err(InputError::TimestampTooOld { behind_ms: now - t });
+    }
+    Ok(floor_minute(t.min(now)))
+}
+
+fn check_identity(identity: &Identity) -> Result<(), InputError> {
+    for (field, value) in [("attributes", &identity.attributes), ("entitlements", &identity.entitlements)] {
+        match value {
+            None | Some(Json::Obj(_)) => {}
+            Some(other) => return Err(InputError::NotAnObject { field, found: other.type_name() }),
+        }
+        if value.as_ref().is_some_and(|v| v.depth() > MAX_DEPTH) {
+            return Err(InputError::TooDeep { what: field });
+        }
+    }
+    if let Some(tz) = identity.tz_offset_minutes {
+        if !(-MAX_TZ_OFFSET..=MAX_TZ_OFFSET).contains(&tz) {
+            return Err(InputError::BadTzOffset(tz.to_string()));
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    pub fn new(config: Arc<CompiledConfig>, user_id: &str) -> Result<Engine, InputError> {
+        check_user_id(user_id)?;
+        let user = UserState {
+            user_id: user_id.into(),
+            attributes: Json::Obj(Obj::new()),
+            entitlements: Json::Obj(Obj::new()),
+            history: config.signals.new_history(0),
+            stage: StageState::default(),
+            last_step: None,
+        };
+        Ok(Engine { config, user, scratch: Scratch::default(), notices: Vec::new() })
+    }
+
+    pub fn config(&self) -> &CompiledConfig {
+        &self.config
+    }
+
+    pub fn user(&self) -> &UserState {
+        &self.user
+    }
+
+    /// Validates a step's time: in range and not before the user's last step.
+    fn begin_step(&self, now: Millis) -> Result<Millis, InputError> {
+        check_time(now, "now")?;
+        match self.user.last_step {
+            Some(last) if now < last => Err(InputError::TimeWentBack { now, last }),
+            _ => Ok(now),
+        }
+    }
+
+    /// Replaces the attributes, entitlements or time-zone offset given.
+    pub fn identify(&mut self, identity: Identity, now: Millis) -> Result<(), InputError> {
+        let now = self.begin_step(now)?;
+        check_identity(&identity)?;
+        if let Some(a) = identity.attributes {
+            self.user.attributes = a;
+        }
+        if let Some(e) = identity.entitlements {
+            self.user.entitlements = e;
+        }
+        if let Some(tz) = identity.tz_offset_minutes {
+            self.user.history.set_tz(tz);
+        }
+        self.finish_step(now);
+        Ok(())
+    }
+
+    /// Records an event. `timestamp` is the event's own time (`now` when
+    /// absent); late events up to 24 h count at their own time.
+    pub fn track(&mut self, name: &str, props: &Json, timestamp: Option<Millis>, now: Millis) -> Result<(), InputError> {
+        let now = self.begin_step(now)?;
+        if let Some(t) = timestamp {
+            check_time(t, "timestamp")?;
+        }
+        check_event(name, props)?;
+        let at = event_time(timestamp, now)?;
+        self.user.history.advance(now);
+        let empty = Obj::new();
+        let props = props.as_obj().unwrap_or(&empty);
+        self.config.signals.record(&mut self.user.history, &RecordedEvent { name, props, at });
+        self.finish_step(now);
+        Ok(())
+    }
+
+    /// The stage, segments and signals at `now` (a step: the stage is
+    /// re-evaluated first).
+    pub fn evaluate(&mut self, now: Millis) -> Result<Evaluation, InputError> {
+        let now = self.begin_step(now)?;
+        self.finish_step(now);
+        Ok(self.snapshot(now))
+    }
+
+    /// Hands over what happened since the last call (stage changes).
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Ends a step at `now`: advances the history, computes signals and
+    /// segments (which see the stage held before this evaluation), then
+    /// applies the stage rule.
+    fn finish_step(&mut self, now: Millis) {
+        let config = &*self.config;
+        let user = &mut self.user;
+        let scratch = &mut self.scratch;
+        user.last_step = Some(now);
+        user.history.advance(now);
+        config.signals.values(&user.history, now, &user.attributes, &user.entitlements, &mut scratch.signals);
+        let stage_before = config.stages.stage_json(user.stage.held);
+        let doc = EvalDoc {
+            signals: &scratch.signals,
+            attributes: &user.attributes,
+            entitlements: &user.entitlements,
+            segments: &Json::Null,
+            stage: stage_before,
+        };
+        config.segments.evaluate(&doc, &mut scratch.segments_held, &mut scratch.segments);
+        let first_match = config.stages.first_match(&EvalDoc { segments: &scratch.segments, ..doc });
+        if let Some(t) = config.stages.step(&mut user.stage, first_match, now) {
+            self.notices.push(Notice::StageChanged(t.clone()));
+        }
+    }
+
+    /// The values of the latest step.
+    fn snapshot(&self, now: Millis) -> Evaluation {
+        let config = &*self.config;
+        let held = self.user.stage.held;
+        Evaluation {
+            at: now,
+            stage: held.and_then(|h| config.stages.stages.get(h.index)).map(|s| s.id.clone()),
+            stage_since: held.map(|h| h.since),
+            segments: config
+                .segments
+                .segments
+                .iter()
+                .zip(&self.scratch.segments_held)
+                .filter(|(_, held)| **held)
+                .map(|(s, _)| s.id.clone())
+                .collect(),
+            signals: config
+                .signals
+                .signals
+                .iter()
+                .zip(&self.scratch.signals)
+                .map(|(s, v)| (s.id.clone(), *v))
+                .collect(),
+            capped: config.signals.capped(&self.user.history, now).into_iter().map(Box::from).collect(),
+        }
+    }
+}

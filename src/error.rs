@@ -1,0 +1,60 @@
+//! Errors of the engine's steps: bad input is refused with a typed error
+//! that says why, and nothing is stored.
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum InputError {
+    #[error("the user id is empty")]
+    EmptyUserId,
+    #[error("the user id has {0} characters, more than the limit of {max}", max = crate::engine::MAX_USER_ID_CHARS)]
+    UserIdTooLong(usize),
+    #[error("the event name is empty")]
+    EmptyEventName,
+    #[error("the event name has {0} characters, more than the limit of 128")]
+    EventNameTooLong(usize),
+    #[error("props must be a flat object of strings, numbers, booleans or null, found {0}")]
+    PropsNotObject(&'static str),
+    #[error("prop \"{key}\" {reason}")]
+    BadProp { key: String, reason: String },
+    #[error("{0} props is more than the limit of {max}", max = crate::engine::MAX_PROPS)]
+    TooManyProps(usize),
+    #[error("{what} is not a finite time")]
+    TimeNotFinite { what: &'static str },
+    #[error("{what} {value} is outside the supported range (1970 to 9999)")]
+    TimeOutOfRange { what: &'static str, value: f64 },
+    #[error("the event time is {ahead_ms} ms ahead of now: more than 5 minutes")]
+    TimestampInFuture { ahead_ms: i64 },
+    #[error("the event time is {behind_ms} ms behind now: more than 24 hours")]
+    TimestampTooOld { behind_ms: i64 },
+    #[error("time went back: this step is at {now}, the user's previous step was at {last}")]
+    TimeWentBack { now: i64, last: i64 },
+    #[error("{field} must be an object, found {found}")]
+    NotAnObject { field: &'static str, found: &'static str },
+    #[error("tz_offset_minutes must be a whole number from -840 to 840, found {0}")]
+    BadTzOffset(String),
+    #[error("{what} is nested deeper than {max} levels", max = crate::json::MAX_DEPTH)]
+    TooDeep { what: &'static str },
+    #[error("no experience \"{0}\" in the config")]
+    UnknownExperience(String),
+    #[error("no experience uses slot \"{0}\"")]
+    UnknownSlot(String),
+}
+
+impl InputError {
+    /// A stable code for programs (the JS `Error.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::EmptyUserId | InputError::UserIdTooLong(_) => "bad_user_id",
+            InputError::EmptyEventName | InputError::EventNameTooLong(_) => "bad_event_name",
+            InputError::PropsNotObject(_) | InputError::BadProp { .. } | InputError::TooManyProps(_) => "bad_props",
+            InputError::TimeNotFinite { .. } | InputError::TimeOutOfRange { .. } => "bad_time",
+            InputError::TimestampInFuture { .. } => "timestamp_in_future",
+            InputError::TimestampTooOld { .. } => "timestamp_too_old",
+            InputError::TimeWentBack { .. } => "time_went_back",
+            InputError::NotAnObject { .. } | InputError::BadTzOffset(_) | InputError::TooDeep { .. } => "bad_identify",
+            InputError::UnknownExperience(_) => "unknown_experience",
+            InputError::UnknownSlot(_) => "unknown_slot",
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `active_days` / `active_weeks`: distinct local days (weeks, Monday
+//! start) with a matching event in the window.
+//!
+//! Minutes are kept (not days) because the day an event falls on depends
+//! on the user's *current* time-zone offset, which `identify` may change.
+
+use super::buckets::Buckets;
+use crate::time::{local_day, local_week, Millis};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Day,
+    Week,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActiveUnits {
+    pub unit: Unit,
+    pub window: Millis,
+    /// Minutes with at least one matching event, inside the window.
+    pub minutes: Buckets<u64>,
+    /// Local unit number -> how many stored minutes fall in it, under `tz`.
+    per_unit: BTreeMap<i64, u32>,
+    tz: i32,
+}
+
+impl ActiveUnits {
+    pub fn new(unit: Unit, window: Millis, tz: i32) -> Self {
+        ActiveUnits { unit, window, minutes: Buckets::new(), per_unit: BTreeMap::new(), tz }
+    }
+
+    fn unit_of(&self, t: Millis) -> i64 {
+        match self.unit {
+            Unit::Day => local_day(t, self.tz),
+            Unit::Week => local_week(t, self.tz),
+        }
+    }
+
+    pub fn add(&mut self, t: Millis, now: Millis) {
+        if t <= now - self.window {
+            return;
+        }
+        if self.minutes.add(t, 1) {
+            *self.per_unit.entry(self.unit_of(t)).or_insert(0) += 1;
+        }
+    }
+
+    pub fn advance(&mut self, now: Millis) {
+        let (unit, tz) = (self.unit, self.tz);
+        let per_unit = &mut self.per_unit;
+        self.minutes.prune_through(now - self.window, |t, _| {
+            let u = match unit {
+                Unit::Day => local_day(t, tz),
+                Unit::Week => local_week(t, tz),
+            };
+            if let Some(n) = per_unit.get_mut(&u) {
+                *n -= 1;
+                if *n == 0 {
+                    per_unit.remove(&u);
+                }
+            }
+        });
+    }
+
+    /// Regroups the stored minutes under a new offset.
+    pub fn set_tz(&mut self, tz: i32) {
+        if tz == self.tz {
+            return;
+        }
+        self.tz = tz;
+        self.per_unit.clear();
+        for (t, _) in self.minutes.iter() {
+            let u = match self.unit {
+                Unit::Day => local_day(t, tz),
+                Unit::Week => local_week(t, tz),
+            };
+            *self.per_unit.entry(u).or_insert(0) += 1;
+        }
+    }
+
+    pub fn value(&self) -> f64 {
+        self.per_unit.len() as f64
+    }
+}

@@ -1,0 +1,122 @@
+//! `distinct`: how many distinct values a property took, keeping at most
+//! [`MAX_DISTINCT`] values (the most recently seen).
+//!
+//! Values are kept as 64-bit hashes of their canonical JSON form: equality
+//! is all `distinct` needs, and a hash bounds the bytes a value costs in
+//! the store whatever its length (a collision among 1,000 values has a
+//! probability near 1e-13).
+
+use crate::json::{js_number_string, Json};
+use crate::time::Millis;
+use std::collections::{BTreeSet, HashMap};
+
+pub const MAX_DISTINCT: usize = 1_000;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DistinctValues {
+    pub window: Option<Millis>,
+    /// value hash -> latest minute seen.
+    last_seen: HashMap<u64, Millis>,
+    /// `(latest minute seen, hash)`, oldest first: for eviction and windows.
+    by_time: BTreeSet<(Millis, u64)>,
+    /// Latest "last seen" among evicted values: while it is inside the
+    /// window, the value may be undercounted and the cap is reported.
+    evicted_until: Option<Millis>,
+}
+
+/// The canonical hash of a prop value; `None` for null/absent (not counted).
+/// 1 and 1.0 are one value, "1" another.
+pub fn value_hash(v: &Json) -> Option<u64> {
+    let mut h = Fnv64::new();
+    match v {
+        Json::Null => return None,
+        Json::Bool(b) => h.write(if *b { b"b:true" } else { b"b:false" }),
+        Json::Num(n) => {
+            h.write(b"n:");
+            h.write(js_number_string(*n).as_bytes());
+        }
+        Json::Str(s) => {
+            h.write(b"s:");
+            h.write(s.as_bytes());
+        }
+        // Props are flat scalars (track refuses others); hash the text anyway.
+        other => {
+            h.write(b"j:");
+            h.write(other.to_json_string().as_bytes());
+        }
+    }
+    Some(h.finish())
+}
+
+struct Fnv64(u64);
+
+impl Fnv64 {
+    fn new() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl DistinctValues {
+    pub fn new(window: Option<Millis>) -> Self {
+        DistinctValues { window, ..Default::default() }
+    }
+
+    pub fn add(&mut self, hash: u64, t: Millis, now: Millis) {
+        if self.window.is_some_and(|w| t <= now - w) {
+            return;
+        }
+        match self.last_seen.get_mut(&hash) {
+            Some(seen) if *seen >= t => return,
+            Some(seen) => {
+                self.by_time.remove(&(*seen, hash));
+                *seen = t;
+            }
+            None => {
+                self.last_seen.insert(hash, t);
+            }
+        }
+        self.by_time.insert((t, hash));
+        while self.last_seen.len() > MAX_DISTINCT {
+            let Some((seen, h)) = self.by_time.pop_first() else { break };
+            self.last_seen.remove(&h);
+            self.evicted_until = Some(self.evicted_until.map_or(seen, |e| e.max(seen)));
+        }
+    }
+
+    pub fn advance(&mut self, now: Millis) {
+        let Some(w) = self.window else { return };
+        while let Some(&(seen, h)) = self.by_time.first() {
+            if seen > now - w {
+                break;
+            }
+            self.by_time.pop_first();
+            self.last_seen.remove(&h);
+        }
+    }
+
+    pub fn value(&self) -> f64 {
+        self.last_seen.len() as f64
+    }
+
+    /// Whether the 1,000-value cap currently limits the value.
+    pub fn capped(&self, now: Millis) -> bool {
+        match (self.evicted_until, self.window) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(e), Some(w)) => e > now - w,
+        }
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (Millis, u64)> + '_ {
+        self.by_time.iter().copied()
+    }
+}

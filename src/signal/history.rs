@@ -1,0 +1,158 @@
+//! The user's history: one state per signal, in config order.
+
+use super::buckets::Buckets;
+use super::calendar::{ActiveUnits, Unit};
+use super::distinct::{value_hash, DistinctValues};
+use super::funnel::{step_mask, Funnel};
+use super::trend::Trend;
+use super::{CompiledSignal, RecordedEvent, SignalPlan, FROZEN_BEFORE};
+use crate::config::model::SignalForm;
+use crate::time::{Millis, DAY};
+
+/// What one signal keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignalState {
+    /// `count` without a window: a running total.
+    Count(u64),
+    /// `sum` without a window.
+    Sum(f64),
+    /// `count` with a window: minute buckets inside it.
+    WindowCount { window: Millis, buckets: Buckets<u64> },
+    /// `sum` with a window.
+    WindowSum { window: Millis, buckets: Buckets<f64> },
+    Distinct(DistinctValues),
+    Active(ActiveUnits),
+    /// `days_since_first`: the earliest matching minute.
+    First(Option<Millis>),
+    /// `days_since_last`: the latest matching minute.
+    Last(Option<Millis>),
+    Trend(Trend),
+    Funnel(Funnel),
+    /// Computed from other values; keeps nothing.
+    Ratio,
+}
+
+impl SignalState {
+    pub fn new(signal: &CompiledSignal, tz: i32) -> SignalState {
+        match (&signal.form, signal.window) {
+            (SignalForm::Count, None) => SignalState::Count(0),
+            (SignalForm::Count, Some(window)) => SignalState::WindowCount { window, buckets: Buckets::new() },
+            (SignalForm::Sum { .. }, None) => SignalState::Sum(0.0),
+            (SignalForm::Sum { .. }, Some(window)) => SignalState::WindowSum { window, buckets: Buckets::new() },
+            (SignalForm::Distinct { .. }, window) => SignalState::Distinct(DistinctValues::new(window)),
+            (SignalForm::ActiveDays, window) => SignalState::Active(ActiveUnits::new(Unit::Day, window.unwrap_or(DAY), tz)),
+            (SignalForm::ActiveWeeks, window) => SignalState::Active(ActiveUnits::new(Unit::Week, window.unwrap_or(DAY), tz)),
+            (SignalForm::DaysSinceFirst, _) => SignalState::First(None),
+            (SignalForm::DaysSinceLast, _) => SignalState::Last(None),
+            (SignalForm::Trend, window) => SignalState::Trend(Trend::new(window.unwrap_or(DAY))),
+            (SignalForm::Funnel { steps, within }, _) => SignalState::Funnel(Funnel::new(steps.len() as u8, *within)),
+            (SignalForm::Ratio { .. }, _) => SignalState::Ratio,
+        }
+    }
+
+    /// The value at `now` (ratios are filled in by the plan).
+    pub fn value(&self, now: Millis) -> Option<f64> {
+        let days_since = |t: Millis| (now - t) as f64 / DAY as f64;
+        match self {
+            SignalState::Count(n) => Some(*n as f64),
+            SignalState::Sum(s) => Some(*s),
+            SignalState::WindowCount { buckets, .. } => Some(buckets.total() as f64),
+            SignalState::WindowSum { buckets, .. } => Some(buckets.total()),
+            SignalState::Distinct(d) => Some(d.value()),
+            SignalState::Active(a) => Some(a.value()),
+            SignalState::First(t) | SignalState::Last(t) => t.map(days_since),
+            SignalState::Trend(t) => t.value(),
+            SignalState::Funnel(f) => Some(f.value()),
+            SignalState::Ratio => None,
+        }
+    }
+
+    fn advance(&mut self, now: Millis) {
+        match self {
+            SignalState::WindowCount { window, buckets } => buckets.prune_through(now - *window, |_, _| {}),
+            SignalState::WindowSum { window, buckets } => buckets.prune_through(now - *window, |_, _| {}),
+            SignalState::Distinct(d) => d.advance(now),
+            SignalState::Active(a) => a.advance(now),
+            SignalState::Trend(t) => t.advance(now),
+            SignalState::Funnel(f) => f.advance(now - FROZEN_BEFORE),
+            SignalState::Count(_) | SignalState::Sum(_) | SignalState::First(_) | SignalState::Last(_) | SignalState::Ratio => {}
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// The latest time the history was advanced to.
+    pub now: Millis,
+    pub tz_offset_minutes: i32,
+    pub states: Vec<SignalState>,
+}
+
+impl History {
+    pub fn new(plan: &SignalPlan, tz: i32) -> History {
+        History {
+            now: Millis::MIN,
+            tz_offset_minutes: tz,
+            states: plan.signals.iter().map(|s| SignalState::new(s, tz)).collect(),
+        }
+    }
+
+    /// Moves the history to `now`, letting go of what windows no longer
+    /// hold. Time never goes back: an earlier `now` changes nothing.
+    pub fn advance(&mut self, now: Millis) {
+        if now <= self.now {
+            return;
+        }
+        self.now = now;
+        for state in &mut self.states {
+            state.advance(now);
+        }
+    }
+
+    /// Changes the offset that maps events to local days and weeks.
+    pub fn set_tz(&mut self, tz: i32) {
+        self.tz_offset_minutes = tz;
+        for state in &mut self.states {
+            if let SignalState::Active(a) = state {
+                a.set_tz(tz);
+            }
+        }
+    }
+
+    pub(super) fn record(&mut self, i: usize, signal: &CompiledSignal, event: &RecordedEvent) {
+        let (t, now) = (event.at, self.now);
+        let Some(state) = self.states.get_mut(i) else { return };
+        let property = |p: &str| event.props.get(p);
+        match (state, &signal.form) {
+            (SignalState::Count(n), _) => *n += 1,
+            (SignalState::WindowCount { window, buckets }, _) => {
+                if t > now - *window {
+                    buckets.add(t, 1);
+                }
+            }
+            (SignalState::Sum(s), SignalForm::Sum { property: p }) => {
+                if let Some(x) = property(p).and_then(|v| v.as_f64()) {
+                    *s += x;
+                }
+            }
+            (SignalState::WindowSum { window, buckets }, SignalForm::Sum { property: p }) => {
+                if let Some(x) = property(p).and_then(|v| v.as_f64()) {
+                    if t > now - *window {
+                        buckets.add(t, x);
+                    }
+                }
+            }
+            (SignalState::Distinct(d), SignalForm::Distinct { property: p }) => {
+                if let Some(h) = property(p).and_then(value_hash) {
+                    d.add(h, t, now);
+                }
+            }
+            (SignalState::Active(a), _) => a.add(t, now),
+            (SignalState::First(first), _) => *first = Some(first.map_or(t, |f| f.min(t))),
+            (SignalState::Last(last), _) => *last = Some(last.map_or(t, |l| l.max(t))),
+            (SignalState::Trend(tr), _) => tr.add(t, now),
+            (SignalState::Funnel(f), SignalForm::Funnel { steps, .. }) => f.add(t, step_mask(steps, event.name)),
+            _ => {}
+        }
+    }
+}

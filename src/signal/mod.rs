@@ -1,0 +1,223 @@
+//! Signals: aggregations over the user's local history.
+//!
+//! A [`SignalPlan`] is compiled once from the config: signals are indexed
+//! by event name so `track` touches only the signals an event feeds. A
+//! [`History`] holds each signal's state, sized by the config (windows),
+//! not by the traffic.
+
+pub mod buckets;
+pub mod calendar;
+pub mod distinct;
+pub mod funnel;
+pub mod history;
+pub mod trend;
+
+pub use history::{History, SignalState};
+
+use crate::condition::{CompileEnv, Condition, PathRef};
+use crate::config::model::{EventSel, SignalDef, SignalForm};
+use crate::doc::{number_at, DocResolver, EvalDoc, PropsDoc, PropsResolver, Root};
+use crate::json::{Json, Obj};
+use crate::problem::{Code, JsonPath, Problems};
+use crate::time::{Millis, DAY, MINUTE};
+use std::collections::HashMap;
+
+/// How late an event may arrive (track refuses older ones).
+pub const MAX_LATENESS: Millis = DAY;
+
+/// Events still to come are later than `now - FROZEN_BEFORE`: an event 24 h
+/// late is floored to its minute, so up to a minute more.
+pub const FROZEN_BEFORE: Millis = MAX_LATENESS + MINUTE;
+
+#[derive(Debug)]
+pub struct CompiledSignal {
+    pub id: Box<str>,
+    pub form: SignalForm,
+    pub window: Option<Millis>,
+    pub where_: Option<Condition>,
+    /// For ratios: the resolved operands.
+    pub ratio: Option<(PathRef, PathRef)>,
+    /// The definition as written (a config update keeps data only for
+    /// signals whose definition is unchanged).
+    pub source: Json,
+}
+
+#[derive(Debug)]
+pub struct SignalPlan {
+    pub signals: Vec<CompiledSignal>,
+    by_event: HashMap<Box<str>, Vec<u16>>,
+    any_event: Vec<u16>,
+    /// Ratios in an order where each comes after the ratios it reads.
+    ratio_order: Vec<u16>,
+}
+
+/// An event as the history records it: validated, time floored to the minute.
+pub struct RecordedEvent<'a> {
+    pub name: &'a str,
+    pub props: &'a Obj,
+    pub at: Millis,
+}
+
+impl SignalPlan {
+    pub fn compile(defs: &[SignalDef], saved_groups: &Obj, problems: &mut Problems) -> SignalPlan {
+        let ids: Vec<&str> = defs.iter().map(|d| &*d.id).collect();
+        let doc_resolver = DocResolver { signal_ids: &ids };
+        let props_env = CompileEnv { resolver: &PropsResolver, saved_groups };
+        let mut by_event: HashMap<Box<str>, Vec<u16>> = HashMap::new();
+        let mut any_event = Vec::new();
+        let mut signals = Vec::with_capacity(defs.len());
+        for (i, def) in defs.iter().enumerate() {
+            let at = JsonPath::root().key("signals").key(&def.id);
+            let where_ = def.where_.as_ref().map(|w| Condition::compile(w, &at.key("where"), &props_env, problems));
+            let ratio = match &def.form {
+                SignalForm::Ratio { numerator, denominator } => {
+                    let mut operand = |p: &str, n: usize| resolve_ratio_operand(&doc_resolver, p, &at.key("ratio").index(n), problems);
+                    match (operand(numerator, 0), operand(denominator, 1)) {
+                        (Some(a), Some(b)) => Some((a, b)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            match &def.events {
+                EventSel::Any => any_event.push(i as u16),
+                EventSel::Names(names) => {
+                    for name in names {
+                        by_event.entry(name.clone()).or_default().push(i as u16);
+                    }
+                }
+            }
+            signals.push(CompiledSignal {
+                id: def.id.clone(),
+                form: def.form.clone(),
+                window: def.window,
+                where_,
+                ratio,
+                source: def.source.clone(),
+            });
+        }
+        let ratio_order = order_ratios(&signals, problems);
+        SignalPlan { signals, by_event, any_event, ratio_order }
+    }
+
+    pub fn len(&self) -> usize {
+        self.signals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.signals.is_empty()
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.signals.iter().position(|s| &*s.id == id)
+    }
+
+    /// An empty history for this plan.
+    pub fn new_history(&self, tz_offset_minutes: i32) -> History {
+        History::new(self, tz_offset_minutes)
+    }
+
+    /// Whether any signal reads events of this name.
+    pub fn reads(&self, name: &str) -> bool {
+        !self.any_event.is_empty() || self.by_event.contains_key(name)
+    }
+
+    /// Records one event into every signal it feeds. `history` must have
+    /// been advanced to the step's time first.
+    pub fn record(&self, history: &mut History, event: &RecordedEvent) {
+        let named = self.by_event.get(event.name).map_or(&[][..], Vec::as_slice);
+        for &i in named.iter().chain(&self.any_event) {
+            let Some(signal) = self.signals.get(i as usize) else { continue };
+            if let Some(w) = &signal.where_ {
+                if !w.eval(&PropsDoc(event.props)) {
+                    continue;
+                }
+            }
+            history.record(i as usize, signal, event);
+        }
+    }
+
+    /// Every signal's value at `now` (in config order) into `out`.
+    pub fn values(&self, history: &History, now: Millis, attributes: &Json, entitlements: &Json, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        out.extend(history.states.iter().map(|s| s.value(now)));
+        for &i in &self.ratio_order {
+            let Some((a, b)) = self.signals.get(i as usize).and_then(|s| s.ratio.as_ref()) else { continue };
+            let doc = EvalDoc { signals: out, attributes, entitlements, segments: &Json::Null, stage: &Json::Null };
+            let value = match (number_at(&doc, a), number_at(&doc, b)) {
+                (Some(a), Some(b)) if b != 0.0 => Some(a / b),
+                _ => None,
+            };
+            if let Some(slot) = out.get_mut(i as usize) {
+                *slot = value;
+            }
+        }
+    }
+
+    /// Ids of `distinct` signals whose 1,000-value cap currently limits them.
+    pub fn capped(&self, history: &History, now: Millis) -> Vec<&str> {
+        history
+            .states
+            .iter()
+            .zip(&self.signals)
+            .filter(|(state, _)| matches!(state, SignalState::Distinct(d) if d.capped(now)))
+            .map(|(_, s)| &*s.id)
+            .collect()
+    }
+}
+
+fn resolve_ratio_operand(
+    resolver: &DocResolver,
+    path: &str,
+    at: &JsonPath,
+    problems: &mut Problems,
+) -> Option<PathRef> {
+    use crate::condition::PathResolver;
+    match resolver.resolve(path) {
+        Ok(p) => match Root::decode(p.root) {
+            Some(Root::Signal(_) | Root::Attributes | Root::Entitlements) => Some(p),
+            _ => {
+                problems.push(
+                    Code::UnknownPathRoot,
+                    at,
+                    format!("\"{path}\": a ratio reads signals., attributes. or entitlements."),
+                );
+                None
+            }
+        },
+        Err((code, message)) => {
+            problems.push(code, at, message);
+            None
+        }
+    }
+}
+
+/// Orders ratios so each comes after the ratios it reads; a cycle is a
+/// problem at each ratio in it.
+fn order_ratios(signals: &[CompiledSignal], problems: &mut Problems) -> Vec<u16> {
+    let reads = |i: usize| -> Vec<usize> {
+        signals
+            .get(i)
+            .and_then(|s| s.ratio.as_ref())
+            .map(|(a, b)| {
+                [a, b]
+                    .iter()
+                    .filter_map(|p| match Root::decode(p.root) {
+                        Some(Root::Signal(j)) if signals.get(j as usize).is_some_and(|s| s.ratio.is_some()) => Some(j as usize),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ratios: Vec<usize> = (0..signals.len()).filter(|&i| signals[i].ratio.is_some()).collect();
+    let order = crate::graph::topological_order(&ratios, reads);
+    for &i in &order.cyclic {
+        problems.push(
+            Code::RatioCycle,
+            &JsonPath::root().key("signals").key(&signals[i].id).key("ratio"),
+            "this ratio reads itself through other ratios",
+        );
+    }
+    order.sorted.into_iter().map(|i| i as u16).collect()
+}
