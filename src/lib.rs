@@ -5,6 +5,7 @@
 //! config → signals → conditions → segments → stage → decisions.
 
 pub mod condition;
+pub mod decide;
 pub mod json;
 pub mod problem;
 pub mod time;
