@@ -1,3 +1,5 @@
 //! Decisions: which experience each slot shows.
 
+pub mod bucket;
 pub mod experience;
+pub mod interactions;
