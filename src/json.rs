@@ -42,6 +42,10 @@ impl Obj {
         self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
     }
 
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
+        self.0.iter_mut().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
     /// Sets `key`, replacing an earlier value (the last duplicate wins, as
     /// in `JSON.parse`) but keeping the key's first position.
     pub fn insert(&mut self, key: impl Into<Box<str>>, value: Json) {

@@ -78,12 +78,11 @@ fn collect_fields<'a>(cond: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, &
 /// segments and the stage.
 fn conditions(config: &Config) -> Vec<(&Json, JsonPath)> {
     let mut out = Vec::new();
-    let root = JsonPath::root();
-    for (i, s) in config.stages.iter().enumerate() {
-        out.push((&s.when, root.key("stages").index(i).key("when")));
+    for s in &config.stages {
+        out.push((&s.when, s.path.key("when")));
     }
-    for (i, e) in config.experiences.iter().enumerate() {
-        let at = root.key("experiences").index(i);
+    for e in &config.experiences {
+        let at = &e.path;
         out.push((&e.when, at.key("when")));
         if let Some(stop) = &e.stop_when {
             out.push((stop, at.key("stop_when")));
@@ -120,7 +119,6 @@ pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
 }
 
 fn check_duplicates(config: &Config, problems: &mut Problems) {
-    let root = JsonPath::root();
     let mut dup = |ids: Vec<(&str, JsonPath)>, what: &str| {
         let mut seen = HashSet::new();
         for (id, path) in ids {
@@ -129,13 +127,10 @@ fn check_duplicates(config: &Config, problems: &mut Problems) {
             }
         }
     };
-    dup(config.stages.iter().enumerate().map(|(i, s)| (&*s.id, root.key("stages").index(i).key("id"))).collect(), "stage");
-    dup(
-        config.experiences.iter().enumerate().map(|(i, e)| (&*e.id, root.key("experiences").index(i).key("id"))).collect(),
-        "experience",
-    );
-    for (i, e) in config.experiences.iter().enumerate() {
-        let at = root.key("experiences").index(i);
+    dup(config.stages.iter().map(|s| (&*s.id, s.path.key("id"))).collect(), "stage");
+    dup(config.experiences.iter().map(|e| (&*e.id, e.path.key("id"))).collect(), "experience");
+    for e in &config.experiences {
+        let at = &e.path;
         dup(e.items.iter().enumerate().map(|(j, it)| (&*it.id, at.key("items").index(j).key("id"))).collect(), "item");
         if let Some(x) = &e.experiment {
             dup(
@@ -236,28 +231,28 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
     let first_catch_all = config.stages.iter().position(is_catch_all);
     match (first_catch_all, config.stages.len()) {
         (_, 0) => {}
-        (None, n) => problems.push(
+        (None, _) => problems.push(
             Code::NoCatchAllStage,
-            &root.key("stages").index(n - 1),
+            config.stages.last().map_or(&root, |s| &s.path),
             "the last stage is not the catch-all {}: a user no stage matches has no stage",
         ),
         (Some(c), _) => {
-            for (i, s) in config.stages.iter().enumerate().skip(c + 1) {
+            for s in config.stages.iter().skip(c + 1) {
                 problems.push(
                     Code::UnreachableStage,
-                    &root.key("stages").index(i),
+                    &s.path,
                     format!("stage \"{}\" comes after the catch-all stage \"{}\" and can never be entered", s.id, config.stages[c].id),
                 );
             }
         }
     }
     let reachable: HashSet<&str> = config.stages.iter().take(first_catch_all.map_or(usize::MAX, |c| c + 1)).map(|s| &*s.id).collect();
-    for (i, e) in config.experiences.iter().enumerate() {
+    for e in &config.experiences {
         let Some(required) = required_stages(&e.when) else { continue };
         if !required.is_empty() && required.iter().all(|s| !reachable.contains(s)) && required.iter().all(|s| config.stages.iter().any(|d| &*d.id == *s)) {
             problems.push(
                 Code::UnreachableExperience,
-                &root.key("experiences").index(i).key("when"),
+                &e.path.key("when"),
                 format!("experience \"{}\" needs stage {} that no user can hold", e.id, required.join(" or ")),
             );
         }

@@ -2,6 +2,7 @@
 //! Conditions stay JSON here; they are compiled into the evaluation plan.
 
 use crate::json::{Json, Obj};
+use crate::problem::JsonPath;
 use crate::time::Millis;
 
 /// Limits of the format (docs/limits.md lists them all).
@@ -94,6 +95,8 @@ pub struct SegmentDef {
 
 #[derive(Clone, Debug)]
 pub struct StageDef {
+    /// Where it was read (stages that failed to parse leave gaps).
+    pub path: JsonPath,
     pub id: Box<str>,
     pub when: Json,
     pub min_dwell: Option<Millis>,
@@ -116,6 +119,8 @@ impl Default for Policy {
 
 #[derive(Clone, Debug)]
 pub struct ExperienceDef {
+    /// Where it was read (experiences that failed to parse leave gaps).
+    pub path: JsonPath,
     pub id: Box<str>,
     pub slot: Box<str>,
     pub kind: Box<str>,

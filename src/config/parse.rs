@@ -7,7 +7,8 @@ use super::read::Reader;
 use crate::json::{Json, Obj};
 use crate::problem::{Code, JsonPath};
 
-const TOP_FIELDS: &[&str] = &["version", "saved_groups", "signals", "segments", "stages", "policy", "experiences"];
+/// `$schema` lets editors find `schema/onstage.schema.json`; it is ignored.
+const TOP_FIELDS: &[&str] = &["$schema", "version", "saved_groups", "signals", "segments", "stages", "policy", "experiences"];
 
 pub fn parse_config(r: &mut Reader, doc: &Json) -> Config {
     let root = JsonPath::root();
@@ -161,29 +162,43 @@ fn parse_signals(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SignalDef> {
         .take(MAX_SIGNALS)
         .filter_map(|(id, def)| {
             let at = path.key(id);
-            let id_ok = r.check_id(id, &at);
-            let signal = parse_signal(r, id, def, &at);
-            signal.filter(|_| id_ok)
+            if !r.check_id(id, &at) {
+                return None;
+            }
+            // A broken signal stays declared, as an inert placeholder, so
+            // that conditions reading it do not add "undefined" problems.
+            Some(parse_signal(r, id, def, &at).unwrap_or_else(|| SignalDef {
+                id: id.into(),
+                form: SignalForm::Count,
+                events: EventSel::Names(Vec::new()),
+                window: None,
+                where_: None,
+                source: def.clone(),
+            }))
         })
         .collect()
 }
 
 fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option<SignalDef> {
+    // Without a known form key, an unknown key is most likely the form
+    // the author meant: one problem says so, instead of one per key.
+    if let Json::Obj(o) = def {
+        if !FORMS.iter().any(|(key, _, _)| o.contains_key(key)) {
+            let unknown: Vec<&str> = o.keys().filter(|k| !ALL_SIGNAL_FIELDS.contains(k)).collect();
+            let known: Vec<&str> = FORMS.iter().map(|(k, _, _)| *k).collect();
+            let found = match unknown.as_slice() {
+                [] => "no form".to_string(),
+                keys => format!("unknown form {}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")),
+            };
+            r.problem(Code::UnknownSignalForm, path, format!("{found}: a signal has one of {}", known.join(", ")));
+            return None;
+        }
+    }
     let f = r.fields(def, path, "a signal", ALL_SIGNAL_FIELDS)?;
     let forms: Vec<_> = FORMS.iter().filter(|(key, _, _)| f.has(key)).collect();
     let &(form_key, required, optional) = match forms.as_slice() {
         [one] => *one,
-        [] => {
-            r.problem(
-                Code::UnknownSignalForm,
-                path,
-                format!(
-                    "a signal needs exactly one form: {}",
-                    FORMS.iter().map(|(k, _, _)| *k).collect::<Vec<_>>().join(", ")
-                ),
-            );
-            return None;
-        }
+        [] => return None,
         many => {
             let names: Vec<_> = many.iter().map(|(k, _, _)| *k).collect();
             r.problem(Code::UnknownSignalForm, path, format!("a signal has one form, found {}", names.join(" and ")));
@@ -301,6 +316,12 @@ fn union_of(steps: &[EventSel]) -> EventSel {
     EventSel::Names(names)
 }
 
+/// The condition of a broken stage or segment: `{"$not": {}}` never
+/// holds and is not mistaken for a catch-all.
+fn never() -> Json {
+    crate::obj! { "$not" => Json::Obj(Obj::new()) }
+}
+
 fn parse_segments(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SegmentDef> {
     let Some(segments) = r.object(v, path, "segments") else { return Vec::new() };
     r.limit(segments.len(), MAX_SEGMENTS, path, "segments");
@@ -308,10 +329,10 @@ fn parse_segments(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SegmentDef> 
     for (id, def) in segments.iter().take(MAX_SEGMENTS) {
         let at = path.key(id);
         let id_ok = r.check_id(id, &at);
-        let Some(f) = r.fields(def, &at, "a segment", &["when"]) else { continue };
-        let when = r.required(&f, "when", "a segment").cloned();
-        if let (true, Some(when)) = (id_ok, when) {
-            out.push(SegmentDef { id: id.into(), when });
+        let when = r.fields(def, &at, "a segment", &["when"]).and_then(|f| r.required(&f, "when", "a segment").cloned());
+        if id_ok {
+            // Broken segments stay declared (see parse_signals).
+            out.push(SegmentDef { id: id.into(), when: when.unwrap_or_else(never) });
         }
     }
     out
@@ -330,8 +351,10 @@ fn parse_stages(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<StageDef> {
         let id = r.required(&f, "id", "a stage").and_then(|v| r.id(v, &f.at("id")));
         let when = r.required(&f, "when", "a stage").cloned();
         let min_dwell = f.get("min_dwell").map(|v| r.duration(v, &f.at("min_dwell")));
-        if let (Some(id), Some(when), None | Some(Some(_))) = (id, when, min_dwell) {
-            out.push(StageDef { id, when, min_dwell: min_dwell.flatten() });
+        if let Some(id) = id {
+            // Broken stages stay declared (see parse_signals).
+            let when = when.unwrap_or_else(never);
+            out.push(StageDef { id, when, min_dwell: min_dwell.flatten(), path: at });
         }
     }
     out
@@ -405,6 +428,7 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
     };
     let experiment = f.get("experiment").map(|v| parse_experiment(r, v, &f.at("experiment")));
     Some(ExperienceDef {
+        path: path.clone(),
         id: id?,
         slot: slot?,
         kind: kind?,

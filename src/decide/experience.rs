@@ -3,7 +3,7 @@
 
 use crate::condition::{CompileEnv, Condition, PathRef};
 use crate::config::model::ExperienceDef;
-use crate::problem::{JsonPath, Problems};
+use crate::problem::Problems;
 
 #[derive(Debug)]
 pub struct CompiledItem {
@@ -41,8 +41,8 @@ pub struct ExperiencePlan {
 impl ExperiencePlan {
     pub fn compile(defs: &[ExperienceDef], env: &CompileEnv, problems: &mut Problems) -> ExperiencePlan {
         let mut experiences = Vec::with_capacity(defs.len());
-        for (i, def) in defs.iter().enumerate() {
-            let at = JsonPath::root().key("experiences").index(i);
+        for def in defs {
+            let at = &def.path;
             let when = Condition::compile(&def.when, &at.key("when"), env, problems);
             let stop_when = def.stop_when.as_ref().map(|c| Condition::compile(c, &at.key("stop_when"), env, problems));
             let items = def

@@ -5,7 +5,7 @@ use crate::condition::{CompileEnv, Condition};
 use crate::config::model::StageDef;
 use crate::doc::EvalDoc;
 use crate::json::Json;
-use crate::problem::{JsonPath, Problems};
+use crate::problem::Problems;
 use crate::time::Millis;
 use std::collections::VecDeque;
 
@@ -53,11 +53,10 @@ impl StageMachine {
     pub fn compile(defs: &[StageDef], env: &CompileEnv, problems: &mut Problems) -> StageMachine {
         let stages = defs
             .iter()
-            .enumerate()
-            .map(|(i, d)| CompiledStage {
+            .map(|d| CompiledStage {
                 id: d.id.clone(),
                 id_json: Json::Str(d.id.clone()),
-                when: Condition::compile(&d.when, &JsonPath::root().key("stages").index(i).key("when"), env, problems),
+                when: Condition::compile(&d.when, &d.path.key("when"), env, problems),
                 min_dwell: d.min_dwell,
             })
             .collect();
