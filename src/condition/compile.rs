@@ -7,8 +7,7 @@
 
 use super::coerce::{number_with_text, to_primitive, truthy};
 use super::tree::{
-    Cond, ElemTest, Entry, Field, FieldPath, Literal, LiteralKind, Op, OpTest, Order, TypeName, ValueTest,
-    VersionOrder,
+    Cond, ElemTest, Entry, Field, FieldPath, Literal, LiteralKind, Op, OpTest, Order, TypeName, ValueTest, VersionOrder,
 };
 use super::{regex, version, CompileEnv};
 use crate::json::{Json, Obj, MAX_DEPTH};
@@ -215,9 +214,7 @@ impl Compiler<'_, '_> {
             "$not" => Op::Not(Box::new(self.value_test(operand, at, depth))),
             "$size" => match operand {
                 Json::Num(_) | Json::Str(_) | Json::Bool(_) => Op::Size(Box::new(self.value_test(operand, at, depth))),
-                Json::Obj(obj) if is_operator_object(obj) => {
-                    Op::Size(Box::new(self.value_test(operand, at, depth)))
-                }
+                Json::Obj(obj) if is_operator_object(obj) => Op::Size(Box::new(self.value_test(operand, at, depth))),
                 _ => {
                     self.bad_operand(
                         at,
@@ -255,7 +252,11 @@ impl Compiler<'_, '_> {
                 match regex::build(pattern, name.ends_with('i')) {
                     Ok(regex) => Op::Regex { regex, negate: name.starts_with("$not") },
                     Err(e) => {
-                        self.problems.push(Code::InvalidRegex, at, format!("{name} pattern is not valid RE2 syntax: {e}"));
+                        self.problems.push(
+                            Code::InvalidRegex,
+                            at,
+                            format!("{name} pattern is not valid RE2 syntax: {e}"),
+                        );
                         Op::Never
                     }
                 }

@@ -6,7 +6,9 @@ use super::coerce::{
     compare, is_nullish, lowercase_equals, same_value_zero, strict_equals, string_equals, stringify_equals,
     to_js_string, to_number, truthy,
 };
-use super::tree::{Cond, ElemTest, Entry, FieldPath, Literal, LiteralKind, Op, Order, TypeName, ValueTest, VersionOrder};
+use super::tree::{
+    Cond, ElemTest, Entry, FieldPath, Literal, LiteralKind, Op, Order, TypeName, ValueTest, VersionOrder,
+};
 use super::{regex, version, walk, Doc, Value};
 use crate::json::Json;
 use std::cmp::Ordering;
@@ -93,9 +95,7 @@ pub(crate) fn eval_op(op: &Op, operand: &Json, v: Value) -> bool {
         Op::Exists(expected) => is_nullish(v) != *expected,
         Op::In { list, negate, insensitive } => is_in(v, list, *insensitive) != *negate,
         Op::All { tests, insensitive } => match v {
-            Value::Arr(items) => {
-                tests.iter().all(|t| items.iter().any(|item| eval_test(t, item.into(), *insensitive)))
-            }
+            Value::Arr(items) => tests.iter().all(|t| items.iter().any(|item| eval_test(t, item.into(), *insensitive))),
             _ => false,
         },
         Op::Size(test) => match v {

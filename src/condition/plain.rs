@@ -35,9 +35,9 @@ pub fn walk<'a>(value: Value<'a>, parts: &[Box<str>]) -> Value<'a> {
         current = match current {
             Value::Obj(o) => o.get(part).map_or(Value::Missing, Value::from),
             Value::Arr(items) if &**part == "length" => Value::Num(items.len() as f64),
-            Value::Arr(items) => array_index(part)
-                .and_then(|i| items.get(i as usize))
-                .map_or(Value::Missing, Value::from),
+            Value::Arr(items) => {
+                array_index(part).and_then(|i| items.get(i as usize)).map_or(Value::Missing, Value::from)
+            }
             _ => return Value::Missing,
         };
     }

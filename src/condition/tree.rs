@@ -25,7 +25,10 @@ pub(crate) enum Entry {
     Not(Box<Cond>),
     /// A logical operator with an unusable operand, or a part nested too
     /// deep: never holds.
-    Invalid { op: Box<str>, operand: Json },
+    Invalid {
+        op: Box<str>,
+        operand: Json,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -98,18 +101,36 @@ pub(crate) struct OpTest {
 #[derive(Clone, Debug)]
 pub(crate) enum Op {
     /// `===` / `!==` against the operand.
-    StrictEq { negate: bool },
-    Order { order: Order, operand: Primitive },
-    Version { order: VersionOrder, operand: Box<[u16]> },
+    StrictEq {
+        negate: bool,
+    },
+    Order {
+        order: Order,
+        operand: Primitive,
+    },
+    Version {
+        order: VersionOrder,
+        operand: Box<[u16]>,
+    },
     Exists(bool),
     /// `$in $nin $ini $nini $inGroup $notInGroup`. For the case-insensitive
     /// forms the strings of `list` are already lowercased.
-    In { list: Box<[Json]>, negate: bool, insensitive: bool },
-    All { tests: Box<[ValueTest]>, insensitive: bool },
+    In {
+        list: Box<[Json]>,
+        negate: bool,
+        insensitive: bool,
+    },
+    All {
+        tests: Box<[ValueTest]>,
+        insensitive: bool,
+    },
     Size(Box<ValueTest>),
     ElemMatch(Box<ElemTest>),
     Not(Box<ValueTest>),
-    Regex { regex: Regex, negate: bool },
+    Regex {
+        regex: Regex,
+        negate: bool,
+    },
     Type(TypeName),
     /// An unknown operator, an invalid regex or an unusable operand.
     Never,
@@ -148,7 +169,10 @@ pub(crate) enum Primitive {
     Num(f64),
     /// `number` is the text as a number, for when the other side is not a
     /// string.
-    Str { text: Box<str>, number: f64 },
+    Str {
+        text: Box<str>,
+        number: f64,
+    },
 }
 
 /// The type names of the SDK's `getType`.
