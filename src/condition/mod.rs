@@ -4,9 +4,28 @@
 //! (by a [`PathResolver`] the caller supplies), regexes are compiled,
 //! saved groups are looked up. Evaluating walks the compiled tree against
 //! a [`Doc`] and does no parsing.
+//!
+//! The semantics are those of the GrowthBook JavaScript SDK's
+//! `evalCondition`, including its JavaScript coercions (see `coerce.rs`).
+//! A missing path reads as `null`, as the SDK's `getPath` returns `null`.
+
+mod coerce;
+mod compile;
+mod eval;
+mod explain;
+mod plain;
+mod regex;
+mod tree;
+mod version;
+
+#[cfg(test)]
+mod tests;
 
 use crate::json::{Json, Obj};
 use crate::problem::{Code, JsonPath, Problems};
+
+pub use explain::{Clause, ClauseGroup, ClauseNode, Explanation};
+pub use plain::{walk, PlainDoc, PlainResolver};
 
 /// Where a top-level condition path points, decided at compile time.
 /// `root` is opaque to this module: the resolver chooses it and the
@@ -57,29 +76,73 @@ impl<'a> From<&'a Json> for Value<'a> {
     }
 }
 
+impl Value<'_> {
+    /// The value as JSON; `Missing` becomes `null`.
+    pub fn to_json(&self) -> Json {
+        match *self {
+            Value::Missing | Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(b),
+            Value::Num(n) => Json::Num(n),
+            Value::Str(s) => Json::str(s),
+            Value::Arr(a) => Json::Arr(a.to_vec()),
+            Value::Obj(o) => Json::Obj(o.clone()),
+        }
+    }
+}
+
 /// The document a condition is evaluated against.
 pub trait Doc {
     fn get(&self, path: &PathRef) -> Value<'_>;
 }
 
 /// A compiled condition.
-#[derive(Clone, Debug)]
-pub struct Condition {}
+#[derive(Clone, Debug, Default)]
+pub struct Condition {
+    root: tree::Cond,
+}
+
+/// One field test of a condition, as written: for checks that look at
+/// what a condition tests (dependencies between segments, warnings about
+/// `null`) without evaluating it.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldView<'a> {
+    pub path: &'a PathRef,
+    /// The field's value as written: a literal (implicit equality) or an
+    /// operator object.
+    pub test: &'a Json,
+}
 
 impl Condition {
     /// Compiles `json` (found at `at`). Every problem is pushed to
     /// `problems`; the result is still usable (invalid parts evaluate to
     /// false, as the GrowthBook vectors require).
-    pub fn compile(_json: &Json, _at: &JsonPath, _env: &CompileEnv, _problems: &mut Problems) -> Condition {
-        Condition {}
+    pub fn compile(json: &Json, at: &JsonPath, env: &CompileEnv, problems: &mut Problems) -> Condition {
+        Condition { root: compile::compile_root(json, at, env, problems) }
     }
 
     /// `{}`: holds for every document.
     pub fn is_empty(&self) -> bool {
-        true
+        self.root.entries.is_empty()
     }
 
-    pub fn eval<D: Doc + ?Sized>(&self, _doc: &D) -> bool {
-        true
+    /// Whether the condition holds for `doc`.
+    pub fn eval<D: Doc + ?Sized>(&self, doc: &D) -> bool {
+        eval::eval_cond(&self.root, &eval::DocScope(doc))
+    }
+
+    /// Evaluates every clause (no short-circuit) and reports each with
+    /// the value it saw, so a reason is complete.
+    pub fn explain<D: Doc + ?Sized>(&self, doc: &D) -> Explanation {
+        explain::explain_root(&self.root, &eval::DocScope(doc))
+    }
+
+    /// Every document field the condition tests, including those inside
+    /// `$and`, `$or`, `$nor` and `$not` (but not the paths inside
+    /// `$elemMatch`, which are relative to an array element). Fields whose
+    /// path did not resolve are left out.
+    pub fn fields(&self) -> Vec<FieldView<'_>> {
+        let mut out = Vec::new();
+        self.root.collect_fields(&mut out);
+        out
     }
 }
