@@ -4,7 +4,7 @@
 //! Paths are resolved once, when the config is compiled: `signals.<id>`
 //! becomes the signal's index, so evaluating never looks up a name.
 
-use crate::condition::{Doc, PathRef, PathResolver, Value};
+use crate::condition::{walk, Doc, PathRef, PathResolver, Value};
 use crate::json::{Json, Obj};
 use crate::problem::Code;
 
@@ -92,23 +92,6 @@ impl PathResolver for PropsResolver {
     }
 }
 
-/// Walks `rest` through objects (and arrays, by index) as GrowthBook's
-/// `getPath` does.
-pub fn walk<'a>(mut value: &'a Json, rest: &[Box<str>]) -> Value<'a> {
-    for part in rest {
-        let next = match value {
-            Json::Obj(o) => o.get(part),
-            Json::Arr(a) => part.parse::<usize>().ok().and_then(|i| a.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(v) => value = v,
-            None => return Value::Missing,
-        }
-    }
-    Value::from(value)
-}
-
 /// A user's document at one moment.
 #[derive(Clone, Copy)]
 pub struct EvalDoc<'a> {
@@ -129,8 +112,8 @@ impl Doc for EvalDoc<'_> {
                 Some(None) => Value::Null,
                 None => Value::Missing,
             },
-            Some(Root::Attributes) => walk(self.attributes, &path.rest),
-            Some(Root::Entitlements) => walk(self.entitlements, &path.rest),
+            Some(Root::Attributes) => walk(self.attributes.into(), &path.rest),
+            Some(Root::Entitlements) => walk(self.entitlements.into(), &path.rest),
             Some(Root::Segments) => Value::from(self.segments),
             Some(Root::Stage) => Value::from(self.stage),
             Some(Root::Props) | None => Value::Missing,
@@ -145,7 +128,7 @@ impl Doc for PropsDoc<'_> {
     fn get(&self, path: &PathRef) -> Value<'_> {
         match path.rest.split_first() {
             Some((first, rest)) => match self.0.get(first) {
-                Some(v) => walk(v, rest),
+                Some(v) => walk(v.into(), rest),
                 None => Value::Missing,
             },
             None => Value::Missing,

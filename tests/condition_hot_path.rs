@@ -1,5 +1,6 @@
 //! Evaluating a compiled condition is on the hot path of every decision:
 //! for the common operators on scalar values it must not allocate.
+#![cfg(not(target_arch = "wasm32"))]
 
 use onstage::condition::{CompileEnv, Condition, PlainDoc, PlainResolver};
 use onstage::json::{self, Obj};

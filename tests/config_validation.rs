@@ -185,3 +185,27 @@ fn limits_are_enforced() {
     let err = onstage::config::compile_text("{not json").unwrap_err();
     assert_eq!(err[0].code.as_str(), "invalid_json");
 }
+
+#[test]
+fn condition_problems_are_reported_with_their_paths() {
+    let mut doc = saas();
+    set(&mut doc, &["experiences", "0", "when", "signals.nope"], Json::Num(1.0));
+    set(&mut doc, &["experiences", "0", "when", "attributes.plan"], onstage::obj! { "$foo" => 1.0 });
+    set(&mut doc, &["experiences", "1", "when", "attributes.email"], onstage::obj! { "$regex" => "(a" });
+    set(&mut doc, &["experiences", "1", "when", "attributes.name"], onstage::obj! { "$regex" => "^(?=x)" });
+    set(&mut doc, &["experiences", "2", "when", "attributes.id"], onstage::obj! { "$inGroup" => "nobody" });
+    set(&mut doc, &["experiences", "2", "when", "browser.name"], Json::str("x"));
+    set(&mut doc, &["signals", "shares_30d", "where", "audience"], onstage::obj! { "$in" => "team" });
+    let got = pairs(&problems_of(&doc));
+    for (code, path) in [
+        ("undefined_signal", r#"experiences[0].when["signals.nope"]"#),
+        ("unknown_operator", r#"experiences[0].when["attributes.plan"].$foo"#),
+        ("invalid_regex", r#"experiences[1].when["attributes.email"].$regex"#),
+        ("invalid_regex", r#"experiences[1].when["attributes.name"].$regex"#),
+        ("undefined_saved_group", r#"experiences[2].when["attributes.id"].$inGroup"#),
+        ("unknown_path_root", r#"experiences[2].when["browser.name"]"#),
+        ("bad_operand", "signals.shares_30d.where.audience.$in"),
+    ] {
+        assert!(got.contains(&(code.into(), path.into())), "missing {code} at {path} in {got:#?}");
+    }
+}

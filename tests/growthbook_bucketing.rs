@@ -5,6 +5,7 @@
 //! Each section asserts how many cases it ran: a vector file that loses
 //! cases, or a parser that skips malformed ones, must fail loudly instead
 //! of passing on fewer checks.
+#![cfg(not(target_arch = "wasm32"))]
 
 use onstage::decide::bucket::{bucket_ranges, choose_variation, equal_weights, hash, in_namespace};
 use onstage::json::{self, Json};

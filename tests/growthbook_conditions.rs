@@ -1,5 +1,6 @@
 //! Every `evalCondition` case of the GrowthBook SDK specification's test
 //! vectors, read from `shared/conformance` at run time.
+#![cfg(not(target_arch = "wasm32"))]
 
 use onstage::condition::{CompileEnv, Condition, PlainDoc, PlainResolver};
 use onstage::json::{self, Json, Obj};

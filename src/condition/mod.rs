@@ -18,7 +18,7 @@ mod regex;
 mod tree;
 mod version;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use crate::json::{Json, Obj};

@@ -125,10 +125,8 @@ impl History {
         let property = |p: &str| event.props.get(p);
         match (state, &signal.form) {
             (SignalState::Count(n), _) => *n += 1,
-            (SignalState::WindowCount { window, buckets }, _) => {
-                if t > now - *window {
-                    buckets.add(t, 1);
-                }
+            (SignalState::WindowCount { window, buckets }, _) if t > now - *window => {
+                buckets.add(t, 1);
             }
             (SignalState::Sum(s), SignalForm::Sum { property: p }) => {
                 if let Some(x) = property(p).and_then(|v| v.as_f64()) {
