@@ -10,7 +10,7 @@ use crate::error::InputError;
 use crate::json::{Json, Obj, MAX_DEPTH};
 use crate::signal::{History, RecordedEvent};
 use crate::stage::{StageState, Transition};
-use crate::time::{floor_minute, Millis, MAX_TIME, MIN_TIME, MINUTE};
+use crate::time::{floor_minute, Millis, MAX_TIME, MINUTE, MIN_TIME};
 use std::sync::Arc;
 
 pub const MAX_USER_ID_CHARS: usize = 256;
@@ -140,7 +140,10 @@ pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
             Json::Num(_) => return bad("is not a finite number".into()),
             Json::Str(s) if s.chars().count() <= MAX_PROP_STRING_CHARS => {}
             Json::Str(s) => {
-                return bad(format!("has {} characters, more than the limit of {MAX_PROP_STRING_CHARS}", s.chars().count()))
+                return bad(format!(
+                    "has {} characters, more than the limit of {MAX_PROP_STRING_CHARS}",
+                    s.chars().count()
+                ))
             }
             other => return bad(format!("is {}: props are flat (strings, numbers, booleans, null)", article(other))),
         }
@@ -244,7 +247,13 @@ impl Engine {
 
     /// Records an event. `timestamp` is the event's own time (`now` when
     /// absent); late events up to 24 h count at their own time.
-    pub fn track(&mut self, name: &str, props: &Json, timestamp: Option<Millis>, now: Millis) -> Result<(), InputError> {
+    pub fn track(
+        &mut self,
+        name: &str,
+        props: &Json,
+        timestamp: Option<Millis>,
+        now: Millis,
+    ) -> Result<(), InputError> {
         let now = self.begin_step(now)?;
         if let Some(t) = timestamp {
             check_time(t, "timestamp")?;

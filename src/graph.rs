@@ -11,13 +11,12 @@ pub struct Order {
 /// `nodes` are ignored). Picks, each time, the first node in the given
 /// order that is ready, so independent nodes keep their config order.
 pub fn topological_order(nodes: &[usize], deps: impl Fn(usize) -> Vec<usize>) -> Order {
-    let deps: Vec<Vec<usize>> = nodes.iter().map(|&n| deps(n).into_iter().filter(|d| nodes.contains(d)).collect()).collect();
+    let deps: Vec<Vec<usize>> =
+        nodes.iter().map(|&n| deps(n).into_iter().filter(|d| nodes.contains(d)).collect()).collect();
     let mut placed = vec![false; nodes.len()];
     let mut sorted = Vec::with_capacity(nodes.len());
     loop {
-        let ready = (0..nodes.len()).find(|&i| {
-            !placed[i] && deps[i].iter().all(|d| sorted.contains(d))
-        });
+        let ready = (0..nodes.len()).find(|&i| !placed[i] && deps[i].iter().all(|d| sorted.contains(d)));
         match ready {
             Some(i) => {
                 placed[i] = true;
@@ -44,7 +43,11 @@ mod tests {
 
     #[test]
     fn reports_cycles() {
-        let o = topological_order(&[0, 1, 2], |n| match n { 0 => vec![1], 1 => vec![0], _ => vec![] });
+        let o = topological_order(&[0, 1, 2], |n| match n {
+            0 => vec![1],
+            1 => vec![0],
+            _ => vec![],
+        });
         assert_eq!(o.sorted, vec![2]);
         assert_eq!(o.cyclic, vec![0, 1]);
     }

@@ -179,10 +179,9 @@ impl Code {
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::NullComparison
-            | Code::NoCatchAllStage
-            | Code::UnreachableStage
-            | Code::UnreachableExperience => Severity::Warning,
+            Code::NullComparison | Code::NoCatchAllStage | Code::UnreachableStage | Code::UnreachableExperience => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -274,12 +273,7 @@ mod tests {
 
     #[test]
     fn paths_read_like_javascript() {
-        let p = JsonPath::root()
-            .key("experiences")
-            .index(2)
-            .key("when")
-            .key("signals.features_30d")
-            .key("$lt");
+        let p = JsonPath::root().key("experiences").index(2).key("when").key("signals.features_30d").key("$lt");
         assert_eq!(p.to_string(), r#"experiences[2].when["signals.features_30d"].$lt"#);
         assert_eq!(JsonPath::root().to_string(), "$");
     }

@@ -43,7 +43,9 @@ pub fn parse_duration(s: &str) -> Result<Millis, String> {
         "h" => HOUR,
         "d" => DAY,
         "w" => WEEK,
-        _ => return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")")),
+        _ => {
+            return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")"))
+        }
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")"));
@@ -127,8 +129,7 @@ pub fn parse_rfc3339(s: &str) -> Result<Millis, String> {
         _ => return Err(err()),
     };
     let days = days_from_civil(year, month, day);
-    let t = days * DAY + hour * HOUR + minute * MINUTE + second.min(59) * SECOND + millis
-        - offset_min * MINUTE;
+    let t = days * DAY + hour * HOUR + minute * MINUTE + second.min(59) * SECOND + millis - offset_min * MINUTE;
     if !(MIN_TIME..=MAX_TIME).contains(&t) {
         return Err(format!("\"{s}\" is outside the supported range (1970 to 9999)"));
     }
@@ -140,12 +141,7 @@ pub fn format_rfc3339(t: Millis) -> String {
     let days = t.div_euclid(DAY);
     let ms_of_day = t.rem_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
-    let (h, mi, s, ms) = (
-        ms_of_day / HOUR,
-        ms_of_day % HOUR / MINUTE,
-        ms_of_day % MINUTE / SECOND,
-        ms_of_day % SECOND,
-    );
+    let (h, mi, s, ms) = (ms_of_day / HOUR, ms_of_day % HOUR / MINUTE, ms_of_day % MINUTE / SECOND, ms_of_day % SECOND);
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
 }
 

@@ -72,8 +72,7 @@ fn each_bad_fixture_gets_its_codes() {
     assert!(expected.len() >= 12);
     for (file, codes) in expected.iter() {
         let doc = parse(&read(&format!("{dir}/{file}"))).unwrap();
-        let got: BTreeSet<&str> =
-            problems_of(&doc).iter().filter(|p| p.is_error()).map(|p| p.code.as_str()).collect();
+        let got: BTreeSet<&str> = problems_of(&doc).iter().filter(|p| p.is_error()).map(|p| p.code.as_str()).collect();
         let want: BTreeSet<&str> = codes.as_arr().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
         assert_eq!(got, want, "{file}");
     }
@@ -85,9 +84,21 @@ fn a_broken_config_lists_every_problem_with_its_path() {
     set(&mut doc, &["signals", "reports_7d", "window"], Json::str("7days"));
     set(&mut doc, &["signals", "bogus"], onstage::obj! { "counts" => "x" });
     set(&mut doc, &["signals", "api_usage_ratio", "window"], Json::str("7d"));
-    set(&mut doc, &["segments", "power_user", "when", "segments"], onstage::obj! { "$in" => Json::Arr(vec![Json::str("nope")]) });
-    set(&mut doc, &["segments", "a"], onstage::obj! { "when" => onstage::obj! { "segments" => onstage::obj! { "$in" => Json::Arr(vec![Json::str("b")]) } } });
-    set(&mut doc, &["segments", "b"], onstage::obj! { "when" => onstage::obj! { "segments" => onstage::obj! { "$in" => Json::Arr(vec![Json::str("a")]) } } });
+    set(
+        &mut doc,
+        &["segments", "power_user", "when", "segments"],
+        onstage::obj! { "$in" => Json::Arr(vec![Json::str("nope")]) },
+    );
+    set(
+        &mut doc,
+        &["segments", "a"],
+        onstage::obj! { "when" => onstage::obj! { "segments" => onstage::obj! { "$in" => Json::Arr(vec![Json::str("b")]) } } },
+    );
+    set(
+        &mut doc,
+        &["segments", "b"],
+        onstage::obj! { "when" => onstage::obj! { "segments" => onstage::obj! { "$in" => Json::Arr(vec![Json::str("a")]) } } },
+    );
     set(&mut doc, &["policy", "min_gap_between_prompts"], Json::str("10 minutes"));
     set(&mut doc, &["experiences", "0", "when", "stage"], Json::str("onbording"));
     set(&mut doc, &["experiences", "1", "extra"], Json::Num(1.0));
@@ -121,14 +132,21 @@ fn surprising_but_legal_configs_get_warnings_not_errors() {
     set(&mut doc, &["stages", "5", "when"], onstage::obj! { "signals.invites" => onstage::obj! { "$gte" => 0.0 } });
     let compiled = onstage::compile(&doc).expect("warnings do not refuse");
     let got = pairs(&compiled.warnings);
-    assert!(got.contains(&("null_comparison".into(), r#"stages[1].when["signals.activity_trend"].$lt"#.into())), "{got:?}");
+    assert!(
+        got.contains(&("null_comparison".into(), r#"stages[1].when["signals.activity_trend"].$lt"#.into())),
+        "{got:?}"
+    );
     assert!(got.contains(&("no_catch_all_stage".into(), "stages[5]".into())), "{got:?}");
 }
 
 #[test]
 fn guarded_and_non_null_comparisons_do_not_warn() {
     let mut doc = saas();
-    set(&mut doc, &["stages", "1", "when", "signals.activity_trend"], onstage::obj! { "$lt" => 0.5, "$ne" => Json::Null });
+    set(
+        &mut doc,
+        &["stages", "1", "when", "signals.activity_trend"],
+        onstage::obj! { "$lt" => 0.5, "$ne" => Json::Null },
+    );
     set(&mut doc, &["stages", "1", "when", "signals.days_since_active"], onstage::obj! { "$gt" => 3.0 });
     set(&mut doc, &["stages", "1", "when", "signals.reports_7d"], onstage::obj! { "$lt" => 3.0 });
     assert_eq!(onstage::compile(&doc).unwrap().warnings, vec![]);
@@ -152,10 +170,26 @@ fn stages_after_the_catch_all_and_experiences_needing_them_are_flagged() {
 #[test]
 fn references_cycles_and_duplicates() {
     let mut doc = saas();
-    set(&mut doc, &["signals", "r1"], onstage::obj! { "ratio" => Json::Arr(vec![Json::str("signals.r2"), Json::str("signals.invites")]) });
-    set(&mut doc, &["signals", "r2"], onstage::obj! { "ratio" => Json::Arr(vec![Json::str("signals.r1"), Json::str("signals.invites")]) });
-    set(&mut doc, &["signals", "r3"], onstage::obj! { "ratio" => Json::Arr(vec![Json::str("signals.missing"), Json::str("stage")]) });
-    set(&mut doc, &["segments", "vague"], onstage::obj! { "when" => onstage::obj! { "segments" => onstage::obj! { "$size" => 2.0 } } });
+    set(
+        &mut doc,
+        &["signals", "r1"],
+        onstage::obj! { "ratio" => Json::Arr(vec![Json::str("signals.r2"), Json::str("signals.invites")]) },
+    );
+    set(
+        &mut doc,
+        &["signals", "r2"],
+        onstage::obj! { "ratio" => Json::Arr(vec![Json::str("signals.r1"), Json::str("signals.invites")]) },
+    );
+    set(
+        &mut doc,
+        &["signals", "r3"],
+        onstage::obj! { "ratio" => Json::Arr(vec![Json::str("signals.missing"), Json::str("stage")]) },
+    );
+    set(
+        &mut doc,
+        &["segments", "vague"],
+        onstage::obj! { "when" => onstage::obj! { "segments" => onstage::obj! { "$size" => 2.0 } } },
+    );
     set(&mut doc, &["experiences", "1", "id"], Json::str("setup_checklist"));
     set(&mut doc, &["experiences", "0", "items", "1", "id"], Json::str("workspace"));
     let got = pairs(&problems_of(&doc));

@@ -40,10 +40,7 @@ fn validator() -> jsonschema::Validator {
 
 /// Every schema error as `instance path: message`.
 fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<(String, String)> {
-    validator
-        .iter_errors(instance)
-        .map(|e| (e.instance_path().as_str().to_owned(), e.to_string()))
-        .collect()
+    validator.iter_errors(instance).map(|e| (e.instance_path().as_str().to_owned(), e.to_string())).collect()
 }
 
 /// Where each fixture's one defect is, as a JSON pointer: every schema
@@ -79,15 +76,9 @@ const KNOWN_CODES: &[Code] = &[
 #[test]
 fn schema_is_valid_draft_2020_12() {
     let schema = schema();
-    assert_eq!(
-        schema.get("$schema").and_then(Value::as_str),
-        Some("https://json-schema.org/draft/2020-12/schema")
-    );
+    assert_eq!(schema.get("$schema").and_then(Value::as_str), Some("https://json-schema.org/draft/2020-12/schema"));
     if let Err(e) = jsonschema::meta::validate(&schema) {
-        panic!(
-            "the schema breaks the draft 2020-12 meta-schema at {}: {e}",
-            e.instance_path().as_str()
-        );
+        panic!("the schema breaks the draft 2020-12 meta-schema at {}: {e}", e.instance_path().as_str());
     }
     // Compiling also checks what the meta-schema cannot: that every `$ref`
     // resolves and every `pattern` is a valid regex.
@@ -112,9 +103,7 @@ fn bad_configs_are_refused_at_their_defect() {
     let validator = validator();
     let dir = path("tests/fixtures/bad-configs");
     let expected = load(&dir.join("expected.json"));
-    let expected = expected
-        .as_object()
-        .expect("expected.json is an object of file → [codes]");
+    let expected = expected.as_object().expect("expected.json is an object of file → [codes]");
 
     let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -129,14 +118,10 @@ fn bad_configs_are_refused_at_their_defect() {
     let known: Vec<&str> = KNOWN_CODES.iter().map(|c| c.as_str()).collect();
     let mut failures = Vec::new();
     for (file, at) in DEFECT_AT {
-        let codes = expected[*file]
-            .as_array()
-            .unwrap_or_else(|| panic!("{file}: codes are not an array"));
+        let codes = expected[*file].as_array().unwrap_or_else(|| panic!("{file}: codes are not an array"));
         assert!(!codes.is_empty(), "{file}: no expected code");
         for code in codes {
-            let code = code
-                .as_str()
-                .unwrap_or_else(|| panic!("{file}: a code is not a string"));
+            let code = code.as_str().unwrap_or_else(|| panic!("{file}: a code is not a string"));
             assert!(known.contains(&code), "{file}: unknown code {code:?}");
         }
 

@@ -22,7 +22,15 @@ fn named_ids<'a>(value: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, JsonP
             for (key, v) in obj.iter() {
                 let skip = matches!(
                     key,
-                    "$type" | "$regex" | "$regexi" | "$notRegex" | "$notRegexi" | "$exists" | "$size" | "$inGroup" | "$notInGroup"
+                    "$type"
+                        | "$regex"
+                        | "$regexi"
+                        | "$notRegex"
+                        | "$notRegexi"
+                        | "$exists"
+                        | "$size"
+                        | "$inGroup"
+                        | "$notInGroup"
                 ) || key.starts_with("$v");
                 if !skip {
                     named_ids(v, &path.key(key), out);
@@ -241,15 +249,22 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
                 problems.push(
                     Code::UnreachableStage,
                     &s.path,
-                    format!("stage \"{}\" comes after the catch-all stage \"{}\" and can never be entered", s.id, config.stages[c].id),
+                    format!(
+                        "stage \"{}\" comes after the catch-all stage \"{}\" and can never be entered",
+                        s.id, config.stages[c].id
+                    ),
                 );
             }
         }
     }
-    let reachable: HashSet<&str> = config.stages.iter().take(first_catch_all.map_or(usize::MAX, |c| c + 1)).map(|s| &*s.id).collect();
+    let reachable: HashSet<&str> =
+        config.stages.iter().take(first_catch_all.map_or(usize::MAX, |c| c + 1)).map(|s| &*s.id).collect();
     for e in &config.experiences {
         let Some(required) = required_stages(&e.when) else { continue };
-        if !required.is_empty() && required.iter().all(|s| !reachable.contains(s)) && required.iter().all(|s| config.stages.iter().any(|d| &*d.id == *s)) {
+        if !required.is_empty()
+            && required.iter().all(|s| !reachable.contains(s))
+            && required.iter().all(|s| config.stages.iter().any(|d| &*d.id == *s))
+        {
             problems.push(
                 Code::UnreachableExperience,
                 &e.path.key("when"),

@@ -76,7 +76,11 @@ pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
 
 fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledConfig> {
     if doc.depth() > MAX_DEPTH {
-        problems.push(Code::LimitExceeded, &JsonPath::root(), format!("the config is nested deeper than {MAX_DEPTH} levels"));
+        problems.push(
+            Code::LimitExceeded,
+            &JsonPath::root(),
+            format!("the config is nested deeper than {MAX_DEPTH} levels"),
+        );
         return None;
     }
     let config: Config = parse::parse_config(&mut read::Reader::new(problems), doc);

@@ -51,16 +51,26 @@ impl EventSel {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SignalForm {
     Count,
-    Sum { property: Box<str> },
-    Distinct { property: Box<str> },
+    Sum {
+        property: Box<str>,
+    },
+    Distinct {
+        property: Box<str>,
+    },
     ActiveDays,
     ActiveWeeks,
     DaysSinceFirst,
     DaysSinceLast,
     Trend,
-    Funnel { steps: Vec<EventSel>, within: Option<Millis> },
+    Funnel {
+        steps: Vec<EventSel>,
+        within: Option<Millis>,
+    },
     /// Paths into signals, attributes or entitlements.
-    Ratio { numerator: Box<str>, denominator: Box<str> },
+    Ratio {
+        numerator: Box<str>,
+        denominator: Box<str>,
+    },
 }
 
 impl SignalForm {

@@ -8,7 +8,8 @@ use crate::json::{Json, Obj};
 use crate::problem::{Code, JsonPath};
 
 /// `$schema` lets editors find `schema/onstage.schema.json`; it is ignored.
-const TOP_FIELDS: &[&str] = &["$schema", "version", "saved_groups", "signals", "segments", "stages", "policy", "experiences"];
+const TOP_FIELDS: &[&str] =
+    &["$schema", "version", "saved_groups", "signals", "segments", "stages", "policy", "experiences"];
 
 pub fn parse_config(r: &mut Reader, doc: &Json) -> Config {
     let root = JsonPath::root();
@@ -77,11 +78,7 @@ fn parse_event_sel(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<EventSel
     let name_ok = |r: &mut Reader, s: &str, at: &JsonPath| {
         let ok = !s.is_empty() && s.chars().count() <= MAX_EVENT_NAME_CHARS;
         if !ok {
-            r.problem(
-                Code::BadEventSelector,
-                at,
-                format!("an event name has 1 to {MAX_EVENT_NAME_CHARS} characters"),
-            );
+            r.problem(Code::BadEventSelector, at, format!("an event name has 1 to {MAX_EVENT_NAME_CHARS} characters"));
         }
         ok
     };
@@ -150,8 +147,20 @@ const FORMS: &[(&str, &[&str], &[&str])] = &[
     ("ratio", &[], &[]),
 ];
 const ALL_SIGNAL_FIELDS: &[&str] = &[
-    "count", "sum", "distinct", "active_days", "active_weeks", "days_since_first", "days_since_last", "trend",
-    "funnel", "ratio", "window", "where", "property", "within",
+    "count",
+    "sum",
+    "distinct",
+    "active_days",
+    "active_weeks",
+    "days_since_first",
+    "days_since_last",
+    "trend",
+    "funnel",
+    "ratio",
+    "window",
+    "where",
+    "property",
+    "within",
 ];
 
 fn parse_signals(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SignalDef> {
@@ -188,7 +197,9 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
             let known: Vec<&str> = FORMS.iter().map(|(k, _, _)| *k).collect();
             let found = match unknown.as_slice() {
                 [] => "no form".to_string(),
-                keys => format!("unknown form {}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")),
+                keys => {
+                    format!("unknown form {}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "))
+                }
             };
             r.problem(Code::UnknownSignalForm, path, format!("{found}: a signal has one of {}", known.join(", ")));
             return None;
@@ -265,7 +276,11 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
     let where_ = f.get("where").filter(|_| form_key != "ratio").cloned();
     if let Some(w) = &where_ {
         if !matches!(w, Json::Obj(_)) {
-            r.problem(Code::WrongType, &f.at("where"), format!("\"where\" is a condition object, found {}", w.type_name()));
+            r.problem(
+                Code::WrongType,
+                &f.at("where"),
+                format!("\"where\" is a condition object, found {}", w.type_name()),
+            );
             ok = false;
         }
     }
@@ -280,7 +295,11 @@ fn parse_ratio(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Box<str>, B
             Some((a?, b?))
         }
         _ => {
-            r.problem(Code::WrongType, path, "a ratio is a list of two paths, e.g. [\"signals.a\", \"entitlements.b\"]");
+            r.problem(
+                Code::WrongType,
+                path,
+                "a ratio is a list of two paths, e.g. [\"signals.a\", \"entitlements.b\"]",
+            );
             None
         }
     }
@@ -329,7 +348,8 @@ fn parse_segments(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SegmentDef> 
     for (id, def) in segments.iter().take(MAX_SEGMENTS) {
         let at = path.key(id);
         let id_ok = r.check_id(id, &at);
-        let when = r.fields(def, &at, "a segment", &["when"]).and_then(|f| r.required(&f, "when", "a segment").cloned());
+        let when =
+            r.fields(def, &at, "a segment", &["when"]).and_then(|f| r.required(&f, "when", "a segment").cloned());
         if id_ok {
             // Broken segments stay declared (see parse_signals).
             out.push(SegmentDef { id: id.into(), when: when.unwrap_or_else(never) });
@@ -362,7 +382,8 @@ fn parse_stages(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<StageDef> {
 
 fn parse_policy(r: &mut Reader, v: &Json, path: &JsonPath) -> Policy {
     let mut policy = Policy::default();
-    let Some(f) = r.fields(v, path, "the policy", &["max_prompts_per_day", "min_gap_between_prompts", "display_timeout"])
+    let Some(f) =
+        r.fields(v, path, "the policy", &["max_prompts_per_day", "min_gap_between_prompts", "display_timeout"])
     else {
         return policy;
     };
@@ -381,7 +402,16 @@ fn parse_policy(r: &mut Reader, v: &Json, path: &JsonPath) -> Policy {
 }
 
 const EXPERIENCE_FIELDS: &[&str] = &[
-    "id", "slot", "kind", "priority", "when", "stop_when", "content", "frequency", "cooldown_after_dismiss", "items",
+    "id",
+    "slot",
+    "kind",
+    "priority",
+    "when",
+    "stop_when",
+    "content",
+    "frequency",
+    "cooldown_after_dismiss",
+    "items",
     "experiment",
 ];
 
@@ -445,7 +475,9 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
 
 fn parse_frequency(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Frequency> {
     let f = r.fields(v, path, "frequency", &["max_impressions", "per"])?;
-    let max = r.required(&f, "max_impressions", "frequency").and_then(|v| r.integer(v, &f.at("max_impressions"), 1, 1_000_000));
+    let max = r
+        .required(&f, "max_impressions", "frequency")
+        .and_then(|v| r.integer(v, &f.at("max_impressions"), 1, 1_000_000));
     let per = r.required(&f, "per", "frequency").and_then(|v| r.duration(v, &f.at("per")));
     Some(Frequency { max_impressions: max? as u32, per: per? })
 }
@@ -471,7 +503,9 @@ fn parse_items(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<ItemDef>
         let label = f.get("label").map(|v| r.string(v, &f.at("label")));
         let done = r.required(&f, "done", "an item").cloned();
         match (id, label, done) {
-            (Some(id), label @ (None | Some(Some(_))), Some(done)) => items.push(ItemDef { id, label: label.flatten(), done }),
+            (Some(id), label @ (None | Some(Some(_))), Some(done)) => {
+                items.push(ItemDef { id, label: label.flatten(), done })
+            }
             _ => ok = false,
         }
     }
@@ -505,9 +539,8 @@ fn parse_experiment(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Experim
         None => Some(1.0),
     };
     let namespace = f.get("namespace").map(|v| parse_namespace(r, v, &f.at("namespace")));
-    let variations = r
-        .required(&f, "variations", "an experiment")
-        .and_then(|v| parse_variations(r, v, &f.at("variations")));
+    let variations =
+        r.required(&f, "variations", "an experiment").and_then(|v| parse_variations(r, v, &f.at("variations")));
     Some(ExperimentDef {
         key: key?,
         hash_attribute: hash_attribute?,

@@ -47,19 +47,9 @@ impl<'p> Reader<'p> {
 
     /// Opens `value` as an object whose keys must all be in `allowed`;
     /// `what` names the thing for messages ("signal", "experience").
-    pub fn fields<'a>(
-        &mut self,
-        value: &'a Json,
-        path: &JsonPath,
-        what: &str,
-        allowed: &[&str],
-    ) -> Option<Fields<'a>> {
+    pub fn fields<'a>(&mut self, value: &'a Json, path: &JsonPath, what: &str, allowed: &[&str]) -> Option<Fields<'a>> {
         let Json::Obj(obj) = value else {
-            self.problem(
-                Code::WrongType,
-                path,
-                format!("{what} must be an object, found {}", value.type_name()),
-            );
+            self.problem(Code::WrongType, path, format!("{what} must be an object, found {}", value.type_name()));
             return None;
         };
         for key in obj.keys() {

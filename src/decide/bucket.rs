@@ -23,9 +23,7 @@ const FNV32_PRIME: u32 = 0x0100_0193;
 /// sum stays below 2^53, and the next `^=` or the final `>>> 0` reduces it
 /// modulo 2^32), hence the wrapping multiply.
 fn fnv1a32(units: impl Iterator<Item = u16>) -> u32 {
-    units.fold(FNV32_OFFSET_BASIS, |h, unit| {
-        (h ^ u32::from(unit)).wrapping_mul(FNV32_PRIME)
-    })
+    units.fold(FNV32_OFFSET_BASIS, |h, unit| (h ^ u32::from(unit)).wrapping_mul(FNV32_PRIME))
 }
 
 /// GrowthBook's `hash(seed, value, version)`: a number in [0, 1).
@@ -173,13 +171,7 @@ mod tests {
         let nan = f64::NAN;
         let inf = f64::INFINITY;
         for cov in [nan, inf, -inf, -0.0, 0.5] {
-            for w in [
-                None,
-                Some(&[nan, nan][..]),
-                Some(&[inf, -inf][..]),
-                Some(&[0.5][..]),
-                Some(&[][..]),
-            ] {
+            for w in [None, Some(&[nan, nan][..]), Some(&[inf, -inf][..]), Some(&[0.5][..]), Some(&[][..])] {
                 let ranges = bucket_ranges(2, cov, w);
                 assert_eq!(ranges.len(), 2);
                 for n in [nan, inf, 0.0, 0.5] {

@@ -29,7 +29,12 @@ impl SegmentPlan {
             .map(|d| CompiledSegment {
                 id: d.id.clone(),
                 id_json: Json::Str(d.id.clone()),
-                when: Condition::compile(&d.when, &JsonPath::root().key("segments").key(&d.id).key("when"), env, problems),
+                when: Condition::compile(
+                    &d.when,
+                    &JsonPath::root().key("segments").key(&d.id).key("when"),
+                    env,
+                    problems,
+                ),
             })
             .collect();
         SegmentPlan { segments, order }

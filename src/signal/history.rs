@@ -17,9 +17,15 @@ pub enum SignalState {
     /// `sum` without a window.
     Sum(f64),
     /// `count` with a window: minute buckets inside it.
-    WindowCount { window: Millis, buckets: Buckets<u64> },
+    WindowCount {
+        window: Millis,
+        buckets: Buckets<u64>,
+    },
     /// `sum` with a window.
-    WindowSum { window: Millis, buckets: Buckets<f64> },
+    WindowSum {
+        window: Millis,
+        buckets: Buckets<f64>,
+    },
     Distinct(DistinctValues),
     Active(ActiveUnits),
     /// `days_since_first`: the earliest matching minute.
@@ -40,8 +46,12 @@ impl SignalState {
             (SignalForm::Sum { .. }, None) => SignalState::Sum(0.0),
             (SignalForm::Sum { .. }, Some(window)) => SignalState::WindowSum { window, buckets: Buckets::new() },
             (SignalForm::Distinct { .. }, window) => SignalState::Distinct(DistinctValues::new(window)),
-            (SignalForm::ActiveDays, window) => SignalState::Active(ActiveUnits::new(Unit::Day, window.unwrap_or(DAY), tz)),
-            (SignalForm::ActiveWeeks, window) => SignalState::Active(ActiveUnits::new(Unit::Week, window.unwrap_or(DAY), tz)),
+            (SignalForm::ActiveDays, window) => {
+                SignalState::Active(ActiveUnits::new(Unit::Day, window.unwrap_or(DAY), tz))
+            }
+            (SignalForm::ActiveWeeks, window) => {
+                SignalState::Active(ActiveUnits::new(Unit::Week, window.unwrap_or(DAY), tz))
+            }
             (SignalForm::DaysSinceFirst, _) => SignalState::First(None),
             (SignalForm::DaysSinceLast, _) => SignalState::Last(None),
             (SignalForm::Trend, window) => SignalState::Trend(Trend::new(window.unwrap_or(DAY))),
@@ -75,7 +85,11 @@ impl SignalState {
             SignalState::Active(a) => a.advance(now),
             SignalState::Trend(t) => t.advance(now),
             SignalState::Funnel(f) => f.advance(now - FROZEN_BEFORE),
-            SignalState::Count(_) | SignalState::Sum(_) | SignalState::First(_) | SignalState::Last(_) | SignalState::Ratio => {}
+            SignalState::Count(_)
+            | SignalState::Sum(_)
+            | SignalState::First(_)
+            | SignalState::Last(_)
+            | SignalState::Ratio => {}
         }
     }
 }

@@ -71,7 +71,9 @@ impl SignalPlan {
             let where_ = def.where_.as_ref().map(|w| Condition::compile(w, &at.key("where"), &props_env, problems));
             let ratio = match &def.form {
                 SignalForm::Ratio { numerator, denominator } => {
-                    let mut operand = |p: &str, n: usize| resolve_ratio_operand(&doc_resolver, p, &at.key("ratio").index(n), problems);
+                    let mut operand = |p: &str, n: usize| {
+                        resolve_ratio_operand(&doc_resolver, p, &at.key("ratio").index(n), problems)
+                    };
                     match (operand(numerator, 0), operand(denominator, 1)) {
                         (Some(a), Some(b)) => Some((a, b)),
                         _ => None,
@@ -138,7 +140,14 @@ impl SignalPlan {
     }
 
     /// Every signal's value at `now` (in config order) into `out`.
-    pub fn values(&self, history: &History, now: Millis, attributes: &Json, entitlements: &Json, out: &mut Vec<Option<f64>>) {
+    pub fn values(
+        &self,
+        history: &History,
+        now: Millis,
+        attributes: &Json,
+        entitlements: &Json,
+        out: &mut Vec<Option<f64>>,
+    ) {
         out.clear();
         out.extend(history.states.iter().map(|s| s.value(now)));
         for &i in &self.ratio_order {
@@ -203,7 +212,9 @@ fn order_ratios(signals: &[CompiledSignal], problems: &mut Problems) -> Vec<u16>
                 [a, b]
                     .iter()
                     .filter_map(|p| match Root::decode(p.root) {
-                        Some(Root::Signal(j)) if signals.get(j as usize).is_some_and(|s| s.ratio.is_some()) => Some(j as usize),
+                        Some(Root::Signal(j)) if signals.get(j as usize).is_some_and(|s| s.ratio.is_some()) => {
+                            Some(j as usize)
+                        }
                         _ => None,
                     })
                     .collect()

@@ -81,7 +81,12 @@ impl StageMachine {
     /// first match (None ranks below every stage), move to F when F is
     /// above S, or when F differs and `now - T >= S.min_dwell`. A new user
     /// enters their first stage at their first step. Returns the change.
-    pub fn step<'s>(&self, state: &'s mut StageState, first_match: Option<usize>, now: Millis) -> Option<&'s Transition> {
+    pub fn step<'s>(
+        &self,
+        state: &'s mut StageState,
+        first_match: Option<usize>,
+        now: Millis,
+    ) -> Option<&'s Transition> {
         let moves = match state.held {
             None => first_match.is_some(),
             Some(held) if first_match == Some(held.index) => false,
