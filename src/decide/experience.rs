@@ -1,7 +1,9 @@
 //! Experiences compiled for deciding: conditions pre-parsed, slots indexed
 //! with their experiences in priority order.
 
-use crate::condition::{CompileEnv, Condition, PathRef};
+use super::experiment::CompiledExperiment;
+use crate::condition::{CompileEnv, Condition};
+use crate::json::{Json, Obj};
 use crate::config::model::ExperienceDef;
 use crate::problem::Problems;
 
@@ -18,8 +20,11 @@ pub struct CompiledExperience {
     pub when: Condition,
     pub stop_when: Option<Condition>,
     pub items: Vec<CompiledItem>,
-    /// Where the experiment's hash value is read.
-    pub hash_attribute: Option<PathRef>,
+    pub experiment: Option<CompiledExperiment>,
+    /// The content handed to the host: the experience's own, then one per
+    /// variation (the variation's content replacing keys, shallowly).
+    pub content: Json,
+    pub variation_content: Vec<Json>,
     /// Every kind but `checklist` is a prompt, limited by the policy.
     pub is_prompt: bool,
 }
@@ -55,19 +60,27 @@ impl ExperiencePlan {
                     done: Condition::compile(&item.done, &at.key("items").index(j).key("done"), env, problems),
                 })
                 .collect();
-            let hash_attribute = def.experiment.as_ref().and_then(|x| match env.resolver.resolve(&x.hash_attribute) {
-                Ok(p) => Some(p),
+            let experiment = def.experiment.as_ref().and_then(|x| match env.resolver.resolve(&x.hash_attribute) {
+                Ok(p) => Some(CompiledExperiment::new(x.clone(), p)),
                 Err((code, message)) => {
                     problems.push(code, &at.key("experiment").key("hash_attribute"), message);
                     None
                 }
             });
+            let variation_content = def
+                .experiment
+                .iter()
+                .flat_map(|x| &x.variations)
+                .map(|v| Json::Obj(merge_content(&def.content, v.content.as_ref())))
+                .collect();
             experiences.push(CompiledExperience {
                 def: def.clone(),
                 when,
                 stop_when,
                 items,
-                hash_attribute,
+                experiment,
+                content: Json::Obj(def.content.clone()),
+                variation_content,
                 is_prompt: !def.is_checklist(),
             });
         }
@@ -92,4 +105,13 @@ impl ExperiencePlan {
     pub fn slot(&self, id: &str) -> Option<&Slot> {
         self.slots.iter().find(|s| &*s.id == id)
     }
+}
+
+/// A variation's content replaces the experience's key by key (shallow).
+fn merge_content(base: &Obj, over: Option<&Obj>) -> Obj {
+    let mut out = base.clone();
+    for (k, v) in over.into_iter().flat_map(Obj::iter) {
+        out.insert(k, v.clone());
+    }
+    out
 }

@@ -2,4 +2,5 @@
 
 pub mod bucket;
 pub mod experience;
+pub mod experiment;
 pub mod interactions;
