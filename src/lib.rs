@@ -8,3 +8,5 @@ pub mod condition;
 pub mod json;
 pub mod problem;
 pub mod time;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
