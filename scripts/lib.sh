@@ -20,8 +20,14 @@ WASM_TARGET=wasm32-unknown-unknown
 # Where the wasm package is built: served by scripts/serve.mjs as /pkg/.
 PKG_DIR="$ROOT/www/pkg"
 
-say() { printf '\033[1m[onstage]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31m[onstage] error:\033[0m %s\n' "$*" >&2; exit 1; }
+# Colours only on a terminal (CI logs stay plain).
+if [ -t 2 ]; then
+  C_BOLD=$'\033[1m' C_RED=$'\033[1;31m' C_GREEN=$'\033[1;32m' C_BLUE=$'\033[1;34m' C_OFF=$'\033[0m'
+else
+  C_BOLD='' C_RED='' C_GREEN='' C_BLUE='' C_OFF=''
+fi
+say() { printf '%s[onstage]%s %s\n' "$C_BOLD" "$C_OFF" "$*" >&2; }
+die() { printf '%s[onstage] error:%s %s\n' "$C_RED" "$C_OFF" "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
 

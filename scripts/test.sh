@@ -39,15 +39,15 @@ declare -A WHAT=(
 run_layer() {
   local name=$1; shift
   local start=$SECONDS
-  printf '\n\033[1;34m==> %s: %s\033[0m\n' "$name" "${WHAT[$name]}" >&2
+  printf '\n%s==> %s: %s%s\n' "$C_BLUE" "$name" "${WHAT[$name]}" "$C_OFF" >&2
   set +e
   ( set -e; "$@" )
   local rc=$?
   set -e
   local took=$((SECONDS - start))
   if [ $rc -ne 0 ]; then
-    printf '\n\033[1;31mnpm test FAILED in layer "%s"\033[0m (exit %d after %ds). Layers passed before it: %s\n' \
-      "$name" "$rc" "$took" "${SUMMARY[*]:-none}" >&2
+    printf '\n%snpm test FAILED in layer "%s"%s (exit %d after %ds). Layers passed before it: %s\n' \
+      "$C_RED" "$name" "$C_OFF" "$rc" "$took" "${SUMMARY[*]:-none}" >&2
     exit "$rc"
   fi
   SUMMARY+=("$name(${took}s)")
@@ -101,4 +101,4 @@ run_layer setup layer_setup
 for l in "${LAYERS[@]}"; do
   run_layer "$l" "layer_$l"
 done
-printf '\n\033[1;32mnpm test passed\033[0m in %ds: %s\n' "$((SECONDS - total_start))" "${SUMMARY[*]}" >&2
+printf '\n%snpm test passed%s in %ds: %s\n' "$C_GREEN" "$C_OFF" "$((SECONDS - total_start))" "${SUMMARY[*]}" >&2
