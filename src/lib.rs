@@ -17,6 +17,8 @@ pub mod segment;
 pub mod signal;
 pub mod stage;
 pub mod time;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use config::{compile, validate, CompiledConfig};
 pub use engine::{Engine, Evaluation, Identity};

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the wasm package into www/pkg/ (gitignored), where the demo page and
+# the end-to-end tests import it from (/pkg/onstage.js):
+#   1. cargo build --lib --release --target wasm32-unknown-unknown
+#   2. wasm-bindgen --target web  -> www/pkg/onstage.js, onstage_bg.wasm, .d.ts
+#   3. wasm-opt -Oz (npm binaryen) in place on onstage_bg.wasm
+#   4. prints the sizes: raw, gzip, brotli
+# Needs what scripts/setup.sh installs (run it first, or use npm run build).
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+want="$(locked_wasm_bindgen_version)"
+have="$(installed_wasm_bindgen_version)"
+[ "$have" = "$want" ] || die "wasm-bindgen CLI ${have:-not found}, Cargo.lock wants $want: run 'bash scripts/setup.sh'."
+WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
+[ -x "$WASM_OPT" ] || die "node_modules/.bin/wasm-opt not found: run 'bash scripts/setup.sh' (npm ci)."
+
+# Cargo.toml's release profile has `strip = true` (right for the native CLI).
+# For wasm that also strips the `target_features` section, and wasm-bindgen
+# then cannot see that multi-value and reference types are on, and emits
+# bigger glue. Strip only debug info here; wasm-opt drops the names section.
+say "cargo build --lib --release --target $WASM_TARGET"
+CARGO_PROFILE_RELEASE_STRIP=debuginfo cargo build --lib --release --target "$WASM_TARGET"
+
+target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
+wasm_in="$target_dir/$WASM_TARGET/release/onstage.wasm"
+
+# Build into a fresh directory, then swap it in, so a failed build never
+# leaves a half-written package behind for the server.
+tmp="$ROOT/www/.pkg-tmp"
+rm -rf "$tmp"
+say "wasm-bindgen --target web"
+wasm-bindgen --target web --out-dir "$tmp" --out-name onstage "$wasm_in"
+
+# The features rustc's wasm32 output uses by default (Rust 1.95); wasm-opt
+# refuses the module with a validation error if one is missing here.
+say "wasm-opt -Oz"
+"$WASM_OPT" -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --strip-producers --strip-target-features \
+  "$tmp/onstage_bg.wasm" -o "$tmp/onstage_bg.wasm"
+
+rm -rf "$PKG_DIR"
+mv "$tmp" "$PKG_DIR"
+node "$ROOT/scripts/sizes.mjs" "$PKG_DIR/onstage_bg.wasm" "$PKG_DIR/onstage.js"

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# npm test: set-up, then every test layer in order, stopping at the first
+# failure with a message naming the layer.
+#
+#   1. native  cargo test --all-targets, then the doc tests
+#   2. wasm    tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner
+#              with Debian's chromedriver)
+#   3. build   the release wasm package into www/pkg/ (scripts/build-wasm.sh)
+#   4. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
+#
+# Run some layers only: bash scripts/test.sh wasm e2e   (set-up always runs;
+# e2e needs a package built by an earlier `build`).
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ALL_LAYERS=(native wasm build e2e)
+if [ $# -gt 0 ]; then
+  for l in "$@"; do
+    [[ " ${ALL_LAYERS[*]} " == *" $l "* ]] || die "unknown layer '$l' (layers: ${ALL_LAYERS[*]})"
+  done
+  LAYERS=("$@")
+else
+  LAYERS=("${ALL_LAYERS[@]}")
+fi
+
+SHARED="$ROOT/../shared"
+[ -f "$SHARED/examples/saas.json" ] || die "../shared/examples/saas.json not found: the tests read the shared contract files from ../shared beside the repository ($SHARED)."
+
+declare -a SUMMARY=()
+declare -A WHAT=(
+  [setup]="scripts/setup.sh: wasm target, wasm-bindgen-cli, npm packages, Chromium"
+  [native]="cargo test --all-targets, doc tests"
+  [wasm]="tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner)"
+  [build]="release wasm package into www/pkg/"
+  [e2e]="node --test tests/e2e/ in headless Chromium (playwright-core)"
+)
+run_layer() {
+  local name=$1; shift
+  local start=$SECONDS
+  printf '\n%s==> %s: %s%s\n' "$C_BLUE" "$name" "${WHAT[$name]}" "$C_OFF" >&2
+  set +e
+  ( set -e; "$@" )
+  local rc=$?
+  set -e
+  local took=$((SECONDS - start))
+  if [ $rc -ne 0 ]; then
+    printf '\n%snpm test FAILED in layer "%s"%s (exit %d after %ds). Layers passed before it: %s\n' \
+      "$C_RED" "$name" "$C_OFF" "$rc" "$took" "${SUMMARY[*]:-none}" >&2
+    exit "$rc"
+  fi
+  SUMMARY+=("$name(${took}s)")
+}
+
+layer_setup() { bash scripts/setup.sh; }
+
+layer_native() {
+  cargo test --all-targets
+  cargo test --doc
+}
+
+layer_wasm() {
+  local tests=() f
+  for f in tests/wasm_*.rs; do
+    [ -e "$f" ] && tests+=(--test "$(basename "$f" .rs)")
+  done
+  [ ${#tests[@]} -gt 0 ] || { say "no tests/wasm_*.rs: nothing to run in the browser"; return 0; }
+  local chrome driver caps
+  chrome="$(find_chrome)"
+  driver="$(find_chromedriver)"
+  # Capabilities for chromedriver. The runner itself adds --headless,
+  # --no-sandbox and --disable-dev-shm-usage; these keep Chromium off the
+  # network and use the same browser as the end-to-end tests.
+  caps="$(mktemp -t onstage-webdriver.XXXXXX.json)"
+  # shellcheck disable=SC2064
+  trap "rm -f '$caps'" EXIT
+  CHROME="$chrome" node -e '
+    const args = ["disable-gpu", "disable-quic", "no-first-run", "disable-background-networking",
+                  "disable-component-update", "disable-sync"];
+    process.stdout.write(JSON.stringify({ "goog:chromeOptions": { binary: process.env.CHROME, args } }));
+  ' > "$caps"
+  # CHROMEDRIVER explicitly: the runner prefers geckodriver when one is on PATH.
+  CHROMEDRIVER="$driver" \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$caps" \
+  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target "$WASM_TARGET" "${tests[@]}"
+}
+
+layer_build() { bash scripts/build-wasm.sh; }
+
+layer_e2e() {
+  local files=(tests/e2e/*.test.mjs)
+  [ -e "${files[0]}" ] || { say "no tests/e2e/*.test.mjs"; return 0; }
+  CHROME_PATH="$(find_chrome)" node --test "${files[@]}"
+}
+
+total_start=$SECONDS
+run_layer setup layer_setup
+for l in "${LAYERS[@]}"; do
+  run_layer "$l" "layer_$l"
+done
+printf '\n%snpm test passed%s in %ds: %s\n' "$C_GREEN" "$C_OFF" "$((SECONDS - total_start))" "${SUMMARY[*]}" >&2
