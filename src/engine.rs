@@ -5,6 +5,9 @@
 //! stage at that time, as DESIGN requires.
 
 use crate::config::CompiledConfig;
+use crate::decide::eligibility::Context;
+use crate::decide::interactions::{impression_horizon, ExperienceLog};
+use crate::decide::{Exposed, Exposure, SlotDecision};
 use crate::doc::EvalDoc;
 use crate::error::InputError;
 use crate::json::{Json, Obj, MAX_DEPTH};
@@ -38,6 +41,10 @@ pub struct UserState {
     pub entitlements: Json,
     pub history: History,
     pub stage: StageState,
+    /// What the host reported, per experience (config order).
+    pub interactions: Vec<ExperienceLog>,
+    /// Experiment variations already exposed to this user.
+    pub exposed: Exposed,
     /// The time of the user's latest step.
     pub last_step: Option<Millis>,
 }
@@ -49,12 +56,40 @@ struct Scratch {
     segments_held: Vec<bool>,
     /// The `segments` array conditions see.
     segments: Json,
+    /// Prompts chosen so far in the current decision.
+    new_prompts: Vec<usize>,
+    /// Slot indexes asked for.
+    slots: Vec<usize>,
 }
 
 /// Something the host may want to hear about.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
     StageChanged(Transition),
+    Exposure(Exposure),
+}
+
+/// The host's report about an experience.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interaction {
+    Shown,
+    Dismissed,
+    Converted,
+}
+
+/// The slots a decision is for.
+#[derive(Clone, Copy, Debug)]
+pub enum Slots<'a> {
+    /// Every slot, in the order each first appears in the config.
+    All,
+    Named(&'a [&'a str]),
+}
+
+/// The decision for each slot asked, at one moment.
+#[derive(Clone, Debug)]
+pub struct Decision<'c> {
+    pub at: Millis,
+    pub slots: Vec<SlotDecision<'c>>,
 }
 
 /// The user's stage, segments and signals at one moment.
@@ -206,6 +241,8 @@ impl Engine {
             entitlements: Json::Obj(Obj::new()),
             history: config.signals.new_history(0),
             stage: StageState::default(),
+            interactions: vec![ExperienceLog::default(); config.experiences.experiences.len()],
+            exposed: Exposed::new(),
             last_step: None,
         };
         Ok(Engine { config, user, scratch: Scratch::default(), notices: Vec::new() })
@@ -273,7 +310,81 @@ impl Engine {
     pub fn evaluate(&mut self, now: Millis) -> Result<Evaluation, InputError> {
         let now = self.begin_step(now)?;
         self.finish_step(now);
-        Ok(self.snapshot(now))
+        Ok(self.snapshot())
+    }
+
+    /// The decision for each slot at `now`: the eligible experience of
+    /// highest priority, or none. Re-evaluates the stage first (a stage
+    /// change that time alone caused is recorded) and records first
+    /// exposures; nothing else. With `with_reasons`, each slot explains
+    /// every experience's outcome.
+    pub fn decide(&mut self, slots: Slots, now: Millis, with_reasons: bool) -> Result<Decision<'_>, InputError> {
+        let now = self.begin_step(now)?;
+        let plan = &self.config.experiences;
+        self.scratch.slots.clear();
+        match slots {
+            Slots::All => self.scratch.slots.extend(0..plan.slots.len()),
+            Slots::Named(names) => {
+                for name in names {
+                    match plan.slots.iter().position(|s| &*s.id == *name) {
+                        Some(i) => self.scratch.slots.push(i),
+                        None if *name == "*" => self.scratch.slots.extend(0..plan.slots.len()),
+                        None => return Err(InputError::UnknownSlot(truncate(name, 64))),
+                    }
+                }
+            }
+        }
+        self.finish_step(now);
+        let config = &*self.config;
+        let user = &mut self.user;
+        let scratch = &mut self.scratch;
+        let doc = EvalDoc {
+            signals: &scratch.signals,
+            attributes: &user.attributes,
+            entitlements: &user.entitlements,
+            segments: &scratch.segments,
+            stage: config.stages.stage_json(user.stage.held),
+        };
+        let ctx = Context {
+            plan: &config.experiences,
+            policy: &config.policy,
+            logs: &user.interactions,
+            doc: &doc,
+            now,
+            new_prompts: &[],
+        };
+        let notices = &mut self.notices;
+        let slots = crate::decide::decide(
+            &ctx,
+            &scratch.slots,
+            with_reasons,
+            &mut user.exposed,
+            &mut |e| notices.push(Notice::Exposure(e)),
+            &mut scratch.new_prompts,
+        );
+        Ok(Decision { at: now, slots })
+    }
+
+    /// Records what the host did with an experience.
+    pub fn interact(&mut self, interaction: Interaction, experience: &str, now: Millis) -> Result<(), InputError> {
+        let now = self.begin_step(now)?;
+        let config = &*self.config;
+        let i = config
+            .experiences
+            .index_of(experience)
+            .ok_or_else(|| InputError::UnknownExperience(truncate(experience, 64)))?;
+        let (Some(exp), Some(log)) = (config.experiences.experiences.get(i), self.user.interactions.get_mut(i)) else {
+            return Err(InputError::UnknownExperience(truncate(experience, 64)));
+        };
+        match interaction {
+            Interaction::Shown => {
+                log.shown(now, config.policy.display_timeout, impression_horizon(&exp.def, &config.policy));
+            }
+            Interaction::Dismissed => log.dismissed(now, exp.def.cooldown_after_dismiss),
+            Interaction::Converted => log.converted(),
+        }
+        self.finish_step(now);
+        Ok(())
     }
 
     /// Hands over what happened since the last call (stage changes).
@@ -306,8 +417,10 @@ impl Engine {
         }
     }
 
-    /// The values of the latest step.
-    fn snapshot(&self, now: Millis) -> Evaluation {
+    /// The values computed at the latest step (a new user that took no
+    /// step yet has no stage and the values of an empty history).
+    pub fn snapshot(&self) -> Evaluation {
+        let now = self.user.last_step.unwrap_or(MIN_TIME);
         let config = &*self.config;
         let held = self.user.stage.held;
         Evaluation {

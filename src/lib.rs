@@ -15,6 +15,8 @@ pub mod json;
 pub mod problem;
 pub mod segment;
 pub mod signal;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod simulate;
 pub mod stage;
 pub mod time;
 #[cfg(target_arch = "wasm32")]

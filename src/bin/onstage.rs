@@ -24,12 +24,23 @@ mod cli {
             #[arg(long)]
             json: bool,
         },
+        /// Replay a timeline (JSON Lines) and print one JSON line per decide step.
+        Simulate {
+            /// The config file (JSON).
+            config: String,
+            /// The timeline (JSON Lines; `-` reads standard input).
+            timeline: String,
+            /// Print "reasons": null instead of each decision's reasons.
+            #[arg(long)]
+            no_reasons: bool,
+        },
     }
 
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
         match cli.command {
             Command::Validate { config, json } => validate(&config, json),
+            Command::Simulate { config, timeline, no_reasons } => simulate(&config, &timeline, !no_reasons),
         }
     }
 
@@ -77,6 +88,46 @@ mod cli {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
+        }
+    }
+
+    fn load_config(path: &str) -> Result<std::sync::Arc<onstage::CompiledConfig>, ExitCode> {
+        let text = read(path)?;
+        match onstage::config::compile_text(&text) {
+            Ok(c) => Ok(std::sync::Arc::new(c.config)),
+            Err(problems) => {
+                eprintln!("onstage: {path} is not a valid config:");
+                for p in problems {
+                    eprintln!("  {p}");
+                }
+                Err(ExitCode::from(1))
+            }
+        }
+    }
+
+    fn simulate(config: &str, timeline: &str, reasons: bool) -> ExitCode {
+        let config = match load_config(config) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let input: Box<dyn std::io::BufRead> = if timeline == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            match std::fs::File::open(timeline) {
+                Ok(f) => Box::new(std::io::BufReader::new(f)),
+                Err(e) => {
+                    eprintln!("onstage: cannot read {timeline}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        };
+        let out = std::io::BufWriter::new(std::io::stdout().lock());
+        match onstage::simulate::simulate(config, input, out, onstage::simulate::Options { reasons }) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("onstage: {timeline}: {e} [{}]", e.code());
+                ExitCode::from(1)
+            }
         }
     }
 

@@ -1,6 +1,192 @@
-//! Decisions: which experience each slot shows.
+//! Decisions: for each slot asked, the eligible experience of highest
+//! priority (or none), with its experiment variation, checklist items and,
+//! when asked, the reasons for every experience of the slot.
 
 pub mod bucket;
+pub mod eligibility;
 pub mod experience;
 pub mod experiment;
 pub mod interactions;
+pub mod reasons;
+
+use eligibility::{check, Context};
+use experience::CompiledExperience;
+use crate::json::{Json, Obj};
+use std::collections::BTreeSet;
+
+/// An experiment's first assignment of a variation to this user (holdout
+/// included), to feed analytics as GrowthBook's tracking callback does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exposure {
+    pub experiment: Box<str>,
+    pub variation: Box<str>,
+    pub variation_index: usize,
+    pub experience: Box<str>,
+    pub hash_attribute: Box<str>,
+    pub hash_value: String,
+}
+
+/// The `(experiment key, variation id)` pairs already exposed.
+pub type Exposed = BTreeSet<(Box<str>, Box<str>)>;
+
+/// What one slot shows.
+#[derive(Clone, Debug)]
+pub struct SlotDecision<'c> {
+    pub slot: &'c str,
+    pub experience: Option<&'c CompiledExperience>,
+    pub variation: Option<usize>,
+    /// The highest-priority eligible experience was held out.
+    pub holdout: bool,
+    /// For a checklist: whether each item is done.
+    pub items: Vec<bool>,
+    /// Per experience of the slot, in priority order (when asked for).
+    pub reasons: Option<Vec<Json>>,
+}
+
+impl<'c> SlotDecision<'c> {
+    pub fn experience_id(&self) -> Option<&'c str> {
+        self.experience.map(|e| &*e.def.id)
+    }
+
+    pub fn variation_id(&self) -> Option<&'c str> {
+        let x = self.experience?.experiment.as_ref()?;
+        x.def.variations.get(self.variation?).map(|v| &*v.id)
+    }
+
+    /// The content handed to the host (a variation's merged over the
+    /// experience's).
+    pub fn content(&self) -> Option<&'c Json> {
+        let e = self.experience?;
+        Some(match self.variation {
+            Some(v) => e.variation_content.get(v).unwrap_or(&e.content),
+            None => &e.content,
+        })
+    }
+
+    /// `(item id, label, done)` of a checklist.
+    pub fn item_states(&self) -> impl Iterator<Item = (&'c str, Option<&'c str>, bool)> + '_ {
+        let items = self.experience.map_or(&[][..], |e| &e.items[..]);
+        items.iter().zip(&self.items).map(|(item, done)| (&*item.id, item.label.as_deref(), *done))
+    }
+
+    /// The decision in the `simulate` output form.
+    pub fn to_json(&self) -> Json {
+        let mut o = Obj::new();
+        o.insert("experience", self.experience_id().map_or(Json::Null, Json::from));
+        o.insert("variation", self.variation_id().map_or(Json::Null, Json::from));
+        o.insert("holdout", Json::Bool(self.holdout));
+        o.insert("content", self.content().cloned().unwrap_or(Json::Null));
+        let items = self
+            .item_states()
+            .map(|(id, _, done)| crate::obj! { "id" => id, "done" => done })
+            .collect();
+        o.insert("items", Json::Arr(items));
+        o.insert("reasons", self.reasons.as_ref().map_or(Json::Null, |r| Json::Arr(r.clone())));
+        Json::Obj(o)
+    }
+}
+
+/// Decides `slots` (indexes into the plan's slots) in the order given.
+/// Records newly exposed variations in `exposed` and hands them to
+/// `on_exposure`; records nothing else.
+pub fn decide<'c>(
+    ctx: &Context<'c, '_>,
+    slots: &[usize],
+    with_reasons: bool,
+    exposed: &mut Exposed,
+    on_exposure: &mut dyn FnMut(Exposure),
+    new_prompts: &mut Vec<usize>,
+) -> Vec<SlotDecision<'c>> {
+    new_prompts.clear();
+    let mut out = Vec::with_capacity(slots.len());
+    for &s in slots {
+        let Some(slot) = ctx.plan.slots.get(s) else { continue };
+        let view = Context { new_prompts, ..*ctx };
+        let (decision, winner) = decide_slot(&view, &slot.id, &slot.experiences, with_reasons, exposed, on_exposure);
+        // A new prompt counts, for the later slots, as an impression now.
+        if let Some((i, false)) = winner {
+            if decision.experience.is_some_and(|e| e.is_prompt) {
+                new_prompts.push(i);
+            }
+        }
+        out.push(decision);
+    }
+    out
+}
+
+fn decide_slot<'c>(
+    ctx: &Context<'c, '_>,
+    slot: &'c str,
+    candidates: &[usize],
+    with_reasons: bool,
+    exposed: &mut Exposed,
+    on_exposure: &mut dyn FnMut(Exposure),
+) -> (SlotDecision<'c>, Option<(usize, bool)>) {
+    let mut winner = None;
+    let mut decision =
+        SlotDecision { slot, experience: None, variation: None, holdout: false, items: Vec::new(), reasons: None };
+    let mut reasons = with_reasons.then(Vec::new);
+    for &i in candidates {
+        let Some(exp) = ctx.plan.experiences.get(i) else { continue };
+        let on_screen = match check(ctx, i) {
+            Ok(on_screen) => on_screen,
+            Err(why) => {
+                if let Some(r) = &mut reasons {
+                    r.push(reasons::blocked(exp, ctx, why));
+                }
+                continue;
+            }
+        };
+        if let Some(winner) = decision.experience {
+            if let Some(r) = &mut reasons {
+                r.push(reasons::lower_priority(exp, winner));
+            }
+            continue;
+        }
+        // The user meets the experiment only now that this experience
+        // would win the slot.
+        let mut experiment_reason = None;
+        if let Some(x) = &exp.experiment {
+            match x.assign(ctx.doc) {
+                Ok(a) => {
+                    let Some(v) = x.def.variations.get(a.variation) else { continue };
+                    if exposed.insert((x.def.key.clone(), v.id.clone())) {
+                        on_exposure(Exposure {
+                            experiment: x.def.key.clone(),
+                            variation: v.id.clone(),
+                            variation_index: a.variation,
+                            experience: exp.def.id.clone(),
+                            hash_attribute: x.def.hash_attribute.clone(),
+                            hash_value: a.hash_value.clone(),
+                        });
+                    }
+                    if v.skip {
+                        decision.holdout = true;
+                        if let Some(r) = &mut reasons {
+                            r.push(reasons::holdout(exp, &x.def.key, &v.id, &a.hash_value));
+                        }
+                        continue;
+                    }
+                    decision.variation = Some(a.variation);
+                    if reasons.is_some() {
+                        experiment_reason = Some(reasons::experiment(&x.def.key, Ok((&v.id, &a.hash_value))));
+                    }
+                }
+                Err(why) => {
+                    if reasons.is_some() {
+                        experiment_reason = Some(reasons::experiment(&x.def.key, Err(why)));
+                    }
+                }
+            }
+        }
+        decision.experience = Some(exp);
+        winner = Some((i, on_screen));
+        decision.items = exp.items.iter().map(|item| item.done.eval(ctx.doc)).collect();
+        match &mut reasons {
+            Some(r) => r.push(reasons::shown(exp, ctx, on_screen, experiment_reason)),
+            None => break,
+        }
+    }
+    decision.reasons = reasons;
+    (decision, winner)
+}

@@ -1,0 +1,145 @@
+//! Whether an experience may be shown now, and if not, why: DESIGN's
+//! windows, exactly.
+
+use super::experience::ExperiencePlan;
+use super::interactions::ExperienceLog;
+use crate::config::model::Policy;
+use crate::doc::EvalDoc;
+use crate::time::{Millis, DAY};
+
+/// Why an experience is not eligible, in the order they are checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Blocked {
+    /// Reached its goal: never shown again.
+    Converted,
+    /// Dismissed, and no cool-down is configured: hidden for good.
+    Dismissed,
+    WhenFailed,
+    /// `stop_when` holds.
+    Stopped,
+    /// A checklist whose items are all done.
+    AllItemsDone,
+    CoolingDown { until: Millis },
+    /// `max_impressions` impressions in the last `per`.
+    Capped { until: Millis, impressions: u32, max: u32 },
+    /// Another prompt was shown within `min_gap_between_prompts`.
+    PolicyGap { until: Millis, by: usize },
+    /// `max_prompts_per_day` other prompts had an impression in the last 24 h.
+    /// `until` is None when the limit is 0 (no prompt ever).
+    PolicyDailyLimit { until: Option<Millis>, prompts: u32, max: u32 },
+}
+
+impl Blocked {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Blocked::Converted => "converted",
+            Blocked::Dismissed => "dismissed",
+            Blocked::WhenFailed => "when_failed",
+            Blocked::Stopped => "stopped",
+            Blocked::AllItemsDone => "all_items_done",
+            Blocked::CoolingDown { .. } => "cooling_down",
+            Blocked::Capped { .. } => "capped",
+            Blocked::PolicyGap { .. } => "policy_gap",
+            Blocked::PolicyDailyLimit { .. } => "policy_daily_limit",
+        }
+    }
+}
+
+/// What eligibility is judged against, for one decision.
+pub struct Context<'p, 'a> {
+    /// The plan outlives the decision, which borrows from it.
+    pub plan: &'p ExperiencePlan,
+    pub policy: &'a Policy,
+    pub logs: &'a [ExperienceLog],
+    pub doc: &'a EvalDoc<'a>,
+    pub now: Millis,
+    /// Prompts newly chosen for earlier slots of this decision: they count
+    /// as shown (an impression) at `now` for the later slots.
+    pub new_prompts: &'a [usize],
+}
+
+/// Ok(on screen) when eligible.
+pub fn check(ctx: &Context<'_, '_>, i: usize) -> Result<bool, Blocked> {
+    let (Some(exp), Some(log)) = (ctx.plan.experiences.get(i), ctx.logs.get(i)) else {
+        return Err(Blocked::WhenFailed);
+    };
+    let now = ctx.now;
+    if log.converted {
+        return Err(Blocked::Converted);
+    }
+    if log.dismissed_for_good {
+        return Err(Blocked::Dismissed);
+    }
+    if !exp.when.eval(ctx.doc) {
+        return Err(Blocked::WhenFailed);
+    }
+    if exp.stop_when.as_ref().is_some_and(|c| c.eval(ctx.doc)) {
+        return Err(Blocked::Stopped);
+    }
+    if !exp.items.is_empty() && exp.items.iter().all(|item| item.done.eval(ctx.doc)) {
+        return Err(Blocked::AllItemsDone);
+    }
+    if let (Some(d), Some(cooldown)) = (log.last_dismissed, exp.def.cooldown_after_dismiss) {
+        if d <= now && now < d + cooldown {
+            return Err(Blocked::CoolingDown { until: d + cooldown });
+        }
+    }
+    // An experience on screen keeps its place: frequency and policy are
+    // not checked for it.
+    if log.on_screen(now, ctx.policy.display_timeout) {
+        return Ok(true);
+    }
+    if let Some(f) = exp.def.frequency {
+        let n = log.impressions_within(f.per, now).count() as u32;
+        if n >= f.max_impressions {
+            // Eligible again once enough of these leave the window.
+            let nth = (n - f.max_impressions) as usize;
+            let until = log.impressions_within(f.per, now).nth(nth).map_or(now, |t| t + f.per);
+            return Err(Blocked::Capped { until, impressions: n, max: f.max_impressions });
+        }
+    }
+    if exp.is_prompt {
+        check_policy(ctx, i)?;
+    }
+    Ok(false)
+}
+
+/// The other prompts, with the time of their latest `shown` and latest
+/// impression (a prompt newly chosen in this decision counts as both, now).
+fn other_prompts<'c>(ctx: &'c Context<'_, '_>, i: usize) -> impl Iterator<Item = (usize, Option<Millis>, Option<Millis>)> + 'c {
+    let now = ctx.now;
+    ctx.plan.experiences.iter().zip(ctx.logs).enumerate().filter(move |(j, (e, _))| *j != i && e.is_prompt).map(
+        move |(j, (_, log))| {
+            if ctx.new_prompts.contains(&j) {
+                (j, Some(now), Some(now))
+            } else {
+                (j, log.last_shown, log.last_impression())
+            }
+        },
+    )
+}
+
+fn check_policy(ctx: &Context<'_, '_>, i: usize) -> Result<(), Blocked> {
+    let now = ctx.now;
+    if let Some(gap) = ctx.policy.min_gap_between_prompts {
+        let blocker = other_prompts(ctx, i)
+            .filter_map(|(j, shown, _)| shown.filter(|&t| t > now - gap && t <= now).map(|t| (t + gap, j)))
+            .max();
+        if let Some((until, by)) = blocker {
+            return Err(Blocked::PolicyGap { until, by });
+        }
+    }
+    if let Some(max) = ctx.policy.max_prompts_per_day {
+        let recent = || {
+            other_prompts(ctx, i).filter_map(move |(_, _, impression)| impression.filter(|&t| t > now - DAY && t <= now))
+        };
+        let n = recent().count() as u32;
+        if n >= max {
+            let mut recent: Vec<Millis> = recent().collect();
+            recent.sort_unstable();
+            let until = recent.get((n - max) as usize).map(|t| t + DAY);
+            return Err(Blocked::PolicyDailyLimit { until: if max == 0 { None } else { until }, prompts: n, max });
+        }
+    }
+    Ok(())
+}
