@@ -3,9 +3,8 @@
 //! The line format is a public contract (DESIGN, "Native").
 
 use crate::config::CompiledConfig;
-use crate::engine::{Engine, Identity, Interaction, Slots};
-use crate::json::{Json, Obj};
-use crate::time::parse_rfc3339;
+use crate::engine::Engine;
+use crate::timeline::{apply, bad, parse_step, step_time};
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -51,93 +50,6 @@ impl Default for Options {
     }
 }
 
-/// One parsed step of a timeline.
-enum Step<'a> {
-    Identify(Identity),
-    Track { name: &'a str, props: &'a Json, timestamp: Option<i64> },
-    Interact(Interaction, &'a str),
-    Decide(Vec<&'a str>),
-}
-
-const STEP_KEYS: &[&str] = &["identify", "track", "import", "shown", "dismissed", "converted", "decide"];
-
-fn bad(code: &'static str, message: impl Into<String>) -> (&'static str, String) {
-    (code, message.into())
-}
-
-fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, String)> {
-    let Json::Obj(obj) = line else { return Err(bad("bad_step", "a step is a JSON object")) };
-    let user = match obj.get("user") {
-        Some(Json::Str(u)) => u,
-        Some(other) => return Err(bad("bad_step", format!("\"user\" must be a string, found {}", other.type_name()))),
-        None => return Err(bad("bad_step", "a step needs \"user\"")),
-    };
-    let at = match obj.get("at") {
-        Some(Json::Str(at)) => at,
-        _ => return Err(bad("bad_step", "a step needs \"at\", an RFC 3339 time with an offset")),
-    };
-    let kinds: Vec<&str> = obj.keys().filter(|k| STEP_KEYS.contains(k)).collect();
-    let allowed_extra: &[&str] = match kinds.as_slice() {
-        ["track"] => &["props", "timestamp"],
-        [_] => &[],
-        [] => return Err(bad("bad_step", format!("a step needs one of {}", STEP_KEYS.join(", ")))),
-        many => return Err(bad("bad_step", format!("a step has one action, found {}", many.join(" and ")))),
-    };
-    if let Some(unknown) = obj.keys().find(|k| !matches!(*k, "user" | "at") && !kinds.contains(k) && !allowed_extra.contains(k)) {
-        return Err(bad("bad_step", format!("unknown field \"{unknown}\"")));
-    }
-    let kind = kinds[0];
-    let value = obj.get(kind).unwrap_or(&Json::Null);
-    let step = match kind {
-        "identify" => Step::Identify(parse_identity(value)?),
-        "track" => {
-            let Json::Str(name) = value else { return Err(bad("bad_event_name", "\"track\" is the event name, a string")) };
-            let timestamp = match obj.get("timestamp") {
-                None => None,
-                Some(Json::Str(t)) => Some(parse_rfc3339(t).map_err(|e| bad("bad_time", format!("timestamp: {e}")))?),
-                Some(_) => return Err(bad("bad_time", "\"timestamp\" is an RFC 3339 time")),
-            };
-            Step::Track { name, props: obj.get("props").unwrap_or(&Json::Null), timestamp }
-        }
-        "shown" | "dismissed" | "converted" => {
-            let Json::Str(id) = value else { return Err(bad("bad_step", format!("\"{kind}\" is an experience id"))) };
-            let interaction = match kind {
-                "shown" => Interaction::Shown,
-                "dismissed" => Interaction::Dismissed,
-                _ => Interaction::Converted,
-            };
-            Step::Interact(interaction, id)
-        }
-        "decide" => Step::Decide(match value {
-            Json::Str(s) if &**s == "*" => vec!["*"],
-            Json::Arr(items) => items
-                .iter()
-                .map(|s| s.as_str().ok_or_else(|| bad("bad_step", "\"decide\" lists slot ids (strings)")))
-                .collect::<Result<_, _>>()?,
-            _ => return Err(bad("bad_step", "\"decide\" is \"*\" or a list of slot ids")),
-        }),
-        _ => {
-            return Err(bad("unsupported_step", "\"import\" needs an import summary, which this build cannot load yet"))
-        }
-    };
-    Ok((user, at, step))
-}
-
-fn parse_identity(v: &Json) -> Result<Identity, (&'static str, String)> {
-    let Json::Obj(o) = v else { return Err(bad("bad_identify", "\"identify\" is an object")) };
-    if let Some(k) = o.keys().find(|k| !matches!(*k, "attributes" | "entitlements" | "tz_offset_minutes")) {
-        return Err(bad("bad_identify", format!("unknown field \"{k}\" in identify")));
-    }
-    let tz = match o.get("tz_offset_minutes") {
-        None => None,
-        Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= 840.0 => Some(*n as i32),
-        Some(other) => {
-            return Err(bad("bad_identify", format!("tz_offset_minutes must be a whole number from -840 to 840, found {other}")))
-        }
-    };
-    Ok(Identity { attributes: o.get("attributes").cloned(), entitlements: o.get("entitlements").cloned(), tz_offset_minutes: tz })
-}
-
 /// Replays `input` against `config`, writing decide lines to `out`.
 pub fn simulate(
     config: Arc<CompiledConfig>,
@@ -157,48 +69,20 @@ pub fn simulate(
         let step_err = |(code, message): (&'static str, String)| SimulateError::Step { line: line_no, code, message };
         let doc = crate::json::parse(&raw).map_err(|e| step_err(bad("invalid_json", e)))?;
         let (user, at_text, step) = parse_step(&doc).map_err(step_err)?;
-        let at = parse_rfc3339(at_text).map_err(|e| step_err(bad("bad_time", format!("at: {e}"))))?;
+        let at = step_time(at_text).map_err(step_err)?;
         if !engines.contains_key(user) {
             let engine = Engine::new(Arc::clone(&config), user).map_err(|e| step_err(bad(e.code(), e.to_string())))?;
             engines.insert(user.to_string(), engine);
         }
         let Some(engine) = engines.get_mut(user) else { continue };
-        let input_err = |e: crate::error::InputError| step_err(bad(e.code(), e.to_string()));
         stats.steps += 1;
-        match step {
-            Step::Identify(identity) => engine.identify(identity, at).map_err(input_err)?,
-            Step::Track { name, props, timestamp } => {
-                engine.track(name, props, timestamp, at).map_err(input_err)?;
-                stats.events += 1;
-            }
-            Step::Interact(interaction, id) => engine.interact(interaction, id, at).map_err(input_err)?,
-            Step::Decide(slots) => {
-                let decision = engine.decide(Slots::Named(&slots), at, options.reasons).map_err(input_err)?;
-                let mut decisions = Obj::new();
-                for d in &decision.slots {
-                    decisions.insert(d.slot, d.to_json());
-                }
-                let evaluation = engine.snapshot();
-                let mut segments: Vec<&str> = evaluation.segments.iter().map(|s| &**s).collect();
-                segments.sort_unstable();
-                let mut signals = Obj::with_capacity(evaluation.signals.len());
-                for (id, v) in &evaluation.signals {
-                    signals.insert(&**id, Json::from(*v));
-                }
-                let line = crate::obj! {
-                    "user" => user,
-                    "at" => at_text,
-                    "stage" => evaluation.stage.as_deref().map_or(Json::Null, Json::from),
-                    "segments" => Json::Arr(segments.into_iter().map(Json::from).collect()),
-                    "signals" => Json::Obj(signals),
-                    "decisions" => Json::Obj(decisions),
-                };
-                text.clear();
-                line.write_to(&mut text);
-                text.push('\n');
-                out.write_all(text.as_bytes())?;
-                stats.decisions += 1;
-            }
+        stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));
+        if let Some(line) = apply(engine, step, at, at_text, options.reasons).map_err(step_err)? {
+            text.clear();
+            line.write_to(&mut text);
+            text.push('\n');
+            out.write_all(text.as_bytes())?;
+            stats.decisions += 1;
         }
         // Notices (stage changes, exposures) are for hosts; a replay
         // prints decisions only.

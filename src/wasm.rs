@@ -1,5 +1,335 @@
 //! The only file that knows JavaScript: the wasm binding.
+//!
+//! State stays resident in wasm; each call crosses the boundary once.
+//! Inputs arrive as plain JavaScript values and are converted to the core's
+//! `Json` here (refusing functions, symbols, BigInt and cycles by depth);
+//! results go back as JSON text, which the JavaScript wrapper parses with
+//! the engine's native `JSON.parse`. Errors are real `Error` objects with a
+//! stable `code` (and `problems` for a refused config).
+
+use crate::config::{self, CompiledConfig, MAX_CONFIG_BYTES};
+use crate::engine::{time_from_f64, Engine, Identity, Interaction, Notice, Slots};
+use crate::json::{Json, Obj, MAX_DEPTH};
+use crate::problem::Problem;
+use js_sys::{Array, Object, Reflect};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
 /// The library version, to check the package loaded.
 #[wasm_bindgen]
-pub fn version() -> String { env!("CARGO_PKG_VERSION").to_string() }
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// A JavaScript `Error` with a `code` property.
+fn js_error(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    let _ = Reflect::set(&err, &"code".into(), &code.into());
+    err.into()
+}
+
+fn problems_json(problems: &[Problem]) -> Json {
+    Json::Arr(
+        problems
+            .iter()
+            .map(|p| {
+                crate::obj! {
+                    "severity" => if p.is_error() { "error" } else { "warning" },
+                    "code" => p.code.as_str(),
+                    "path" => p.path.to_string(),
+                    "message" => p.message.as_str(),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Why a JavaScript value could not become JSON.
+struct Unconvertible {
+    path: String,
+    what: &'static str,
+}
+
+/// Converts a JavaScript value to `Json`. `undefined` object members are
+/// left out (as `JSON.stringify` does); functions, symbols and BigInt are
+/// refused; nesting is limited to `MAX_DEPTH`; `budget` bounds the total
+/// size (bytes of strings plus a little per value).
+fn to_json(v: &JsValue, path: &mut String, depth: usize, budget: &mut usize) -> Result<Json, Unconvertible> {
+    let fail = |path: &String, what| Err(Unconvertible { path: path.clone(), what });
+    *budget = match budget.checked_sub(8) {
+        Some(b) => b,
+        None => return fail(path, "too large"),
+    };
+    if v.is_null() || v.is_undefined() {
+        return Ok(Json::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Json::Bool(b));
+    }
+    if let Some(n) = v.as_f64() {
+        return Ok(Json::Num(n));
+    }
+    if let Some(s) = v.as_string() {
+        *budget = match budget.checked_sub(s.len()) {
+            Some(b) => b,
+            None => return fail(path, "too large"),
+        };
+        return Ok(Json::Str(s.into()));
+    }
+    if v.is_function() {
+        return fail(path, "a function");
+    }
+    if v.is_symbol() {
+        return fail(path, "a symbol");
+    }
+    if v.is_bigint() {
+        return fail(path, "a BigInt");
+    }
+    if depth >= MAX_DEPTH {
+        return fail(path, "nested too deeply");
+    }
+    let len = path.len();
+    if Array::is_array(v) {
+        let arr: &Array = v.unchecked_ref();
+        let mut out = Vec::with_capacity((arr.length() as usize).min(1024));
+        for (i, item) in arr.iter().enumerate() {
+            path.push_str(&format!("[{i}]"));
+            out.push(to_json(&item, path, depth + 1, budget)?);
+            path.truncate(len);
+        }
+        return Ok(Json::Arr(out));
+    }
+    let Some(obj) = v.dyn_ref::<Object>() else { return fail(path, "not a JSON value") };
+    let keys = Object::keys(obj);
+    let mut out = Obj::with_capacity(keys.length() as usize);
+    for key in keys.iter() {
+        let Some(k) = key.as_string() else { continue };
+        let value = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            continue;
+        }
+        path.push('.');
+        path.push_str(&k);
+        let converted = to_json(&value, path, depth + 1, budget)?;
+        path.truncate(len);
+        *budget = budget.saturating_sub(k.len());
+        out.insert(k, converted);
+    }
+    Ok(Json::Obj(out))
+}
+
+/// Converts a JavaScript value to the core's JSON (None for values JSON
+/// cannot hold). For tests and tools built on the binding.
+pub fn json_from_js(v: &JsValue) -> Option<Json> {
+    let mut budget = usize::MAX;
+    to_json(v, &mut String::new(), 0, &mut budget).ok()
+}
+
+/// Converts an input argument, naming it in the error.
+fn arg(v: &JsValue, name: &str, code: &str) -> Result<Json, JsValue> {
+    let mut path = name.to_string();
+    let mut budget = MAX_CONFIG_BYTES;
+    to_json(v, &mut path, 0, &mut budget)
+        .map_err(|u| js_error(code, &format!("{} is {}: only JSON values are accepted", u.path, u.what)))
+}
+
+fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>), JsValue> {
+    let doc = arg(config, "config", "invalid_config")?;
+    match config::compile(&doc) {
+        Ok(c) => Ok((Arc::new(c.config), c.warnings)),
+        Err(problems) => {
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            let first = problems.iter().find(|p| p.is_error()).map(|p| p.to_string()).unwrap_or_default();
+            let err = js_error(
+                "invalid_config",
+                &format!("the config has {errors} problem{}: {first}", if errors == 1 { "" } else { "s" }),
+            );
+            let list = problems_json(&problems).to_json_string();
+            let _ = Reflect::set(&err, &"problems".into(), &js_sys::JSON::parse(&list).unwrap_or(JsValue::NULL));
+            Err(err)
+        }
+    }
+}
+
+/// Every problem of a config (errors and warnings) as JSON text:
+/// `[{"severity", "code", "path", "message"}]`.
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(config: JsValue) -> Result<String, JsValue> {
+    let doc = arg(&config, "config", "invalid_config")?;
+    Ok(problems_json(&config::validate(&doc)).to_json_string())
+}
+
+fn input_error(e: crate::error::InputError) -> JsValue {
+    js_error(e.code(), &e.to_string())
+}
+
+fn time(t: f64, what: &'static str) -> Result<i64, JsValue> {
+    time_from_f64(t, what).map_err(input_error)
+}
+
+/// One user's engine. Times are JavaScript milliseconds (`Date.now()`).
+#[wasm_bindgen]
+pub struct WasmEngine {
+    engine: Engine,
+    warnings: Vec<Problem>,
+}
+
+#[wasm_bindgen]
+impl WasmEngine {
+    /// Compiles `config` (a plain object) for user `userId`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, user_id: JsValue) -> Result<WasmEngine, JsValue> {
+        let Some(user_id) = user_id.as_string() else {
+            return Err(js_error("bad_user_id", "userId must be a string"));
+        };
+        let (compiled, warnings) = compile_config(&config)?;
+        let engine = Engine::new(compiled, &user_id).map_err(input_error)?;
+        Ok(WasmEngine { engine, warnings })
+    }
+
+    /// The config's warnings, as JSON text.
+    pub fn warnings(&self) -> String {
+        problems_json(&self.warnings).to_json_string()
+    }
+
+    /// `identity`: `{attributes?, entitlements?, tz_offset_minutes?}`; absent fields stay.
+    pub fn identify(&mut self, identity: JsValue, now: f64) -> Result<(), JsValue> {
+        let now = time(now, "now")?;
+        let doc = arg(&identity, "identity", "bad_identify")?;
+        let Json::Obj(o) = doc else { return Err(js_error("bad_identify", "identify takes an object")) };
+        let tz = match o.get("tz_offset_minutes") {
+            None | Some(Json::Null) => None,
+            Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= 840.0 => Some(*n as i32),
+            Some(other) => {
+                return Err(js_error(
+                    "bad_identify",
+                    &format!("tz_offset_minutes must be a whole number from -840 to 840, found {other}"),
+                ))
+            }
+        };
+        let identity = Identity {
+            attributes: o.get("attributes").cloned(),
+            entitlements: o.get("entitlements").cloned(),
+            tz_offset_minutes: tz,
+        };
+        self.engine.identify(identity, now).map_err(input_error)
+    }
+
+    /// Records an event; `timestamp` (ms) is the event's own time, or
+    /// `undefined` for now.
+    pub fn track(&mut self, name: JsValue, props: JsValue, timestamp: JsValue, now: f64) -> Result<(), JsValue> {
+        let now = time(now, "now")?;
+        let Some(name) = name.as_string() else {
+            return Err(js_error("bad_event_name", "the event name must be a string"));
+        };
+        let props =
+            if props.is_undefined() || props.is_null() { Json::Null } else { arg(&props, "props", "bad_props")? };
+        let timestamp = if timestamp.is_undefined() || timestamp.is_null() {
+            None
+        } else {
+            match timestamp.as_f64() {
+                Some(t) => Some(time(t, "timestamp")?),
+                None => return Err(js_error("bad_time", "timestamp must be a number of milliseconds")),
+            }
+        };
+        self.engine.track(&name, &props, timestamp, now).map_err(input_error)
+    }
+
+    /// Stage, segments and signals as JSON text.
+    pub fn evaluate(&mut self, now: f64) -> Result<String, JsValue> {
+        let now = time(now, "now")?;
+        let e = self.engine.evaluate(now).map_err(input_error)?;
+        let mut signals = Obj::with_capacity(e.signals.len());
+        for (id, v) in &e.signals {
+            signals.insert(&**id, Json::from(*v));
+        }
+        let out = crate::obj! {
+            "stage" => e.stage.as_deref().map_or(Json::Null, Json::from),
+            "stage_since" => e.stage_since.map_or(Json::Null, |t| Json::Num(t as f64)),
+            "segments" => Json::Arr(e.segments.iter().map(|s| Json::from(&**s)).collect()),
+            "signals" => Json::Obj(signals),
+            "capped" => Json::Arr(e.capped.iter().map(|s| Json::from(&**s)).collect()),
+        };
+        Ok(out.to_json_string())
+    }
+
+    /// Decisions for `slots` (a slot id, a list of them, or "*") as JSON
+    /// text: `{slot: {experience, variation, holdout, content, items, reasons}}`.
+    pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool) -> Result<String, JsValue> {
+        let now = time(now, "now")?;
+        let names: Vec<String> = if let Some(s) = slots.as_string() {
+            vec![s]
+        } else if Array::is_array(&slots) {
+            let mut names = Vec::new();
+            for s in Array::from(&slots).iter() {
+                names.push(s.as_string().ok_or_else(|| js_error("unknown_slot", "slots are strings"))?);
+            }
+            names
+        } else {
+            return Err(js_error("unknown_slot", "decide takes a slot id, a list of slot ids or \"*\""));
+        };
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let decision = self.engine.decide(Slots::Named(&refs), now, reasons).map_err(input_error)?;
+        let mut out = String::with_capacity(256);
+        out.push('{');
+        for (i, d) in decision.slots.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            Json::from(d.slot).write_to(&mut out);
+            out.push(':');
+            d.to_json().write_to(&mut out);
+        }
+        out.push('}');
+        Ok(out)
+    }
+
+    pub fn shown(&mut self, experience: &str, now: f64) -> Result<(), JsValue> {
+        self.interact(Interaction::Shown, experience, now)
+    }
+
+    pub fn dismissed(&mut self, experience: &str, now: f64) -> Result<(), JsValue> {
+        self.interact(Interaction::Dismissed, experience, now)
+    }
+
+    pub fn converted(&mut self, experience: &str, now: f64) -> Result<(), JsValue> {
+        self.interact(Interaction::Converted, experience, now)
+    }
+
+    fn interact(&mut self, interaction: Interaction, experience: &str, now: f64) -> Result<(), JsValue> {
+        let now = time(now, "now")?;
+        self.engine.interact(interaction, experience, now).map_err(input_error)
+    }
+
+    /// Stage changes and exposures since the last call, as JSON text
+    /// (`[]` when nothing happened: the common case costs one short string).
+    #[wasm_bindgen(js_name = takeNotices)]
+    pub fn take_notices(&mut self) -> String {
+        let notices = self.engine.take_notices();
+        if notices.is_empty() {
+            return "[]".into();
+        }
+        let list = notices
+            .into_iter()
+            .map(|n| match n {
+                Notice::StageChanged(t) => crate::obj! {
+                    "type" => "stage_change",
+                    "from" => t.from.as_deref().map_or(Json::Null, Json::from),
+                    "to" => t.to.as_deref().map_or(Json::Null, Json::from),
+                    "at" => t.at as f64,
+                },
+                Notice::Exposure(x) => crate::obj! {
+                    "type" => "exposure",
+                    "experiment" => &*x.experiment,
+                    "variation" => &*x.variation,
+                    "variation_index" => x.variation_index as f64,
+                    "experience" => &*x.experience,
+                    "hash_attribute" => &*x.hash_attribute,
+                    "hash_value" => x.hash_value.as_str(),
+                },
+            })
+            .collect();
+        Json::Arr(list).to_json_string()
+    }
+}

@@ -40,10 +40,7 @@ fn json_values_serialize_the_same() {
     let value = Json::Obj(obj);
     assert_eq!(value.get("plan").and_then(Json::as_str), Some("pro"));
     assert_eq!(value.depth(), 2);
-    assert_eq!(
-        value.to_json_string(),
-        r#"{"plan":"pro","seats":12,"ratio":0.25,"tags":[true,null]}"#
-    );
+    assert_eq!(value.to_json_string(), r#"{"plan":"pro","seats":12,"ratio":0.25,"tags":[true,null]}"#);
     assert_eq!(js_number_string(1e21), "1e+21");
     assert_eq!(js_number_string(-0.0), "0");
 }

@@ -19,14 +19,27 @@ pub enum Blocked {
     Stopped,
     /// A checklist whose items are all done.
     AllItemsDone,
-    CoolingDown { until: Millis },
+    CoolingDown {
+        until: Millis,
+    },
     /// `max_impressions` impressions in the last `per`.
-    Capped { until: Millis, impressions: u32, max: u32 },
+    Capped {
+        until: Millis,
+        impressions: u32,
+        max: u32,
+    },
     /// Another prompt was shown within `min_gap_between_prompts`.
-    PolicyGap { until: Millis, by: usize },
+    PolicyGap {
+        until: Millis,
+        by: usize,
+    },
     /// `max_prompts_per_day` other prompts had an impression in the last 24 h.
     /// `until` is None when the limit is 0 (no prompt ever).
-    PolicyDailyLimit { until: Option<Millis>, prompts: u32, max: u32 },
+    PolicyDailyLimit {
+        until: Option<Millis>,
+        prompts: u32,
+        max: u32,
+    },
 }
 
 impl Blocked {
@@ -106,7 +119,10 @@ pub fn check(ctx: &Context<'_, '_>, i: usize) -> Result<bool, Blocked> {
 
 /// The other prompts, with the time of their latest `shown` and latest
 /// impression (a prompt newly chosen in this decision counts as both, now).
-fn other_prompts<'c>(ctx: &'c Context<'_, '_>, i: usize) -> impl Iterator<Item = (usize, Option<Millis>, Option<Millis>)> + 'c {
+fn other_prompts<'c>(
+    ctx: &'c Context<'_, '_>,
+    i: usize,
+) -> impl Iterator<Item = (usize, Option<Millis>, Option<Millis>)> + 'c {
     let now = ctx.now;
     ctx.plan.experiences.iter().zip(ctx.logs).enumerate().filter(move |(j, (e, _))| *j != i && e.is_prompt).map(
         move |(j, (_, log))| {
@@ -131,7 +147,8 @@ fn check_policy(ctx: &Context<'_, '_>, i: usize) -> Result<(), Blocked> {
     }
     if let Some(max) = ctx.policy.max_prompts_per_day {
         let recent = || {
-            other_prompts(ctx, i).filter_map(move |(_, _, impression)| impression.filter(|&t| t > now - DAY && t <= now))
+            other_prompts(ctx, i)
+                .filter_map(move |(_, _, impression)| impression.filter(|&t| t > now - DAY && t <= now))
         };
         let n = recent().count() as u32;
         if n >= max {

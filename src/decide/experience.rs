@@ -3,8 +3,8 @@
 
 use super::experiment::CompiledExperiment;
 use crate::condition::{CompileEnv, Condition};
-use crate::json::{Json, Obj};
 use crate::config::model::ExperienceDef;
+use crate::json::{Json, Obj};
 use crate::problem::Problems;
 
 #[derive(Debug)]

@@ -66,7 +66,7 @@ impl CompiledExperiment {
 pub fn hash_value(v: Value) -> Option<String> {
     let s = match v {
         Value::Missing | Value::Null | Value::Bool(false) => return None,
-        Value::Num(n) if n == 0.0 => return None,
+        Value::Num(0.0) => return None,
         Value::Bool(true) => "true".to_string(),
         Value::Num(n) => js_number_string(n),
         Value::Str(s) => s.to_string(),

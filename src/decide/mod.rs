@@ -9,9 +9,9 @@ pub mod experiment;
 pub mod interactions;
 pub mod reasons;
 
+use crate::json::{Json, Obj};
 use eligibility::{check, Context};
 use experience::CompiledExperience;
-use crate::json::{Json, Obj};
 use std::collections::BTreeSet;
 
 /// An experiment's first assignment of a variation to this user (holdout
@@ -76,10 +76,7 @@ impl<'c> SlotDecision<'c> {
         o.insert("variation", self.variation_id().map_or(Json::Null, Json::from));
         o.insert("holdout", Json::Bool(self.holdout));
         o.insert("content", self.content().cloned().unwrap_or(Json::Null));
-        let items = self
-            .item_states()
-            .map(|(id, _, done)| crate::obj! { "id" => id, "done" => done })
-            .collect();
+        let items = self.item_states().map(|(id, _, done)| crate::obj! { "id" => id, "done" => done }).collect();
         o.insert("items", Json::Arr(items));
         o.insert("reasons", self.reasons.as_ref().map_or(Json::Null, |r| Json::Arr(r.clone())));
         Json::Obj(o)

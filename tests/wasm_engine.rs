@@ -1,0 +1,158 @@
+//! The engine in headless Chromium: the contract's reference timelines
+//! replay to the same lines as natively, and the JavaScript binding
+//! refuses bad input with coded `Error`s.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use onstage::engine::Engine;
+use onstage::json::Json;
+use onstage::timeline::{apply, parse_step, step_time};
+use onstage::wasm::{json_from_js, WasmEngine};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SAAS: &str = include_str!("../../shared/examples/saas.json");
+const SAAS_TIMELINE: &str = include_str!("../../shared/examples/timelines/saas.timeline.jsonl");
+const SAAS_EXPECTED: &str = include_str!("../../shared/examples/timelines/saas.expected.jsonl");
+const POLICY: &str = include_str!("../../shared/examples/timelines/policy.config.json");
+const POLICY_TIMELINE: &str = include_str!("../../shared/examples/timelines/policy.timeline.jsonl");
+const POLICY_EXPECTED: &str = include_str!("../../shared/examples/timelines/policy.expected.jsonl");
+
+/// JSON text to the core's JSON, through the browser's own `JSON.parse`.
+fn parse(text: &str) -> Json {
+    json_from_js(&js_sys::JSON::parse(text).expect("valid JSON")).expect("a JSON value")
+}
+
+fn lines(text: &str) -> Vec<Json> {
+    text.lines().filter(|l| !l.trim().is_empty()).map(parse).collect()
+}
+
+fn replay(config: &str, timeline: &str) -> Vec<Json> {
+    let compiled = onstage::compile(&parse(config)).expect("valid config");
+    let config = Arc::new(compiled.config);
+    let mut engines: HashMap<String, Engine> = HashMap::new();
+    let mut out = Vec::new();
+    for (n, step) in lines(timeline).iter().enumerate() {
+        let (user, at_text, step) = parse_step(step).unwrap_or_else(|e| panic!("line {}: {e:?}", n + 1));
+        let at = step_time(at_text).unwrap();
+        let engine = engines.entry(user.to_string()).or_insert_with(|| Engine::new(Arc::clone(&config), user).unwrap());
+        if let Some(line) = apply(engine, step, at, at_text, false).unwrap_or_else(|e| panic!("line {}: {e:?}", n + 1))
+        {
+            out.push(line);
+        }
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+fn the_saas_timeline_replays_in_the_browser_as_natively() {
+    support::assert_same_lines("saas", &lines(SAAS_EXPECTED), &replay(SAAS, SAAS_TIMELINE));
+}
+
+#[wasm_bindgen_test]
+fn the_policy_timeline_replays_in_the_browser_as_natively() {
+    support::assert_same_lines("policy", &lines(POLICY_EXPECTED), &replay(POLICY, POLICY_TIMELINE));
+}
+
+fn js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn code_of(err: JsValue) -> String {
+    assert!(err.is_instance_of::<js_sys::Error>(), "a real Error");
+    js_sys::Reflect::get(&err, &"code".into()).unwrap().as_string().unwrap_or_default()
+}
+
+const T0: f64 = 1_772_000_000_000.0;
+const DAY: f64 = 86_400_000.0;
+
+#[wasm_bindgen_test]
+fn the_binding_walks_a_user_to_activation() {
+    let mut engine = WasmEngine::new(js(SAAS), "u1".into()).unwrap();
+    engine.identify(js(r#"{"attributes":{"id":"u1","role":"admin"},"tz_offset_minutes":60}"#), T0).unwrap();
+    let first = parse(&engine.evaluate(T0).unwrap());
+    assert_eq!(first.get("stage"), Some(&Json::str("onboarding")));
+    engine.track("workspace_created".into(), JsValue::UNDEFINED, JsValue::UNDEFINED, T0 + 60_000.0).unwrap();
+    engine
+        .track("integration_connected".into(), js(r#"{"provider":"slack"}"#), JsValue::UNDEFINED, T0 + 120_000.0)
+        .unwrap();
+    engine.track("report_created".into(), JsValue::NULL, JsValue::UNDEFINED, T0 + 180_000.0).unwrap();
+    let later = parse(&engine.evaluate(T0 + DAY).unwrap());
+    assert_eq!(later.get("stage"), Some(&Json::str("activation")));
+    assert_eq!(later.get("signals").and_then(|s| s.get("setup_steps")), Some(&Json::Num(3.0)));
+    assert_eq!(later.get("segments"), Some(&Json::Arr(vec![Json::str("average_user"), Json::str("admin")])));
+    let notices = parse(&engine.take_notices());
+    let changes: Vec<_> = notices.as_arr().unwrap().iter().filter_map(|n| n.get("to")).collect();
+    assert_eq!(changes, vec![&Json::str("onboarding"), &Json::str("activation")]);
+    let decision = parse(&engine.decide("*".into(), T0 + DAY, true).unwrap());
+    assert_eq!(decision.get("sidebar").and_then(|d| d.get("experience")), Some(&Json::str("try_automations")));
+    assert!(decision.get("home").and_then(|d| d.get("reasons")).is_some_and(|r| r.as_arr().is_some()));
+}
+
+#[wasm_bindgen_test]
+fn bad_input_gets_coded_errors_and_is_not_stored() {
+    let mut engine = WasmEngine::new(js(SAAS), "u1".into()).unwrap();
+    let fails = |r: Result<(), JsValue>| code_of(r.unwrap_err());
+    assert_eq!(fails(engine.track("".into(), JsValue::UNDEFINED, JsValue::UNDEFINED, T0)), "bad_event_name");
+    assert_eq!(fails(engine.track(JsValue::from(3), JsValue::UNDEFINED, JsValue::UNDEFINED, T0)), "bad_event_name");
+    assert_eq!(
+        fails(engine.track("x".repeat(129).into(), JsValue::UNDEFINED, JsValue::UNDEFINED, T0)),
+        "bad_event_name"
+    );
+    let function = js_sys::Function::new_no_args("return 1");
+    let props = js_sys::Object::new();
+    js_sys::Reflect::set(&props, &"f".into(), &function).unwrap();
+    assert_eq!(fails(engine.track("api_call".into(), props.into(), JsValue::UNDEFINED, T0)), "bad_props");
+    assert_eq!(fails(engine.track("api_call".into(), js(r#"{"a":{"b":1}}"#), JsValue::UNDEFINED, T0)), "bad_props");
+    assert_eq!(fails(engine.track("api_call".into(), js("[1]"), JsValue::UNDEFINED, T0)), "bad_props");
+    assert_eq!(fails(engine.track("api_call".into(), JsValue::UNDEFINED, JsValue::from(f64::NAN), T0)), "bad_time");
+    assert_eq!(
+        fails(engine.track("api_call".into(), JsValue::UNDEFINED, JsValue::from(T0 + 6.0 * 60_000.0), T0)),
+        "timestamp_in_future"
+    );
+    assert_eq!(
+        fails(engine.track("api_call".into(), JsValue::UNDEFINED, JsValue::from(T0 - DAY - 1.0), T0)),
+        "timestamp_too_old"
+    );
+    assert_eq!(
+        fails(engine.track("api_call".into(), JsValue::UNDEFINED, JsValue::UNDEFINED, f64::INFINITY)),
+        "bad_time"
+    );
+    assert_eq!(fails(engine.shown("nope", T0)), "unknown_experience");
+    assert_eq!(code_of(engine.decide("footer".into(), T0, false).unwrap_err()), "unknown_slot");
+    // Nothing was stored: every signal still reads as for a new user.
+    let e = parse(&engine.evaluate(T0).unwrap());
+    assert_eq!(e.get("signals").and_then(|s| s.get("api_units_30d")), Some(&Json::Num(0.0)));
+    assert_eq!(e.get("signals").and_then(|s| s.get("days_since_active")), Some(&Json::Null));
+}
+
+#[wasm_bindgen_test]
+fn a_bad_config_is_refused_with_every_problem() {
+    let err = WasmEngine::new(js(r#"{"version":2,"stages":[{"id":"a","when":{"x.y":1}}],"extra":true}"#), "u".into())
+        .err()
+        .unwrap();
+    assert_eq!(code_of(err.clone()), "invalid_config");
+    let problems = js_sys::Reflect::get(&err, &"problems".into()).unwrap();
+    let problems = json_from_js(&problems).unwrap();
+    let codes: Vec<_> = problems
+        .as_arr()
+        .unwrap()
+        .iter()
+        .filter(|p| p.get("severity") == Some(&Json::str("error")))
+        .filter_map(|p| p.get("code")?.as_str())
+        .collect();
+    assert_eq!(codes.len(), 3, "{codes:?}");
+    assert!(
+        codes.contains(&"unsupported_version")
+            && codes.contains(&"unknown_field")
+            && codes.contains(&"unknown_path_root")
+    );
+    assert_eq!(code_of(WasmEngine::new(js(SAAS), "".into()).err().unwrap()), "bad_user_id");
+    let problems = onstage::wasm::validate_config(js(SAAS)).unwrap();
+    assert_eq!(problems, "[]");
+}
