@@ -43,6 +43,9 @@ say "wasm-opt -Oz"
   --strip-producers --strip-target-features \
   "$tmp/onstage_bg.wasm" -o "$tmp/onstage_bg.wasm"
 
+# The package's public surface: the thin wrapper and its hand-checked types.
+cp "$ROOT/js/index.js" "$ROOT/js/index.d.ts" "$tmp/"
+
 rm -rf "$PKG_DIR"
 mv "$tmp" "$PKG_DIR"
 node "$ROOT/scripts/sizes.mjs" "$PKG_DIR/onstage_bg.wasm" "$PKG_DIR/onstage.js"

@@ -1,0 +1,144 @@
+// Types of the onstage browser package (hand-written; checked by
+// tests/types/usage.ts with `tsc --noEmit`).
+
+/** A JSON value, as configs, attributes and content are made of. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Event props: a flat object of scalars. */
+export type Props = Record<string, string | number | boolean | null>;
+
+/** A problem of a config, at a JSON path, with a stable code. */
+export interface Problem {
+  severity: 'error' | 'warning';
+  /** e.g. "bad_duration", "undefined_signal", "null_comparison". */
+  code: string;
+  /** Where, written as JavaScript would reach it: `experiences[2].when["signals.x"].$lt`. */
+  path: string;
+  message: string;
+}
+
+/** Errors thrown by onstage are real `Error`s with a stable `code`. */
+export interface OnstageError extends Error {
+  /** e.g. "bad_event_name", "bad_props", "timestamp_in_future", "unknown_slot", "invalid_config". */
+  code: string;
+  /** For "invalid_config": every problem of the config. */
+  problems?: Problem[];
+}
+
+export interface StageChange {
+  from: string | null;
+  to: string | null;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+/** A user's first assignment to an experiment variation (holdouts included). */
+export interface Exposure {
+  experiment: string;
+  variation: string;
+  variationIndex: number;
+  experience: string;
+  hashAttribute: string;
+  hashValue: string;
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export interface ChecklistItem {
+  id: string;
+  done: boolean;
+}
+
+/** Why one experience of a slot was shown or lost (present with `{ reasons: true }`). */
+export interface Reason {
+  experience: string;
+  result:
+    | 'shown'
+    | 'holdout'
+    | 'lower_priority'
+    | 'when_failed'
+    | 'stopped'
+    | 'converted'
+    | 'dismissed'
+    | 'cooling_down'
+    | 'all_items_done'
+    | 'capped'
+    | 'policy_gap'
+    | 'policy_daily_limit';
+  /** Sentences for failed conditions, e.g. "signals.reports_7d is 1, needs >= 3". */
+  failed?: string[];
+  /** The evaluated condition tree, with the values that decided it. */
+  conditions?: Json;
+  /** RFC 3339: when the experience can be shown again. */
+  until?: string | null;
+  on_screen?: boolean;
+  beaten_by?: string;
+  blocked_by?: string | null;
+  experiment?: { key: string; variation: string | null; hash_value?: string; not_in_experiment?: string };
+  [detail: string]: Json | undefined;
+}
+
+export interface SlotDecision {
+  /** The experience to show, or null: "no message" is a valid answer. */
+  experience: string | null;
+  variation: string | null;
+  /** The top eligible experience was held out of its experiment. */
+  holdout: boolean;
+  /** The experience's content (a variation's merged over it), handed back as written. */
+  content: { [key: string]: Json } | null;
+  /** For a checklist: every item with its state. */
+  items: ChecklistItem[];
+  reasons: Reason[] | null;
+}
+
+export interface Evaluation {
+  stage: string | null;
+  stageSince: number | null;
+  segments: string[];
+  signals: Record<string, number | null>;
+  /** `distinct` signals whose 1,000-value cap currently limits them. */
+  capped: string[];
+}
+
+export interface InitOptions {
+  /** The config (format version 1), as a plain object. */
+  config: Json;
+  userId: string;
+  attributes?: { [key: string]: Json };
+  entitlements?: { [key: string]: Json };
+  /** The user's UTC offset in minutes (+60 for UTC+1); defaults to the browser's. */
+  tzOffsetMinutes?: number;
+  /** The clock, in milliseconds since the epoch (default `Date.now`); time never goes back. */
+  now?: () => number;
+  /** Where the wasm module is fetched from (default: next to this module). */
+  wasmUrl?: string | URL;
+  onStageChange?: (change: StageChange) => void;
+  onExposure?: (exposure: Exposure) => void;
+  onWarning?: (warning: Warning) => void;
+}
+
+export interface Onstage {
+  track(name: string, props?: Props, timestamp?: number): void;
+  identify(identity: {
+    attributes?: { [key: string]: Json };
+    entitlements?: { [key: string]: Json };
+    tzOffsetMinutes?: number;
+  }): void;
+  decide(slot: string, options?: { reasons?: boolean }): SlotDecision;
+  decide(slots: string[] | '*', options?: { reasons?: boolean }): Record<string, SlotDecision>;
+  shown(experienceId: string): void;
+  dismissed(experienceId: string): void;
+  converted(experienceId: string): void;
+  evaluate(): Evaluation;
+  subscribe(listener: () => void): () => void;
+  destroy(): void;
+}
+
+export function load(wasmUrl?: string | URL): Promise<unknown>;
+export function init(options: InitOptions): Promise<Onstage>;
+export function validateConfig(config: Json): Problem[];
+export function version(): string;
