@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod json;
+pub mod persist;
 pub mod problem;
 pub mod segment;
 pub mod signal;

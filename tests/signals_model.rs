@@ -21,17 +21,14 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-/// `src/condition` is still a stub in this worktree (every condition
-/// holds), so the generator writes no `where` until the real module lands.
-/// Flip this to `true` then; the oracle already evaluates the `where`
-/// shapes the generator writes.
-const WHERE_ENABLED: bool = false;
+/// Whether the generator writes `where` filters (the oracle evaluates the
+/// shapes it writes: `{"kind": "x"}` and `{"n": {"$gte": x}}`).
+const WHERE_ENABLED: bool = true;
 
-/// Large prop values (1e17, 3e16) among the small ones that `sum` adds.
-/// Off while the windowed `sum` keeps a running total that subtracts the
-/// values leaving the window (see `windowed_sum_forgets_values_that_left_
-/// the_window`): a large value that left leaves its rounding error behind.
-const BIG_SUM_VALUES: bool = false;
+/// Large prop values (1e17, 3e16) among the small ones that `sum` adds:
+/// a windowed sum must forget the rounding of values that left the window
+/// (see `windowed_sum_forgets_values_that_left_the_window`).
+const BIG_SUM_VALUES: bool = true;
 
 const SECOND: i64 = 1_000;
 const MINUTE: i64 = 60 * SECOND;
@@ -1567,7 +1564,6 @@ fn ratio_operands() {
 }
 
 #[test]
-#[ignore = "src/condition is still a stub (every `where` holds): un-ignore and set WHERE_ENABLED when it lands"]
 fn where_filters_events() {
     let mut h = Harness::new(&cfg(
         r#""k": {"count": "*", "where": {"kind": "x"}}, "n": {"sum": "*", "property": "n", "where": {"n": {"$gte": 2}}}"#,

@@ -79,6 +79,13 @@ impl ActiveUnits {
         }
     }
 
+    /// Rebuilds from stored minutes.
+    pub fn from_minutes(unit: Unit, window: Millis, tz: i32, minutes: Buckets<u64>) -> Self {
+        let mut a = ActiveUnits { unit, window, minutes, per_unit: BTreeMap::new(), tz: tz.wrapping_add(1) };
+        a.set_tz(tz);
+        a
+    }
+
     pub fn value(&self) -> f64 {
         self.per_unit.len() as f64
     }

@@ -119,4 +119,43 @@ impl DistinctValues {
     pub fn entries(&self) -> impl Iterator<Item = (Millis, u64)> + '_ {
         self.by_time.iter().copied()
     }
+
+    /// Stored form: `{"v": series of (minute, hash), "evicted": ms|null}`.
+    /// Several values may share a minute, so the series holds gaps of 0.
+    pub fn encode(&self) -> Json {
+        let mut prev = 0i64;
+        let mut nums = Vec::with_capacity(self.by_time.len() * 2);
+        for &(t, h) in &self.by_time {
+            let minute = t.div_euclid(crate::time::MINUTE);
+            nums.push((minute - prev).max(0) as u64);
+            nums.push(h);
+            prev = minute;
+        }
+        crate::obj! {
+            "v" => crate::persist::codec::encode(nums),
+            "evicted" => self.evicted_until.map(|t| t as f64),
+        }
+    }
+
+    pub fn decode(json: &Json, window: Option<Millis>) -> Option<Self> {
+        let nums = crate::persist::codec::decode(json.get("v")?.as_str()?)?;
+        if nums.len() % 2 != 0 || nums.len() / 2 > MAX_DISTINCT {
+            return None;
+        }
+        let mut d = DistinctValues::new(window);
+        let mut minute = 0i64;
+        for pair in nums.chunks_exact(2) {
+            minute = minute.checked_add(i64::try_from(pair[0]).ok()?)?;
+            let t = minute.checked_mul(crate::time::MINUTE)?;
+            if d.last_seen.insert(pair[1], t).is_some() {
+                return None;
+            }
+            d.by_time.insert((t, pair[1]));
+        }
+        d.evicted_until = match json.get("evicted") {
+            None | Some(Json::Null) => None,
+            Some(v) => Some(v.as_f64()? as Millis),
+        };
+        Some(d)
+    }
 }

@@ -168,3 +168,104 @@ impl History {
         }
     }
 }
+
+mod stored {
+    //! The stored form of each signal's state (see `crate::persist`).
+    use super::*;
+    use crate::json::Json;
+    use crate::persist::codec;
+
+    fn time(v: Option<&Json>) -> Option<Option<Millis>> {
+        match v {
+            None | Some(Json::Null) => Some(None),
+            Some(Json::Num(n)) if n.is_finite() && n.fract() == 0.0 => Some(Some(*n as Millis)),
+            _ => None,
+        }
+    }
+
+    fn text(json: &Json, key: &str) -> Option<String> {
+        json.get(key)?.as_str().map(str::to_string)
+    }
+
+    impl SignalState {
+        pub fn to_json(&self) -> Json {
+            match self {
+                SignalState::Count(n) => crate::obj! { "n" => *n as f64 },
+                SignalState::Sum(s) => crate::obj! { "sum" => *s },
+                SignalState::WindowCount { buckets, .. } => crate::obj! { "b" => buckets.encode() },
+                SignalState::WindowSum { buckets, .. } => {
+                    let (t, v) = buckets.encode();
+                    crate::obj! { "t" => t, "v" => Json::Arr(v.into_iter().map(Json::Num).collect()) }
+                }
+                SignalState::Distinct(d) => d.encode(),
+                SignalState::Active(a) => crate::obj! { "m" => a.minutes.encode() },
+                SignalState::First(t) | SignalState::Last(t) => crate::obj! { "t" => t.map(|t| t as f64) },
+                SignalState::Trend(tr) => crate::obj! { "e" => tr.earlier.encode(), "r" => tr.recent.encode() },
+                SignalState::Funnel(f) => crate::obj! {
+                    "r" => codec::encode_series(f.recent.iter().map(|&(t, m)| (t, m as u64))),
+                    "anchor" => f.anchor.map_or(Json::Null, |(level, t)| Json::Arr(vec![Json::Num(level.into()), Json::Num(t as f64)])),
+                    "best" => f.best as f64,
+                },
+                SignalState::Ratio => Json::Obj(Default::default()),
+            }
+        }
+
+        /// Rebuilds a state of `signal`'s form from its stored form; None
+        /// when the stored form does not fit (corrupt or another form).
+        pub fn from_json(signal: &CompiledSignal, json: &Json, tz: i32) -> Option<SignalState> {
+            let fresh = SignalState::new(signal, tz);
+            Some(match fresh {
+                SignalState::Count(_) => {
+                    let n = json.get("n")?.as_f64()?;
+                    (n >= 0.0 && n.fract() == 0.0).then_some(SignalState::Count(n as u64))?
+                }
+                SignalState::Sum(_) => SignalState::Sum(json.get("sum")?.as_f64().filter(|s| s.is_finite())?),
+                SignalState::WindowCount { window, .. } => {
+                    SignalState::WindowCount { window, buckets: Buckets::<u64>::decode(&text(json, "b")?)? }
+                }
+                SignalState::WindowSum { window, .. } => {
+                    let values: Option<Vec<f64>> = json.get("v")?.as_arr()?.iter().map(Json::as_f64).collect();
+                    SignalState::WindowSum { window, buckets: Buckets::<f64>::decode(&text(json, "t")?, &values?)? }
+                }
+                SignalState::Distinct(d) => SignalState::Distinct(DistinctValues::decode(json, d.window)?),
+                SignalState::Active(a) => {
+                    let minutes = Buckets::<u64>::decode(&text(json, "m")?)?;
+                    SignalState::Active(ActiveUnits::from_minutes(a.unit, a.window, tz, minutes))
+                }
+                SignalState::First(_) => SignalState::First(time(json.get("t"))?),
+                SignalState::Last(_) => SignalState::Last(time(json.get("t"))?),
+                SignalState::Trend(tr) => SignalState::Trend(Trend {
+                    window: tr.window,
+                    earlier: Buckets::<u64>::decode(&text(json, "e")?)?,
+                    recent: Buckets::<u64>::decode(&text(json, "r")?)?,
+                }),
+                SignalState::Funnel(mut f) => {
+                    let limit = 1u64 << f.steps;
+                    for (t, mask) in codec::decode_series(&text(json, "r")?)? {
+                        if mask == 0 || mask >= limit {
+                            return None;
+                        }
+                        f.recent.push_back((t, mask as u32));
+                    }
+                    f.anchor = match json.get("anchor")? {
+                        Json::Null => None,
+                        Json::Arr(a) => match a.as_slice() {
+                            [Json::Num(level), Json::Num(t)] if *level >= 1.0 && *level <= f.steps as f64 => {
+                                Some((*level as u8, *t as Millis))
+                            }
+                            _ => return None,
+                        },
+                        _ => return None,
+                    };
+                    let best = json.get("best")?.as_f64()?;
+                    if !(0.0..=f.steps as f64).contains(&best) {
+                        return None;
+                    }
+                    f.best = best as u8;
+                    SignalState::Funnel(f)
+                }
+                SignalState::Ratio => SignalState::Ratio,
+            })
+        }
+    }
+}
