@@ -235,6 +235,10 @@ fn check_identity(identity: &Identity) -> Result<(), InputError> {
 impl Engine {
     pub fn new(config: Arc<CompiledConfig>, user_id: &str) -> Result<Engine, InputError> {
         check_user_id(user_id)?;
+        Ok(Engine::new_unchecked(config, user_id))
+    }
+
+    fn new_unchecked(config: Arc<CompiledConfig>, user_id: &str) -> Engine {
         let user = UserState {
             user_id: user_id.into(),
             attributes: Json::Obj(Obj::new()),
@@ -245,7 +249,7 @@ impl Engine {
             exposed: Exposed::new(),
             last_step: None,
         };
-        Ok(Engine { config, user, scratch: Scratch::default(), notices: Vec::new() })
+        Engine { config, user, scratch: Scratch::default(), notices: Vec::new() }
     }
 
     pub fn config(&self) -> &CompiledConfig {
@@ -385,6 +389,47 @@ impl Engine {
         }
         self.finish_step(now);
         Ok(())
+    }
+
+    /// The user's state in its stored form (see `persist`).
+    pub fn export_state(&self) -> Json {
+        crate::persist::export(&self.config, &self.user)
+    }
+
+    /// An engine for `user_id` from a stored state. A state of another
+    /// format, version or user is refused; damaged parts are dropped with
+    /// a note.
+    pub fn restore(
+        config: Arc<CompiledConfig>,
+        user_id: &str,
+        state: &Json,
+    ) -> Result<(Engine, Vec<crate::persist::RestoreNote>), crate::persist::StateError> {
+        let (user, notes) = crate::persist::restore(&config, state, user_id)?;
+        Ok((Engine { config, user, scratch: Scratch::default(), notices: Vec::new() }, notes))
+    }
+
+    /// Switches to another config, keeping the data of every signal whose
+    /// id and definition are unchanged, and the stage, interactions and
+    /// exposures whose ids still exist.
+    pub fn set_config(&mut self, config: Arc<CompiledConfig>) -> Vec<crate::persist::RestoreNote> {
+        let state = self.export_state();
+        match crate::persist::restore(&config, &state, &self.user.user_id) {
+            Ok((user, notes)) => {
+                self.user = user;
+                self.config = config;
+                self.scratch = Scratch::default();
+                notes
+            }
+            // Our own export always restores; should it not, keep the
+            // user's identity and start their history afresh.
+            Err(e) => {
+                let mut fresh = Engine::new_unchecked(config, &self.user.user_id);
+                fresh.user.attributes = std::mem::take(&mut self.user.attributes);
+                fresh.user.entitlements = std::mem::take(&mut self.user.entitlements);
+                *self = fresh;
+                vec![crate::persist::RestoreNote { code: "part_corrupt", message: e.to_string() }]
+            }
+        }
     }
 
     /// Hands over what happened since the last call (stage changes).

@@ -311,7 +311,9 @@ impl Oracle {
 
     /// Events matching the signal's selector and `where`, in `(lo, hi]`.
     fn select<'a>(&'a self, spec: &'a Spec, lo: i64, hi: i64) -> impl Iterator<Item = &'a Ev> {
-        self.events.iter().filter(move |e| spec.sel.matches(&e.name) && Oracle::passes(spec, e) && lo < e.t && e.t <= hi)
+        self.events
+            .iter()
+            .filter(move |e| spec.sel.matches(&e.name) && Oracle::passes(spec, e) && lo < e.t && e.t <= hi)
     }
 
     /// Events of the signal's window at `now` (everything without one).
@@ -328,7 +330,9 @@ impl Oracle {
     fn value(&self, spec: &Spec, now: i64) -> Option<f64> {
         match &spec.form {
             Form::Count => Some(self.in_window(spec, now).count() as f64),
-            Form::Sum(p) => Some(accurate_sum(self.in_window(spec, now).filter_map(|e| e.props.get(p).and_then(Json::as_f64)))),
+            Form::Sum(p) => {
+                Some(accurate_sum(self.in_window(spec, now).filter_map(|e| e.props.get(p).and_then(Json::as_f64))))
+            }
             Form::Distinct(p) => {
                 let set: HashSet<DistinctKey> =
                     self.in_window(spec, now).filter_map(|e| e.props.get(p).and_then(distinct_key)).collect();
@@ -525,7 +529,8 @@ struct Harness {
 impl Harness {
     fn new(config_text: &str) -> Harness {
         let doc = parse(config_text);
-        let compiled = onstage::config::compile(&doc).unwrap_or_else(|p| panic!("config refused: {p:?}\n{config_text}"));
+        let compiled =
+            onstage::config::compile(&doc).unwrap_or_else(|p| panic!("config refused: {p:?}\n{config_text}"));
         let engine = Engine::new(Arc::new(compiled.config), "u1").unwrap();
         Harness {
             config_text: config_text.into(),
@@ -548,7 +553,13 @@ impl Harness {
         s
     }
 
-    fn identify(&mut self, tz: Option<i32>, entitlements: Option<Json>, attributes: Option<Json>, now: i64) -> Result<(), String> {
+    fn identify(
+        &mut self,
+        tz: Option<i32>,
+        entitlements: Option<Json>,
+        attributes: Option<Json>,
+        now: i64,
+    ) -> Result<(), String> {
         self.log.push(format!(
             "h.identify({tz:?}, {}, {}, {now}).must(); // {}",
             entitlements.as_ref().map_or("None".into(), |e| format!("Some(parse(r#\"{}\"#))", json_text(e))),
@@ -560,7 +571,8 @@ impl Harness {
         if tz.is_some_and(|tz| tz != self.oracle.tz) {
             self.stats.tz_changes += 1;
         }
-        let identity = Identity { attributes: attributes.clone(), entitlements: entitlements.clone(), tz_offset_minutes: tz };
+        let identity =
+            Identity { attributes: attributes.clone(), entitlements: entitlements.clone(), tz_offset_minutes: tz };
         if let Err(e) = self.engine.identify(identity, now) {
             return Err(self.repro(&format!("identify refused: {e}")));
         }
@@ -578,7 +590,13 @@ impl Harness {
 
     /// Tracks an event; the engine must accept exactly what the oracle
     /// accepts and refuse the rest with the matching error.
-    fn track(&mut self, name: &str, props: &Json, timestamp: Option<i64>, now: i64) -> Result<Result<i64, Refusal>, String> {
+    fn track(
+        &mut self,
+        name: &str,
+        props: &Json,
+        timestamp: Option<i64>,
+        now: i64,
+    ) -> Result<Result<i64, Refusal>, String> {
         let expected = Oracle::admit(timestamp, now);
         let ts_note = match timestamp {
             None => "no timestamp".to_string(),
@@ -760,8 +778,9 @@ fn get(values: &[(String, Option<f64>)], id: &str) -> Option<f64> {
 const NAMES: [&str; 5] = ["a", "b", "c", "d", "e"];
 /// Tracked names: `f` is in no selector but `"*"`.
 const TRACK_NAMES: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
-const WINDOWS: [&str; 18] =
-    ["1m", "5m", "7m", "90m", "61m", "3h", "12h", "13h", "1d", "25h", "1441m", "2d", "3d", "1w", "7d", "2w", "4w", "30d"];
+const WINDOWS: [&str; 18] = [
+    "1m", "5m", "7m", "90m", "61m", "3h", "12h", "13h", "1d", "25h", "1441m", "2d", "3d", "1w", "7d", "2w", "4w", "30d",
+];
 const WITHINS: [&str; 8] = ["1m", "10m", "1h", "2h", "1d", "2d", "7d", "1441m"];
 const OPERAND_PATHS: [&str; 5] =
     ["entitlements.seats", "entitlements.limits.api", "attributes.n", "entitlements.missing", "attributes.n.deeper"];
@@ -803,7 +822,9 @@ fn base_signal(kind: usize) -> BoxedStrategy<String> {
             .prop_map(move |(e, p, w, c)| format!("{{\"sum\":{},\"property\":{p:?}{}{}}}", e.to_json(), win(w), whr(c)))
             .boxed(),
         2 => (sel_strategy(), select(&["v", "kind", "n"][..]), ow, where_strategy())
-            .prop_map(move |(e, p, w, c)| format!("{{\"distinct\":{},\"property\":{p:?}{}{}}}", e.to_json(), win(w), whr(c)))
+            .prop_map(move |(e, p, w, c)| {
+                format!("{{\"distinct\":{},\"property\":{p:?}{}{}}}", e.to_json(), win(w), whr(c))
+            })
             .boxed(),
         3 | 4 => (sel_strategy(), w, where_strategy())
             .prop_map(move |(e, w, c)| {
@@ -893,7 +914,10 @@ struct Edge {
 enum Gap {
     Ms(i64),
     /// now = previous now + D + delta.
-    Dur { dur: Index, delta: i64 },
+    Dur {
+        dur: Index,
+        delta: i64,
+    },
     /// now = some event's time + mult * D + delta, among those not before
     /// the previous now (the previous now when there is none).
     Edge(Edge),
@@ -1031,11 +1055,7 @@ fn identify_strategy() -> impl Strategy<Value = Act> {
         o.insert("n", n);
         Json::Obj(o)
     });
-    (
-        proptest::option::weighted(0.7, tz),
-        proptest::option::weighted(0.5, ent),
-        proptest::option::weighted(0.3, attr),
-    )
+    (proptest::option::weighted(0.7, tz), proptest::option::weighted(0.5, ent), proptest::option::weighted(0.3, attr))
         .prop_map(|(tz, entitlements, attributes)| Act::Identify { tz, entitlements, attributes })
 }
 
@@ -1047,9 +1067,11 @@ fn step_strategy() -> impl Strategy<Value = AStep> {
         4 => Just(Act::Eval),
     ];
     // Evaluations land on an edge more often than other steps.
-    (gap_strategy(), act, proptest::option::weighted(0.5, edge_strategy())).prop_map(|(gap, act, edge)| match (&act, edge) {
-        (Act::Eval, Some(e)) => AStep { gap: Gap::Edge(e), act },
-        _ => AStep { gap, act },
+    (gap_strategy(), act, proptest::option::weighted(0.5, edge_strategy())).prop_map(|(gap, act, edge)| {
+        match (&act, edge) {
+            (Act::Eval, Some(e)) => AStep { gap: Gap::Edge(e), act },
+            _ => AStep { gap, act },
+        }
     })
 }
 
@@ -1314,11 +1336,10 @@ fn oracle_calendar_is_right() {
 
 #[test]
 fn window_edge_excludes_now_minus_d_and_includes_the_next_minute() {
-    let mut h = Harness::new(&cfg(
-        r#""c": {"count": "a", "window": "7d"}, "s": {"sum": "a", "property": "n", "window": "7d"},
+    let mut h =
+        Harness::new(&cfg(r#""c": {"count": "a", "window": "7d"}, "s": {"sum": "a", "property": "n", "window": "7d"},
            "d": {"distinct": "a", "property": "n", "window": "7d"}, "ad": {"active_days": "a", "window": "7d"},
-           "c90": {"count": "a", "window": "90m"}"#,
-    ));
+           "c90": {"count": "a", "window": "90m"}"#));
     h.track("a", &parse(r#"{"n": 1}"#), None, T + 20 * SECOND).must().unwrap(); // counts at T
     h.track("a", &parse(r#"{"n": 2}"#), None, T + MINUTE).must().unwrap(); // counts at T + 1m
     let v = h.eval(T + 7 * DAY - 1).must();
@@ -1410,7 +1431,8 @@ fn late_event_becomes_the_earliest_funnel_start() {
     assert_eq!(get(&h.eval(T + MINUTE).must(), "f"), Some(2.0));
 
     // A late `a` before everything starts a run that the later `b` and `c` complete.
-    let mut h = Harness::new(&cfg(r#""u": {"funnel": ["a", "b", "c"]}, "w": {"funnel": ["a", "b", "c"], "within": "2h"}"#));
+    let mut h =
+        Harness::new(&cfg(r#""u": {"funnel": ["a", "b", "c"]}, "w": {"funnel": ["a", "b", "c"], "within": "2h"}"#));
     h.track("b", &none(), None, T).must().unwrap();
     h.track("c", &none(), None, T + HOUR).must().unwrap();
     assert_eq!(get(&h.eval(T + HOUR).must(), "u"), Some(0.0));
@@ -1432,16 +1454,17 @@ fn late_event_becomes_the_earliest_funnel_start() {
 
 #[test]
 fn tz_change_moves_events_across_midnight_and_monday() {
-    let mut h = Harness::new(&cfg(
-        r#""d": {"active_days": "*", "window": "2w"}, "w": {"active_weeks": "*", "window": "2w"}"#,
-    ));
+    let mut h =
+        Harness::new(&cfg(r#""d": {"active_days": "*", "window": "2w"}, "w": {"active_weeks": "*", "window": "2w"}"#));
     // Sunday 2024-03-03 23:30Z and Monday 2024-03-04 00:30Z.
     h.track("a", &none(), None, MONDAY - 30 * MINUTE).must().unwrap();
     h.track("a", &none(), None, MONDAY + 30 * MINUTE).must().unwrap();
     let now = MONDAY + HOUR;
     let v = h.eval(now).must();
     assert_eq!((get(&v, "d"), get(&v, "w")), (Some(2.0), Some(2.0)));
-    for (tz, days, weeks) in [(60, 1.0, 1.0), (-60, 1.0, 1.0), (29, 2.0, 2.0), (31, 1.0, 1.0), (-31, 1.0, 1.0), (330, 1.0, 1.0)] {
+    for (tz, days, weeks) in
+        [(60, 1.0, 1.0), (-60, 1.0, 1.0), (29, 2.0, 2.0), (31, 1.0, 1.0), (-31, 1.0, 1.0), (330, 1.0, 1.0)]
+    {
         h.identify(Some(tz), None, None, now).must();
         let v = h.eval(now).must();
         assert_eq!((get(&v, "d"), get(&v, "w")), (Some(days), Some(weeks)), "tz {tz}");
@@ -1454,7 +1477,8 @@ fn tz_change_moves_events_across_midnight_and_monday() {
     }
     // Saturday 23:00Z and Sunday 23:00Z: two days, one week at UTC, and at
     // +60 Sunday 00:00 and Monday 00:00: two weeks.
-    let mut h = Harness::new(&cfg(r#""d": {"active_days": "*", "window": "2w"}, "w": {"active_weeks": "*", "window": "2w"}"#));
+    let mut h =
+        Harness::new(&cfg(r#""d": {"active_days": "*", "window": "2w"}, "w": {"active_weeks": "*", "window": "2w"}"#));
     h.track("a", &none(), None, MONDAY - DAY - HOUR).must().unwrap();
     h.track("a", &none(), None, MONDAY - HOUR).must().unwrap();
     let v = h.eval(MONDAY - HOUR).must();
@@ -1498,9 +1522,7 @@ fn refusals_at_the_limits() {
 
 #[test]
 fn distinct_compares_json_values() {
-    let mut h = Harness::new(&cfg(
-        r#""d": {"distinct": "*", "property": "v"}, "s": {"sum": "*", "property": "v"}"#,
-    ));
+    let mut h = Harness::new(&cfg(r#""d": {"distinct": "*", "property": "v"}, "s": {"sum": "*", "property": "v"}"#));
     for (i, v) in ["1", "1.0", "\"1\"", "0", "-0", "-0.0", "true", "false", "null", "1e0", "0.5"].iter().enumerate() {
         h.track("a", &parse(&format!("{{\"v\": {v}}}")), None, T + i as i64 * MINUTE).must().unwrap();
     }
@@ -1540,16 +1562,15 @@ fn distinct_cap_at_1000() {
 
 #[test]
 fn ratio_operands() {
-    let mut h = Harness::new(&cfg(
-        r#""c": {"count": "a"}, "t": {"trend": "a", "window": "1d"},
+    let mut h = Harness::new(&cfg(r#""c": {"count": "a"}, "t": {"trend": "a", "window": "1d"},
            "r": {"ratio": ["signals.c", "entitlements.seats"]}, "rr": {"ratio": ["signals.r", "entitlements.limits.api"]},
-           "rt": {"ratio": ["signals.c", "signals.t"]}, "ra": {"ratio": ["attributes.n", "signals.c"]}"#,
-    ));
+           "rt": {"ratio": ["signals.c", "signals.t"]}, "ra": {"ratio": ["attributes.n", "signals.c"]}"#));
     let v = h.eval(T).must();
     assert_eq!((get(&v, "r"), get(&v, "rr"), get(&v, "rt"), get(&v, "ra")), (None, None, None, None));
     h.track("a", &none(), None, T).must().unwrap();
     h.track("a", &none(), None, T + MINUTE).must().unwrap();
-    h.identify(None, Some(parse(r#"{"seats": 4, "limits": {"api": 0}}"#)), Some(parse(r#"{"n": 3}"#)), T + MINUTE).must();
+    h.identify(None, Some(parse(r#"{"seats": 4, "limits": {"api": 0}}"#)), Some(parse(r#"{"n": 3}"#)), T + MINUTE)
+        .must();
     let v = h.eval(T + MINUTE).must();
     assert_eq!((get(&v, "r"), get(&v, "rr"), get(&v, "rt"), get(&v, "ra")), (Some(0.5), None, None, Some(1.5)));
     h.identify(None, Some(parse(r#"{"seats": "4", "limits": {"api": 0.25}}"#)), None, T + MINUTE).must();
@@ -1604,7 +1625,8 @@ fn distinct_cap_with_a_window_that_moves_on() {
 #[test]
 fn funnel_late_middle_step_after_the_next_step_was_recorded() {
     // Unbounded: the start is 30 days old, the last step already recorded.
-    let mut h = Harness::new(&cfg(r#""u": {"funnel": ["a", "b", "c"]}, "w": {"funnel": ["a", "b", "c"], "within": "2d"}"#));
+    let mut h =
+        Harness::new(&cfg(r#""u": {"funnel": ["a", "b", "c"]}, "w": {"funnel": ["a", "b", "c"], "within": "2d"}"#));
     h.track("a", &none(), None, T - 30 * DAY).must().unwrap();
     h.track("c", &none(), None, T).must().unwrap();
     h.eval(T + 20 * HOUR).must();

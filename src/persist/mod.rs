@@ -1,8 +1,351 @@
-//! The user's state as stored between page loads (and as imported from a
-//! backend): versioned JSON, compact where it grows (minute series).
+//! The user's state as stored between page loads: versioned JSON, compact
+//! where it grows (minute series).
 //!
 //! Restoring against a config keeps the data of every signal whose id and
 //! definition are unchanged (changed and new signals start empty), and the
-//! stage, interactions and exposures whose ids still exist.
+//! stage, interactions and exposures whose ids still exist. A state that is
+//! not ours, from another version or another user is refused whole (the
+//! host sets it aside); a damaged part of a good state is dropped alone,
+//! with a note, so nothing that can be kept is lost.
 
 pub mod codec;
+
+use crate::config::CompiledConfig;
+use crate::decide::interactions::ExperienceLog;
+use crate::decide::Exposed;
+use crate::engine::UserState;
+use crate::json::{Json, Obj};
+use crate::signal::{History, SignalState};
+use crate::stage::{HeldStage, StageState, Transition, MAX_TRANSITIONS};
+use crate::time::{Millis, MAX_TIME, MIN_TIME};
+
+pub const STATE_FORMAT: &str = "onstage-state";
+pub const STATE_VERSION: u32 = 1;
+
+/// Why a stored state cannot be used at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StateError {
+    #[error("the stored value is not an onstage state")]
+    NotAState,
+    #[error("the stored state has version {0}; this onstage reads version {STATE_VERSION}")]
+    UnknownVersion(String),
+    #[error("the stored state belongs to another user")]
+    OtherUser,
+    #[error("the stored state is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl StateError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            StateError::NotAState => "state_not_recognized",
+            StateError::UnknownVersion(_) => "state_unknown_version",
+            StateError::OtherUser => "state_other_user",
+            StateError::Corrupt(_) => "state_corrupt",
+        }
+    }
+}
+
+/// Something restoring dropped or reset, for the host's warnings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreNote {
+    /// `signal_reset` (definition changed or new: expected after a config
+    /// update), `part_corrupt` (a damaged part was dropped), `stage_dropped`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A 64-bit FNV-1a fingerprint of a definition's JSON text, in hex.
+pub fn fingerprint(definition: &Json) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in definition.to_json_string().bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn ms(t: Millis) -> Json {
+    Json::Num(t as f64)
+}
+
+fn opt_ms(t: Option<Millis>) -> Json {
+    t.map_or(Json::Null, ms)
+}
+
+/// The stored form of one signal: its definition's fingerprint and state.
+pub fn signal_json(config: &CompiledConfig, history: &History, i: usize) -> Option<Json> {
+    let signal = config.signals.signals.get(i)?;
+    let state = history.states.get(i)?;
+    Some(crate::obj! { "def" => fingerprint(&signal.source), "state" => state.to_json() })
+}
+
+/// The stored signals of a history: `{id: {def, state}}`.
+pub fn signals_json(config: &CompiledConfig, history: &History) -> Json {
+    let mut signals = Obj::with_capacity(config.signals.len());
+    for (i, s) in config.signals.signals.iter().enumerate() {
+        if matches!(history.states.get(i), Some(SignalState::Ratio) | None) {
+            continue;
+        }
+        if let Some(j) = signal_json(config, history, i) {
+            signals.insert(&*s.id, j);
+        }
+    }
+    Json::Obj(signals)
+}
+
+fn log_json(log: &ExperienceLog) -> Option<Json> {
+    if *log == ExperienceLog::default() {
+        return None;
+    }
+    let mut o = Obj::new();
+    if let Some(t) = log.last_shown {
+        o.insert("shown", ms(t));
+    }
+    if log.showing {
+        o.insert("showing", Json::Bool(true));
+    }
+    if !log.impressions.is_empty() {
+        o.insert("impressions", Json::Arr(log.impressions.iter().map(|t| ms(*t)).collect()));
+    }
+    if let Some(t) = log.last_dismissed {
+        o.insert("dismissed", ms(t));
+    }
+    if log.dismissed_for_good {
+        o.insert("for_good", Json::Bool(true));
+    }
+    if log.converted {
+        o.insert("converted", Json::Bool(true));
+    }
+    Some(Json::Obj(o))
+}
+
+/// The whole stored state of a user.
+pub fn export(config: &CompiledConfig, user: &UserState) -> Json {
+    let stage = user.stage.held.and_then(|h| {
+        let s = config.stages.stages.get(h.index)?;
+        Some(crate::obj! { "id" => &*s.id, "since" => ms(h.since) })
+    });
+    let name = |s: &Option<Box<str>>| s.as_deref().map_or(Json::Null, Json::from);
+    let transitions =
+        user.stage.transitions.iter().map(|t| Json::Arr(vec![name(&t.from), name(&t.to), ms(t.at)])).collect();
+    let mut interactions = Obj::new();
+    for (e, log) in config.experiences.experiences.iter().zip(&user.interactions) {
+        if let Some(j) = log_json(log) {
+            interactions.insert(&*e.def.id, j);
+        }
+    }
+    let exposed = user.exposed.iter().map(|(k, v)| Json::Arr(vec![Json::from(&**k), Json::from(&**v)])).collect();
+    crate::obj! {
+        "format" => STATE_FORMAT,
+        "version" => STATE_VERSION as f64,
+        "user" => &*user.user_id,
+        "attributes" => user.attributes.clone(),
+        "entitlements" => user.entitlements.clone(),
+        "tz" => user.history.tz_offset_minutes as f64,
+        "last_step" => opt_ms(user.last_step),
+        "history_now" => opt_ms((user.history.now != Millis::MIN).then_some(user.history.now)),
+        "stage" => stage.unwrap_or(Json::Null),
+        "transitions" => Json::Arr(transitions),
+        "signals" => signals_json(config, &user.history),
+        "interactions" => Json::Obj(interactions),
+        "exposed" => Json::Arr(exposed),
+    }
+}
+
+fn corrupt(what: &str) -> StateError {
+    StateError::Corrupt(what.to_string())
+}
+
+/// A time field: absent or null is None; anything but a whole number of
+/// milliseconds in range is damage.
+fn time_field(o: &Obj, key: &str) -> Result<Option<Millis>, StateError> {
+    match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => time_value(v).map(Some).ok_or_else(|| corrupt(key)),
+    }
+}
+
+fn time_value(v: &Json) -> Option<Millis> {
+    let n = v.as_f64()?;
+    (n.fract() == 0.0 && (MIN_TIME as f64..=MAX_TIME as f64).contains(&n)).then_some(n as Millis)
+}
+
+/// Checks that a value is ours and of our version, for this user.
+pub fn check_header(o: &Obj, user_id: Option<&str>) -> Result<(), StateError> {
+    if o.get("format").and_then(Json::as_str) != Some(STATE_FORMAT) {
+        return Err(StateError::NotAState);
+    }
+    match o.get("version") {
+        Some(Json::Num(v)) if *v == STATE_VERSION as f64 => {}
+        Some(other) => return Err(StateError::UnknownVersion(other.to_json_string())),
+        None => return Err(StateError::UnknownVersion("none".into())),
+    }
+    match (user_id, o.get("user").and_then(Json::as_str)) {
+        (_, None) => Err(corrupt("user")),
+        (Some(expected), Some(found)) if expected != found => Err(StateError::OtherUser),
+        _ => Ok(()),
+    }
+}
+
+/// Rebuilds the stored signals into `history` (which must be fresh for
+/// `config`): a signal keeps its data when its definition is unchanged.
+pub fn restore_signals(config: &CompiledConfig, history: &mut History, signals: &Obj, notes: &mut Vec<RestoreNote>) {
+    let tz = history.tz_offset_minutes;
+    for (i, signal) in config.signals.signals.iter().enumerate() {
+        if matches!(signal.form, crate::config::model::SignalForm::Ratio { .. }) {
+            continue;
+        }
+        let Some(stored) = signals.get(&signal.id) else {
+            notes.push(RestoreNote {
+                code: "signal_reset",
+                message: format!("signal {} is new: it starts empty", signal.id),
+            });
+            continue;
+        };
+        if stored.get("def").and_then(Json::as_str) != Some(fingerprint(&signal.source).as_str()) {
+            notes.push(RestoreNote {
+                code: "signal_reset",
+                message: format!("signal {} changed definition: it starts empty", signal.id),
+            });
+            continue;
+        }
+        match stored.get("state").and_then(|s| SignalState::from_json(signal, s, tz)) {
+            Some(state) => {
+                if let Some(slot) = history.states.get_mut(i) {
+                    *slot = state;
+                }
+            }
+            None => notes.push(RestoreNote {
+                code: "part_corrupt",
+                message: format!("the stored data of signal {} is damaged: it starts empty", signal.id),
+            }),
+        }
+    }
+}
+
+fn restore_log(v: &Json) -> Option<ExperienceLog> {
+    let o = v.as_obj()?;
+    let flag = |k: &str| o.get(k).map_or(Some(false), Json::as_bool);
+    let time = |k: &str| match o.get(k) {
+        None => Some(None),
+        Some(v) => time_value(v).map(Some),
+    };
+    let impressions = match o.get("impressions") {
+        None => Default::default(),
+        Some(Json::Arr(list)) => list.iter().map(time_value).collect::<Option<_>>()?,
+        Some(_) => return None,
+    };
+    Some(ExperienceLog {
+        last_shown: time("shown")?,
+        showing: flag("showing")?,
+        impressions,
+        last_dismissed: time("dismissed")?,
+        dismissed_for_good: flag("for_good")?,
+        converted: flag("converted")?,
+    })
+}
+
+fn restore_transitions(v: Option<&Json>) -> Option<std::collections::VecDeque<Transition>> {
+    let name = |j: &Json| match j {
+        Json::Null => Some(None),
+        Json::Str(s) => Some(Some(s.clone())),
+        _ => None,
+    };
+    let list = match v {
+        None => return Some(Default::default()),
+        Some(v) => v.as_arr()?,
+    };
+    let skip = list.len().saturating_sub(MAX_TRANSITIONS);
+    list.iter()
+        .skip(skip)
+        .map(|t| match t.as_arr()? {
+            [from, to, at] => Some(Transition { from: name(from)?, to: name(to)?, at: time_value(at)? }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Rebuilds a user's state for `config` from its stored form.
+pub fn restore(
+    config: &CompiledConfig,
+    state: &Json,
+    user_id: &str,
+) -> Result<(UserState, Vec<RestoreNote>), StateError> {
+    let o = state.as_obj().ok_or(StateError::NotAState)?;
+    check_header(o, Some(user_id))?;
+    let mut notes = Vec::new();
+    let object = |k: &str| match o.get(k) {
+        None => Ok(Json::Obj(Obj::new())),
+        Some(v @ Json::Obj(_)) => Ok(v.clone()),
+        Some(_) => Err(corrupt(k)),
+    };
+    let tz = match o.get("tz") {
+        None => 0,
+        Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= crate::engine::MAX_TZ_OFFSET as f64 => *n as i32,
+        Some(_) => return Err(corrupt("tz")),
+    };
+    let mut history = config.signals.new_history(tz);
+    if let Some(now) = time_field(o, "history_now")? {
+        history.now = now;
+    }
+    match o.get("signals") {
+        None => {}
+        Some(Json::Obj(signals)) => restore_signals(config, &mut history, signals, &mut notes),
+        Some(_) => return Err(corrupt("signals")),
+    }
+    let held = match o.get("stage") {
+        None | Some(Json::Null) => None,
+        Some(s) => {
+            let id = s.get("id").and_then(Json::as_str).ok_or_else(|| corrupt("stage"))?;
+            let since = s.get("since").and_then(time_value).ok_or_else(|| corrupt("stage"))?;
+            match config.stages.index_of(id) {
+                Some(index) => Some(HeldStage { index, since }),
+                None => {
+                    notes.push(RestoreNote {
+                        code: "stage_dropped",
+                        message: format!("stage {id} is no longer in the config: the stage is evaluated afresh"),
+                    });
+                    None
+                }
+            }
+        }
+    };
+    let transitions = restore_transitions(o.get("transitions")).unwrap_or_else(|| {
+        notes.push(RestoreNote {
+            code: "part_corrupt",
+            message: "the stage history is damaged: it starts empty".into(),
+        });
+        Default::default()
+    });
+    let mut interactions = vec![ExperienceLog::default(); config.experiences.experiences.len()];
+    if let Some(stored) = o.get("interactions").and_then(Json::as_obj) {
+        for (id, v) in stored.iter() {
+            let Some(i) = config.experiences.index_of(id) else { continue };
+            match (restore_log(v), interactions.get_mut(i)) {
+                (Some(log), Some(slot)) => *slot = log,
+                _ => notes.push(RestoreNote {
+                    code: "part_corrupt",
+                    message: format!("the stored interactions of experience {id} are damaged: they start empty"),
+                }),
+            }
+        }
+    }
+    let mut exposed = Exposed::new();
+    for pair in o.get("exposed").and_then(Json::as_arr).unwrap_or(&[]) {
+        if let Some([Json::Str(k), Json::Str(v)]) = pair.as_arr() {
+            exposed.insert((k.clone(), v.clone()));
+        }
+    }
+    let user = UserState {
+        user_id: user_id.into(),
+        attributes: object("attributes")?,
+        entitlements: object("entitlements")?,
+        history,
+        stage: StageState { held, transitions },
+        interactions,
+        exposed,
+        last_step: time_field(o, "last_step")?,
+    };
+    Ok((user, notes))
+}
