@@ -304,7 +304,8 @@ impl Engine {
         self.user.history.advance(now);
         let empty = Obj::new();
         let props = props.as_obj().unwrap_or(&empty);
-        self.config.signals.record(&mut self.user.history, &RecordedEvent { name, props, at });
+        let real = timestamp.unwrap_or(now).min(now);
+        self.config.signals.record(&mut self.user.history, &RecordedEvent { name, props, at }, real);
         self.finish_step(now);
         Ok(())
     }
@@ -406,6 +407,22 @@ impl Engine {
     ) -> Result<(Engine, Vec<crate::persist::RestoreNote>), crate::persist::StateError> {
         let (user, notes) = crate::persist::restore(&config, state, user_id)?;
         Ok((Engine { config, user, scratch: Scratch::default(), notices: Vec::new() }, notes))
+    }
+
+    /// Imports a summary of the user's history from another source (see
+    /// `summary`): it supersedes the local history before its `as_of` and
+    /// the local events after it count again on top. A step at `now`.
+    pub fn import_summary(
+        &mut self,
+        summary: &Json,
+        now: Millis,
+    ) -> Result<Vec<crate::persist::RestoreNote>, crate::error::ImportError> {
+        let now = self.begin_step(now)?;
+        let (history, notes) =
+            crate::summary::import(&self.config, &self.user.history, summary, &self.user.user_id, now)?;
+        self.user.history = history;
+        self.finish_step(now);
+        Ok(notes)
     }
 
     /// Switches to another config, keeping the data of every signal whose

@@ -58,3 +58,24 @@ impl InputError {
         }
     }
 }
+
+/// Why an import summary was refused.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ImportError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("the summary cannot be imported: {0}")]
+    Summary(#[from] crate::persist::StateError),
+}
+
+impl ImportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Input(e) => e.code(),
+            ImportError::Summary(crate::persist::StateError::NotAState) => "summary_not_recognized",
+            ImportError::Summary(crate::persist::StateError::UnknownVersion(_)) => "summary_unknown_version",
+            ImportError::Summary(crate::persist::StateError::OtherUser) => "summary_other_user",
+            ImportError::Summary(crate::persist::StateError::Corrupt(_)) => "summary_corrupt",
+        }
+    }
+}

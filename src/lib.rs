@@ -19,6 +19,7 @@ pub mod signal;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod simulate;
 pub mod stage;
+pub mod summary;
 pub mod time;
 pub mod timeline;
 #[cfg(target_arch = "wasm32")]

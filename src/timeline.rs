@@ -12,8 +12,14 @@ pub type StepError = (&'static str, String);
 /// One parsed step of a timeline.
 pub enum Step<'a> {
     Identify(Identity),
-    Track { name: &'a str, props: &'a Json, timestamp: Option<i64> },
+    Track {
+        name: &'a str,
+        props: &'a Json,
+        timestamp: Option<i64>,
+    },
     Interact(Interaction, &'a str),
+    /// An import summary (as `onstage summarize` writes it).
+    Import(&'a Json),
     Decide(Vec<&'a str>),
 }
 
@@ -78,9 +84,7 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
                 .collect::<Result<_, _>>()?,
             _ => return Err(bad("bad_step", "\"decide\" is \"*\" or a list of slot ids")),
         }),
-        _ => {
-            return Err(bad("unsupported_step", "\"import\" needs an import summary, which this build cannot load yet"))
-        }
+        _ => Step::Import(value),
     };
     Ok((user, at, step))
 }
@@ -121,6 +125,9 @@ pub fn apply(
         Step::Identify(identity) => engine.identify(identity, at).map_err(input_err)?,
         Step::Track { name, props, timestamp } => engine.track(name, props, timestamp, at).map_err(input_err)?,
         Step::Interact(interaction, id) => engine.interact(interaction, id, at).map_err(input_err)?,
+        Step::Import(summary) => {
+            engine.import_summary(summary, at).map_err(|e| bad(e.code(), e.to_string()))?;
+        }
         Step::Decide(slots) => {
             let decision = engine.decide(Slots::Named(&slots), at, reasons).map_err(input_err)?;
             let mut decisions = Obj::new();

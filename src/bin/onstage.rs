@@ -24,6 +24,16 @@ mod cli {
             #[arg(long)]
             json: bool,
         },
+        /// Turn an event export (JSON Lines {"user", "name", "at", "props"}) into one import summary per user.
+        Summarize {
+            /// The config file (JSON).
+            config: String,
+            /// The event export (JSON Lines; `-` reads standard input).
+            events: String,
+            /// The moment the summaries describe (RFC 3339): later events are left out.
+            #[arg(long = "as-of")]
+            as_of: String,
+        },
         /// Replay a timeline (JSON Lines) and print one JSON line per decide step.
         Simulate {
             /// The config file (JSON).
@@ -41,6 +51,7 @@ mod cli {
         match cli.command {
             Command::Validate { config, json } => validate(&config, json),
             Command::Simulate { config, timeline, no_reasons } => simulate(&config, &timeline, !no_reasons),
+            Command::Summarize { config, events, as_of } => summarize(&config, &events, &as_of),
         }
     }
 
@@ -105,21 +116,49 @@ mod cli {
         }
     }
 
+    fn open(path: &str) -> Result<Box<dyn std::io::BufRead>, ExitCode> {
+        if path == "-" {
+            return Ok(Box::new(std::io::stdin().lock()));
+        }
+        match std::fs::File::open(path) {
+            Ok(f) => Ok(Box::new(std::io::BufReader::new(f))),
+            Err(e) => {
+                eprintln!("onstage: cannot read {path}: {e}");
+                Err(ExitCode::from(2))
+            }
+        }
+    }
+
+    fn summarize(config: &str, events: &str, as_of: &str) -> ExitCode {
+        let as_of = match onstage::time::parse_rfc3339(as_of) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("onstage: --as-of: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let (config, input) = match (load_config(config), open(events)) {
+            (Ok(c), Ok(i)) => (c, i),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
+        let out = std::io::BufWriter::new(std::io::stdout().lock());
+        match onstage::summary::summarize_export(&config, input, out, as_of) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("onstage: {events}: {e}");
+                ExitCode::from(1)
+            }
+        }
+    }
+
     fn simulate(config: &str, timeline: &str, reasons: bool) -> ExitCode {
         let config = match load_config(config) {
             Ok(c) => c,
             Err(code) => return code,
         };
-        let input: Box<dyn std::io::BufRead> = if timeline == "-" {
-            Box::new(std::io::stdin().lock())
-        } else {
-            match std::fs::File::open(timeline) {
-                Ok(f) => Box::new(std::io::BufReader::new(f)),
-                Err(e) => {
-                    eprintln!("onstage: cannot read {timeline}: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+        let input = match open(timeline) {
+            Ok(i) => i,
+            Err(code) => return code,
         };
         let out = std::io::BufWriter::new(std::io::stdout().lock());
         match onstage::simulate::simulate(config, input, out, onstage::simulate::Options { reasons }) {

@@ -148,6 +148,7 @@ pub fn export(config: &CompiledConfig, user: &UserState) -> Json {
         "stage" => stage.unwrap_or(Json::Null),
         "transitions" => Json::Arr(transitions),
         "signals" => signals_json(config, &user.history),
+        "journal" => user.history.journal.to_json(),
         "interactions" => Json::Obj(interactions),
         "exposed" => Json::Arr(exposed),
     }
@@ -171,9 +172,14 @@ fn time_value(v: &Json) -> Option<Millis> {
     (n.fract() == 0.0 && (MIN_TIME as f64..=MAX_TIME as f64).contains(&n)).then_some(n as Millis)
 }
 
-/// Checks that a value is ours and of our version, for this user.
+/// Checks that a value is a state of ours and of our version, for this user.
 pub fn check_header(o: &Obj, user_id: Option<&str>) -> Result<(), StateError> {
-    if o.get("format").and_then(Json::as_str) != Some(STATE_FORMAT) {
+    check_header_of(o, STATE_FORMAT, user_id)
+}
+
+/// Checks that a value is of `format` and our version, for this user.
+pub fn check_header_of(o: &Obj, format: &str, user_id: Option<&str>) -> Result<(), StateError> {
+    if o.get("format").and_then(Json::as_str) != Some(format) {
         return Err(StateError::NotAState);
     }
     match o.get("version") {
@@ -293,6 +299,14 @@ pub fn restore(
         None => {}
         Some(Json::Obj(signals)) => restore_signals(config, &mut history, signals, &mut notes),
         Some(_) => return Err(corrupt("signals")),
+    }
+    match o.get("journal").map(crate::signal::journal::Journal::from_json) {
+        None => {}
+        Some(Some(journal)) => history.journal = journal,
+        Some(None) => notes.push(RestoreNote {
+            code: "part_corrupt",
+            message: "the journal of recent events is damaged: a later import may count them once less".into(),
+        }),
     }
     let held = match o.get("stage") {
         None | Some(Json::Null) => None,

@@ -4,6 +4,7 @@ use super::buckets::Buckets;
 use super::calendar::{ActiveUnits, Unit};
 use super::distinct::{value_hash, DistinctValues};
 use super::funnel::{step_mask, Funnel};
+use super::journal::Journal;
 use super::trend::Trend;
 use super::{CompiledSignal, RecordedEvent, SignalPlan, FROZEN_BEFORE};
 use crate::config::model::SignalForm;
@@ -100,6 +101,8 @@ pub struct History {
     pub now: Millis,
     pub tz_offset_minutes: i32,
     pub states: Vec<SignalState>,
+    /// The local events of the last day (for imports).
+    pub journal: Journal,
 }
 
 impl History {
@@ -108,6 +111,7 @@ impl History {
             now: Millis::MIN,
             tz_offset_minutes: tz,
             states: plan.signals.iter().map(|s| SignalState::new(s, tz)).collect(),
+            journal: Journal::default(),
         }
     }
 
@@ -121,6 +125,7 @@ impl History {
         for state in &mut self.states {
             state.advance(now);
         }
+        self.journal.prune_through(now - FROZEN_BEFORE);
     }
 
     /// Changes the offset that maps events to local days and weeks.
@@ -133,24 +138,25 @@ impl History {
         }
     }
 
-    pub(super) fn record(&mut self, i: usize, signal: &CompiledSignal, event: &RecordedEvent) {
+    /// Counts `times` identical events into signal `i`.
+    pub(super) fn record(&mut self, i: usize, signal: &CompiledSignal, event: &RecordedEvent, times: u64) {
         let (t, now) = (event.at, self.now);
         let Some(state) = self.states.get_mut(i) else { return };
         let property = |p: &str| event.props.get(p);
         match (state, &signal.form) {
-            (SignalState::Count(n), _) => *n += 1,
+            (SignalState::Count(n), _) => *n += times,
             (SignalState::WindowCount { window, buckets }, _) if t > now - *window => {
-                buckets.add(t, 1);
+                buckets.add(t, times);
             }
             (SignalState::Sum(s), SignalForm::Sum { property: p }) => {
                 if let Some(x) = property(p).and_then(|v| v.as_f64()) {
-                    *s += x;
+                    *s += x * times as f64;
                 }
             }
             (SignalState::WindowSum { window, buckets }, SignalForm::Sum { property: p }) => {
                 if let Some(x) = property(p).and_then(|v| v.as_f64()) {
                     if t > now - *window {
-                        buckets.add(t, x);
+                        buckets.add(t, x * times as f64);
                     }
                 }
             }

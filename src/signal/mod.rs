@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod distinct;
 pub mod funnel;
 pub mod history;
+pub mod journal;
 pub mod trend;
 
 pub use history::{History, SignalState};
@@ -49,6 +50,9 @@ pub struct SignalPlan {
     any_event: Vec<u16>,
     /// Ratios in an order where each comes after the ratios it reads.
     ratio_order: Vec<u16>,
+    /// The props any signal reads (`property`, `where` paths): all the
+    /// journal keeps of an event's props.
+    read_props: Vec<Box<str>>,
 }
 
 /// An event as the history records it: validated, time floored to the minute.
@@ -99,7 +103,20 @@ impl SignalPlan {
             });
         }
         let ratio_order = order_ratios(&signals, problems);
-        SignalPlan { signals, by_event, any_event, ratio_order }
+        let mut read_props: Vec<Box<str>> = Vec::new();
+        for s in &signals {
+            let property = match &s.form {
+                SignalForm::Sum { property } | SignalForm::Distinct { property } => Some(property.clone()),
+                _ => None,
+            };
+            let where_props = s.where_.iter().flat_map(|w| w.fields()).filter_map(|f| f.path.rest.first().cloned());
+            for p in property.into_iter().chain(where_props) {
+                if !read_props.contains(&p) {
+                    read_props.push(p);
+                }
+            }
+        }
+        SignalPlan { signals, by_event, any_event, ratio_order, read_props }
     }
 
     pub fn len(&self) -> usize {
@@ -124,9 +141,20 @@ impl SignalPlan {
         !self.any_event.is_empty() || self.by_event.contains_key(name)
     }
 
-    /// Records one event into every signal it feeds. `history` must have
-    /// been advanced to the step's time first.
-    pub fn record(&self, history: &mut History, event: &RecordedEvent) {
+    /// Records one event (that happened at `real`, counted at the minute
+    /// `event.at`) into every signal it feeds, and into the journal.
+    /// `history` must have been advanced to the step's time first.
+    pub fn record(&self, history: &mut History, event: &RecordedEvent, real: Millis) {
+        if self.reads(event.name) {
+            let props: Obj =
+                self.read_props.iter().filter_map(|p| event.props.get(p).map(|v| (p.clone(), v.clone()))).collect();
+            history.journal.add(event.at, real, event.name, props);
+        }
+        self.feed(history, event, 1);
+    }
+
+    /// Counts `times` identical events into the signals (not the journal).
+    pub fn feed(&self, history: &mut History, event: &RecordedEvent, times: u64) {
         let named = self.by_event.get(event.name).map_or(&[][..], Vec::as_slice);
         for &i in named.iter().chain(&self.any_event) {
             let Some(signal) = self.signals.get(i as usize) else { continue };
@@ -135,7 +163,7 @@ impl SignalPlan {
                     continue;
                 }
             }
-            history.record(i as usize, signal, event);
+            history.record(i as usize, signal, event, times);
         }
     }
 

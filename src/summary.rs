@@ -1,0 +1,141 @@
+//! Import summaries: a user's signal history as of a moment, computed by
+//! onstage itself (`onstage summarize`) from a backend's event export, in
+//! the store's own format, so no backend reimplements the signal logic.
+//!
+//! Importing one supersedes the local history before its `as_of` and
+//! counts the local events after it again on top (from the journal);
+//! importing it twice changes nothing.
+
+use crate::config::CompiledConfig;
+use crate::engine::{check_event, event_time};
+use crate::error::InputError;
+use crate::json::{Json, Obj};
+use crate::persist::{check_header_of, restore_signals, signals_json, RestoreNote, StateError};
+use crate::signal::{History, RecordedEvent};
+use crate::time::Millis;
+
+pub const SUMMARY_FORMAT: &str = "onstage-summary";
+
+/// One event of a backend export.
+pub struct ExportedEvent<'a> {
+    pub name: &'a str,
+    pub props: &'a Json,
+    pub at: Millis,
+}
+
+/// The summary of `events` (any order) for `user` as of `as_of`: events
+/// after `as_of` are left out. A bad event is refused with its index.
+pub fn summarize(
+    config: &CompiledConfig,
+    user: &str,
+    events: &[ExportedEvent],
+    as_of: Millis,
+) -> Result<Json, (usize, InputError)> {
+    let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= as_of).collect();
+    order.sort_by_key(|&i| events[i].at);
+    let mut history = config.signals.new_history(0);
+    let empty = Obj::new();
+    for i in order {
+        let e = &events[i];
+        check_event(e.name, e.props).map_err(|err| (i, err))?;
+        // Each event is recorded at its own time, in time order.
+        history.advance(e.at);
+        let at = event_time(None, e.at).map_err(|err| (i, err))?;
+        let props = e.props.as_obj().unwrap_or(&empty);
+        config.signals.feed(&mut history, &RecordedEvent { name: e.name, props, at }, 1);
+    }
+    history.advance(as_of);
+    Ok(crate::obj! {
+        "format" => SUMMARY_FORMAT,
+        "version" => crate::persist::STATE_VERSION as f64,
+        "user" => user,
+        "as_of" => as_of as f64,
+        "signals" => signals_json(config, &history),
+    })
+}
+
+/// The history an import gives: the summary's signals as of `as_of`, then
+/// the journal's events after it, advanced to `now`.
+pub fn import(
+    config: &CompiledConfig,
+    local: &History,
+    summary: &Json,
+    user: &str,
+    now: Millis,
+) -> Result<(History, Vec<RestoreNote>), StateError> {
+    let o = summary.as_obj().ok_or(StateError::NotAState)?;
+    check_header_of(o, SUMMARY_FORMAT, Some(user))?;
+    let as_of = o
+        .get("as_of")
+        .and_then(Json::as_f64)
+        .filter(|t| t.fract() == 0.0 && (0.0..=now as f64).contains(t))
+        .ok_or_else(|| StateError::Corrupt("as_of (a time in ms, not after now)".into()))? as Millis;
+    let signals = o.get("signals").and_then(Json::as_obj).ok_or_else(|| StateError::Corrupt("signals".into()))?;
+    let mut notes = Vec::new();
+    let mut history = config.signals.new_history(local.tz_offset_minutes);
+    restore_signals(config, &mut history, signals, &mut notes);
+    history.now = as_of;
+    if local.journal.forgotten_until.is_some_and(|f| f > as_of) {
+        notes.push(RestoreNote {
+            code: "import_lossy",
+            message: "the summary is older than the local journal (a day): local events between its as_of and \
+                      the journal's start are superseded"
+                .into(),
+        });
+    }
+    // The local events after as_of count again on top. An entry whose
+    // events straddle as_of (same minute) is kept: better once more than lost.
+    for entry in local.journal.entries().filter(|e| e.last > as_of) {
+        let event = RecordedEvent { name: &entry.name, props: &entry.props, at: entry.minute };
+        config.signals.feed(&mut history, &event, entry.count);
+    }
+    history.journal = local.journal.clone();
+    history.advance(now.max(as_of));
+    Ok((history, notes))
+}
+
+/// Reads an event export (JSON Lines `{"user", "name", "at", "props"}`)
+/// and writes one summary line per user (in user id order).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn summarize_export(
+    config: &CompiledConfig,
+    input: impl std::io::BufRead,
+    mut out: impl std::io::Write,
+    as_of: Millis,
+) -> Result<usize, String> {
+    use std::collections::BTreeMap;
+    struct Line {
+        no: usize,
+        name: Box<str>,
+        props: Json,
+        at: Millis,
+    }
+    let mut users: BTreeMap<String, Vec<Line>> = BTreeMap::new();
+    for (n, line) in input.lines().enumerate() {
+        let no = n + 1;
+        let text = line.map_err(|e| format!("line {no}: {e}"))?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let doc = crate::json::parse(&text).map_err(|e| format!("line {no}: {e}"))?;
+        let field = |k: &str| doc.get(k).and_then(Json::as_str);
+        let (Some(user), Some(name), Some(at)) = (field("user"), field("name"), field("at")) else {
+            return Err(format!(
+                "line {no}: an exported event is {{\"user\", \"name\", \"at\", \"props\"}} with strings"
+            ));
+        };
+        crate::engine::check_user_id(user).map_err(|e| format!("line {no}: {e}"))?;
+        let at = crate::time::parse_rfc3339(at).map_err(|e| format!("line {no}: at: {e}"))?;
+        let props = doc.get("props").cloned().unwrap_or(Json::Null);
+        users.entry(user.to_string()).or_default().push(Line { no, name: name.into(), props, at });
+    }
+    for (user, lines) in &users {
+        let events: Vec<ExportedEvent> =
+            lines.iter().map(|l| ExportedEvent { name: &l.name, props: &l.props, at: l.at }).collect();
+        let summary = summarize(config, user, &events, as_of)
+            .map_err(|(i, e)| format!("line {}: {e} [{}]", lines.get(i).map_or(0, |l| l.no), e.code()))?;
+        writeln!(out, "{summary}").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(users.len())
+}
