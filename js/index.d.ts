@@ -42,6 +42,14 @@ export interface Exposure {
   hashValue: string;
 }
 
+/**
+ * Something the host should know that did not stop onstage: a config
+ * warning (code as in `Problem`), or a storage fault: "state_corrupt",
+ * "state_unknown_version", "state_not_recognized" (the stored value was set
+ * aside under another key), "storage_full", "storage_unavailable" (working
+ * in memory), "part_corrupt" (a damaged part of the state was dropped),
+ * "import_lossy", "sync_step_refused".
+ */
 export interface Warning {
   code: string;
   message: string;
@@ -116,6 +124,11 @@ export interface InitOptions {
   now?: () => number;
   /** Where the wasm module is fetched from (default: next to this module). */
   wasmUrl?: string | URL;
+  /**
+   * Where the state is kept between page loads: a Storage (default
+   * `localStorage`) or "memory" (nothing saved, no cross-tab sync).
+   */
+  storage?: Storage | 'memory';
   onStageChange?: (change: StageChange) => void;
   onExposure?: (exposure: Exposure) => void;
   onWarning?: (warning: Warning) => void;
@@ -134,8 +147,40 @@ export interface Onstage {
   dismissed(experienceId: string): void;
   converted(experienceId: string): void;
   evaluate(): Evaluation;
+  /**
+   * Switches to another config; an invalid one throws (code
+   * "invalid_config", with `problems`) and the current one stays in force.
+   * Unchanged signals keep their data; stage, interactions and exposures carry over.
+   */
+  setConfig(config: Json): void;
+  /** Imports a summary made by `onstage summarize` from a backend's event export. */
+  importSummary(summary: Json): void;
+  /** Saves this user's state and loads another's (a shared computer): users never mix. */
+  switchUser(
+    userId: string,
+    identity?: {
+      attributes?: { [key: string]: Json };
+      entitlements?: { [key: string]: Json };
+      tzOffsetMinutes?: number;
+    },
+  ): void;
+  /** Calls `listener` (once per tick) whenever a decision may have changed; returns an unsubscribe function. */
   subscribe(listener: () => void): () => void;
+  /** Writes the state now (it is also written shortly after each change and when the page is hidden). */
+  flush(): void;
+  /** For debugging: where the state lives and what it holds. */
+  state(): DebugState;
+  /** Saves, stops syncing and frees the wasm memory; later calls throw (code "destroyed"). */
   destroy(): void;
+}
+
+export interface DebugState {
+  userId: string;
+  storage: 'storage' | 'memory';
+  storageKey: string;
+  /** Size of the engine's stored state, in characters. */
+  bytes: number;
+  engine: Json;
 }
 
 export function load(wasmUrl?: string | URL): Promise<unknown>;

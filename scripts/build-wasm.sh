@@ -44,7 +44,7 @@ say "wasm-opt -Oz"
   "$tmp/onstage_bg.wasm" -o "$tmp/onstage_bg.wasm"
 
 # The package's public surface: the thin wrapper and its hand-checked types.
-cp "$ROOT/js/index.js" "$ROOT/js/index.d.ts" "$tmp/"
+cp "$ROOT"/js/*.js "$ROOT"/js/*.d.ts "$tmp/"
 
 rm -rf "$PKG_DIR"
 mv "$tmp" "$PKG_DIR"

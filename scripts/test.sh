@@ -6,7 +6,8 @@
 #   2. wasm    tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner
 #              with Debian's chromedriver)
 #   3. build   the release wasm package into www/pkg/ (scripts/build-wasm.sh)
-#   4. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
+#   4. types   tsc --noEmit of tests/types/usage.ts against js/index.d.ts
+#   5. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
 #
 # Run some layers only: bash scripts/test.sh wasm e2e   (set-up always runs;
 # e2e needs a package built by an earlier `build`).
@@ -15,7 +16,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-ALL_LAYERS=(native wasm build e2e)
+ALL_LAYERS=(native wasm build types e2e)
 if [ $# -gt 0 ]; then
   for l in "$@"; do
     [[ " ${ALL_LAYERS[*]} " == *" $l "* ]] || die "unknown layer '$l' (layers: ${ALL_LAYERS[*]})"
@@ -34,6 +35,7 @@ declare -A WHAT=(
   [native]="cargo test --all-targets, doc tests"
   [wasm]="tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner)"
   [build]="release wasm package into www/pkg/"
+  [types]="tsc --noEmit of a usage example against the package's hand-written types"
   [e2e]="node --test tests/e2e/ in headless Chromium (playwright-core)"
 )
 run_layer() {
@@ -89,6 +91,8 @@ layer_wasm() {
 }
 
 layer_build() { bash scripts/build-wasm.sh; }
+
+layer_types() { "$ROOT/node_modules/.bin/tsc" -p tests/types/tsconfig.json; }
 
 layer_e2e() {
   local files=(tests/e2e/*.test.mjs)

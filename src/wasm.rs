@@ -45,6 +45,9 @@ fn problems_json(problems: &[Problem]) -> Json {
     )
 }
 
+/// Largest stored state or summary accepted (bytes, roughly).
+const MAX_STATE_BYTES: usize = 16 << 20;
+
 /// Why a JavaScript value could not become JSON.
 struct Unconvertible {
     path: String,
@@ -122,7 +125,7 @@ fn to_json(v: &JsValue, path: &mut String, depth: usize, budget: &mut usize) -> 
 /// Converts a JavaScript value to the core's JSON (None for values JSON
 /// cannot hold). For tests and tools built on the binding.
 pub fn json_from_js(v: &JsValue) -> Option<Json> {
-    let mut budget = usize::MAX;
+    let mut budget = MAX_STATE_BYTES;
     to_json(v, &mut String::new(), 0, &mut budget).ok()
 }
 
@@ -173,6 +176,12 @@ fn time(t: f64, what: &'static str) -> Result<i64, JsValue> {
 pub struct WasmEngine {
     engine: Engine,
     warnings: Vec<Problem>,
+    notes: Vec<crate::persist::RestoreNote>,
+}
+
+fn notes_json(notes: &[crate::persist::RestoreNote]) -> String {
+    Json::Arr(notes.iter().map(|n| crate::obj! { "code" => n.code, "message" => n.message.as_str() }).collect())
+        .to_json_string()
 }
 
 #[wasm_bindgen]
@@ -185,12 +194,62 @@ impl WasmEngine {
         };
         let (compiled, warnings) = compile_config(&config)?;
         let engine = Engine::new(compiled, &user_id).map_err(input_error)?;
-        Ok(WasmEngine { engine, warnings })
+        Ok(WasmEngine { engine, warnings, notes: Vec::new() })
+    }
+
+    /// An engine for `userId` from a stored state (a plain object, as
+    /// `exportState` wrote it). A state of another format, version or user
+    /// is refused with a coded Error (`state_not_recognized`,
+    /// `state_unknown_version`, `state_other_user`, `state_corrupt`); the
+    /// notes of what was dropped are in `restoreNotes()`.
+    pub fn restore(config: JsValue, user_id: JsValue, state: JsValue) -> Result<WasmEngine, JsValue> {
+        let Some(user_id) = user_id.as_string() else {
+            return Err(js_error("bad_user_id", "userId must be a string"));
+        };
+        crate::engine::check_user_id(&user_id).map_err(input_error)?;
+        let (compiled, warnings) = compile_config(&config)?;
+        let state = json_from_js(&state).ok_or_else(|| js_error("state_corrupt", "the stored state is not JSON"))?;
+        let (engine, notes) =
+            Engine::restore(compiled, &user_id, &state).map_err(|e| js_error(e.code(), &e.to_string()))?;
+        Ok(WasmEngine { engine, warnings, notes })
     }
 
     /// The config's warnings, as JSON text.
     pub fn warnings(&self) -> String {
         problems_json(&self.warnings).to_json_string()
+    }
+
+    /// What the last restore, config switch or import dropped or reset, as
+    /// JSON text `[{code, message}]`; the list is emptied.
+    #[wasm_bindgen(js_name = takeRestoreNotes)]
+    pub fn take_restore_notes(&mut self) -> String {
+        notes_json(&std::mem::take(&mut self.notes))
+    }
+
+    /// The user's state in its stored form, as JSON text.
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&self) -> String {
+        self.engine.export_state().to_json_string()
+    }
+
+    /// Switches to another config (refused whole, with every problem, when
+    /// invalid; the current one then stays). Keeps what DESIGN says;
+    /// returns the config's warnings as JSON text.
+    #[wasm_bindgen(js_name = setConfig)]
+    pub fn set_config(&mut self, config: JsValue) -> Result<String, JsValue> {
+        let (compiled, warnings) = compile_config(&config)?;
+        self.notes = self.engine.set_config(compiled);
+        self.warnings = warnings;
+        Ok(self.warnings())
+    }
+
+    /// Imports a summary (as `onstage summarize` writes it, a plain object).
+    #[wasm_bindgen(js_name = importSummary)]
+    pub fn import_summary(&mut self, summary: JsValue, now: f64) -> Result<(), JsValue> {
+        let now = time(now, "now")?;
+        let summary = arg(&summary, "summary", "summary_corrupt")?;
+        self.notes = self.engine.import_summary(&summary, now).map_err(|e| js_error(e.code(), &e.to_string()))?;
+        Ok(())
     }
 
     /// `identity`: `{attributes?, entitlements?, tz_offset_minutes?}`; absent fields stay.

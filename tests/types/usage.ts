@@ -1,0 +1,71 @@
+// Compiled with `tsc --noEmit` against the package's hand-written types
+// (js/index.d.ts): a typical host's use of the API must type-check.
+import { init, load, validateConfig, version, type Onstage, type SlotDecision, type Problem } from '../../js/index.js';
+
+async function main(config: { version: 1; [key: string]: unknown }): Promise<void> {
+  await load();
+  console.log(version());
+  const problems: Problem[] = validateConfig(config as never);
+  if (problems.some((p) => p.severity === 'error')) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+
+  const onstage: Onstage = await init({
+    config: config as never,
+    userId: 'user-42',
+    attributes: { id: 'user-42', role: 'admin' },
+    entitlements: { seats_licensed: 10, seats_active: 8, limits: { api_units: 10_000 } },
+    tzOffsetMinutes: 60,
+    storage: 'memory',
+    onStageChange: ({ from, to, at }) => console.log(from, '->', to, new Date(at)),
+    onExposure: (e) => console.log(e.experiment, e.variation, e.hashValue),
+    onWarning: (w) => console.warn(w.code, w.message),
+  });
+
+  onstage.track('report_created');
+  onstage.track('api_call', { units: 12, endpoint: '/v1/reports', cached: false });
+  onstage.track('workspace_created', undefined, Date.now() - 60_000);
+  onstage.identify({ tzOffsetMinutes: -300 });
+
+  const home: SlotDecision = onstage.decide('home');
+  if (home.experience === 'setup_checklist') {
+    for (const item of home.items) console.log(item.id, item.done);
+    onstage.shown(home.experience);
+  }
+  const all = onstage.decide('*', { reasons: true });
+  for (const [slot, d] of Object.entries(all)) {
+    const title = d.content?.title;
+    console.log(slot, d.experience, d.variation, d.holdout, title);
+    for (const r of d.reasons ?? []) console.log(r.experience, r.result, r.failed?.join('; '), r.until);
+  }
+  const some: Record<string, SlotDecision> = onstage.decide(['home', 'banner']);
+  void some;
+
+  const { stage, segments, signals } = onstage.evaluate();
+  console.log(stage, segments.join(','), signals.reports_7d ?? 'null');
+
+  const unsubscribe = onstage.subscribe(() => console.log('re-render'));
+  unsubscribe();
+  try {
+    onstage.track('');
+  } catch (err) {
+    const code: string = (err as import('../../js/index.js').OnstageError).code;
+    console.log(code);
+  }
+  onstage.setConfig(config as never);
+  onstage.importSummary({ format: 'onstage-summary', version: 1, user: 'user-42', as_of: 0, signals: {} });
+  onstage.switchUser('user-43', { attributes: { id: 'user-43' } });
+  console.log(onstage.state().bytes);
+  onstage.dismissed('win_back');
+  onstage.converted('upgrade_seats');
+  onstage.flush();
+  // Misuse must not type-check (tsc fails when an expected error is missing):
+  // @ts-expect-error props are flat scalars
+  onstage.track('x', { nested: { a: 1 } });
+  // @ts-expect-error a slot decision is not a record of slots
+  const wrong: Record<string, SlotDecision> = onstage.decide('home');
+  void wrong;
+  // @ts-expect-error storage is a Storage or "memory"
+  void init({ config: {}, userId: 'u', storage: 'indexeddb' });
+  onstage.destroy();
+}
+
+void main;
