@@ -187,3 +187,5 @@ export function load(wasmUrl?: string | URL): Promise<unknown>;
 export function init(options: InitOptions): Promise<Onstage>;
 export function validateConfig(config: Json): Problem[];
 export function version(): string;
+/** Bytes of wasm linear memory (all instances), for monitoring. */
+export function memoryBytes(): number;

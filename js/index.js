@@ -19,14 +19,23 @@ const ENVELOPE_VERSION = 1;
 const SAVE_DELAY = 250;
 
 let loading = null;
+let wasmExports = null;
 
 /**
  * Loads and instantiates the wasm module once. `init` calls it; call it
  * yourself to start the download early.
  */
 export function load(wasmUrl) {
-  loading ??= initWasm(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl });
+  loading ??= initWasm(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }).then((exports) => {
+    wasmExports = exports;
+    return exports;
+  });
   return loading;
+}
+
+/** Bytes of wasm linear memory in use by all instances (for monitoring). Needs `load()` first. */
+export function memoryBytes() {
+  return wasmExports?.memory?.buffer.byteLength ?? 0;
 }
 
 /** The library version. Needs `load()` first. */
