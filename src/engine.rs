@@ -60,6 +60,11 @@ struct Scratch {
     new_prompts: Vec<usize>,
     /// Slot indexes asked for.
     slots: Vec<usize>,
+    /// The time these values were computed at, while no input has changed
+    /// since: a step at that same moment reuses them, so that asking twice
+    /// at one moment gives the same answer and records nothing new (a
+    /// stage rule reading `stage` could otherwise move again).
+    evaluated_at: Option<Millis>,
 }
 
 /// Something the host may want to hear about.
@@ -282,7 +287,7 @@ impl Engine {
         if let Some(tz) = identity.tz_offset_minutes {
             self.user.history.set_tz(tz);
         }
-        self.finish_step(now);
+        self.finish_step(now, true);
         Ok(())
     }
 
@@ -306,7 +311,7 @@ impl Engine {
         let props = props.as_obj().unwrap_or(&empty);
         let real = timestamp.unwrap_or(now).min(now);
         self.config.signals.record(&mut self.user.history, &RecordedEvent { name, props, at }, real);
-        self.finish_step(now);
+        self.finish_step(now, true);
         Ok(())
     }
 
@@ -314,7 +319,7 @@ impl Engine {
     /// re-evaluated first).
     pub fn evaluate(&mut self, now: Millis) -> Result<Evaluation, InputError> {
         let now = self.begin_step(now)?;
-        self.finish_step(now);
+        self.finish_step(now, false);
         Ok(self.snapshot())
     }
 
@@ -339,7 +344,7 @@ impl Engine {
                 }
             }
         }
-        self.finish_step(now);
+        self.finish_step(now, false);
         let config = &*self.config;
         let user = &mut self.user;
         let scratch = &mut self.scratch;
@@ -388,7 +393,7 @@ impl Engine {
             Interaction::Dismissed => log.dismissed(now, exp.def.cooldown_after_dismiss),
             Interaction::Converted => log.converted(),
         }
-        self.finish_step(now);
+        self.finish_step(now, false);
         Ok(())
     }
 
@@ -421,7 +426,7 @@ impl Engine {
         let (history, notes) =
             crate::summary::import(&self.config, &self.user.history, summary, &self.user.user_id, now)?;
         self.user.history = history;
-        self.finish_step(now);
+        self.finish_step(now, true);
         Ok(notes)
     }
 
@@ -456,12 +461,18 @@ impl Engine {
 
     /// Ends a step at `now`: advances the history, computes signals and
     /// segments (which see the stage held before this evaluation), then
-    /// applies the stage rule.
-    fn finish_step(&mut self, now: Millis) {
+    /// applies the stage rule. `changed`: the step changed an input of the
+    /// evaluation (events, identity, history); otherwise a step at the
+    /// moment of the previous evaluation reuses it.
+    fn finish_step(&mut self, now: Millis, changed: bool) {
         let config = &*self.config;
         let user = &mut self.user;
         let scratch = &mut self.scratch;
         user.last_step = Some(now);
+        if !changed && scratch.evaluated_at == Some(now) {
+            return;
+        }
+        scratch.evaluated_at = Some(now);
         user.history.advance(now);
         config.signals.values(&user.history, now, &user.attributes, &user.entitlements, &mut scratch.signals);
         let stage_before = config.stages.stage_json(user.stage.held);

@@ -1464,18 +1464,16 @@ fn without_a_default_stage_a_user_can_hold_no_stage_and_leaves_one_after_its_dwe
     assert_eq!(u.stage_changes(), vec![transition(Some("active"), None, active + 2 * DAY)]);
 }
 
-// -------------------------------------------------------------------- bugs
+// ----------------------------------------------------- found bugs, now fixed
 
 /// DESIGN: "at a given moment a second call returns the same decision and
 /// records nothing new". A stage condition may read `stage` (the stage held
-/// before this evaluation), and the stage rule runs again on every decide,
-/// even at the same moment with no new input: with `b` when the held stage
-/// is `a`, each decide flips the stage and the decision. The validator
-/// accepts the config without a warning.
+/// before this evaluation): with `b` when the held stage is `a`, a stage
+/// rule applied again at the same moment would flip the stage and the
+/// decision. A step at the moment of the previous evaluation, with no new
+/// input, reuses that evaluation.
 #[test]
-#[ignore = "bug: decide at the same moment re-applies the stage rule, so a stage condition reading `stage` makes a \
-            second decide record a stage change and return another decision"]
-fn bug_a_second_decide_at_the_same_moment_can_change_the_stage_and_the_decision() {
+fn a_second_decide_at_the_same_moment_keeps_the_stage_and_the_decision() {
     let c = compile(
         r#"{"version": 1,
             "stages": [{"id": "b", "when": {"stage": "a"}}, {"id": "a", "when": {}}],

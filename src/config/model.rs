@@ -150,10 +150,12 @@ impl ExperienceDef {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Frequency {
     pub max_impressions: u32,
     pub per: Millis,
+    /// `per` as written in the config, for reasons.
+    pub per_text: Box<str>,
 }
 
 #[derive(Clone, Debug)]

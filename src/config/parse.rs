@@ -479,7 +479,8 @@ fn parse_frequency(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Frequenc
         .required(&f, "max_impressions", "frequency")
         .and_then(|v| r.integer(v, &f.at("max_impressions"), 1, 1_000_000));
     let per = r.required(&f, "per", "frequency").and_then(|v| r.duration(v, &f.at("per")));
-    Some(Frequency { max_impressions: max? as u32, per: per? })
+    let per_text = f.get("per").and_then(Json::as_str).unwrap_or_default().into();
+    Some(Frequency { max_impressions: max? as u32, per: per?, per_text })
 }
 
 fn parse_items(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<ItemDef>> {

@@ -102,7 +102,7 @@ pub fn check(ctx: &Context<'_, '_>, i: usize) -> Result<bool, Blocked> {
     if log.on_screen(now, ctx.policy.display_timeout) {
         return Ok(true);
     }
-    if let Some(f) = exp.def.frequency {
+    if let Some(f) = &exp.def.frequency {
         let n = log.impressions_within(f.per, now).count() as u32;
         if n >= f.max_impressions {
             // Eligible again once enough of these leave the window.

@@ -74,7 +74,7 @@ impl ExperienceLog {
 /// How far back an experience's impressions matter: its frequency window,
 /// and a day for the policy's daily limit.
 pub fn impression_horizon(def: &ExperienceDef, policy: &Policy) -> Millis {
-    let freq = def.frequency.map_or(0, |f| f.per);
+    let freq = def.frequency.as_ref().map_or(0, |f| f.per);
     let daily = if policy.max_prompts_per_day.is_some() { DAY } else { 0 };
     freq.max(daily).max(1)
 }

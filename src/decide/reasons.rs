@@ -7,7 +7,7 @@ use super::experience::CompiledExperience;
 use super::experiment::NotInExperiment;
 use crate::condition::{ClauseNode, Condition, Explanation};
 use crate::json::{Json, Obj};
-use crate::time::{format_duration, format_rfc3339};
+use crate::time::format_rfc3339;
 
 /// The failed clauses of an explanation as sentences, e.g.
 /// `signals.reports_7d is 1, needs >= 3`.
@@ -109,8 +109,8 @@ pub fn blocked(exp: &CompiledExperience, ctx: &Context<'_, '_>, why: Blocked) ->
             o.insert("until", time(until));
             o.insert("impressions", Json::Num(impressions.into()));
             o.insert("max_impressions", Json::Num(max.into()));
-            if let Some(f) = exp.def.frequency {
-                o.insert("per", Json::from(format_duration(f.per)));
+            if let Some(f) = &exp.def.frequency {
+                o.insert("per", Json::from(&*f.per_text));
             }
         }
         Blocked::PolicyGap { until, by } => {
