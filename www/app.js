@@ -1,19 +1,254 @@
-// Smoke page: loads the wasm package built into www/pkg/ and shows the
-// library version. The real demo replaces this once the engine API exists.
-const status = document.getElementById('status');
-const versionEl = document.getElementById('version');
+// The demo's wiring: loads the onstage package and the reference config,
+// keeps one onstage instance for the current (simulated) user, and renders
+// the slots, the product and the inspector from onstage's decisions each
+// time onstage says something changed (subscribe) or the clock jumps.
+import { DAY, HOUR, MINUTE, WEEK, SimClock, formatDateTime, formatUtcOffset, parseDuration, tzOffsetMinutes } from './clock.js';
+import { createConfigEditor } from './config-editor.js';
+import { byTestId } from './dom.js';
+import { createInspector } from './inspector.js';
+import { createProduct } from './product.js';
+import { createSlots } from './slots.js';
+import { toast } from './toast.js';
 
-function show(state, text) {
-  status.dataset.state = state;
-  status.textContent = text;
+/** A new user's account, as the product would know it after sign-up. */
+const DEFAULT_IDENTITY = Object.freeze({ role: 'owner', plan: 'team', seats_licensed: 10, seats_active: 2, api_units: 10_000 });
+const DEFAULT_DISPLAY_TIMEOUT = 30 * MINUTE;
+
+const app = {
+  pkg: null,
+  clock: new SimClock(),
+  onstage: null,
+  config: null,
+  userId: null,
+  identity: { ...DEFAULT_IDENTITY },
+  /** From onStageChange: {from, to, at}. */
+  transitions: [],
+  /** From onExposure, with the simulated time. */
+  exposures: [],
+  warnings: [],
+  /** Events this user tracked, newest first (the product's activity feed). */
+  activity: [],
+  /** Experience id -> when the page last reported it shown. */
+  reported: new Map(),
+  /** Slot -> experience id rendered by the previous render. */
+  displayed: {},
+  displayTimeout: DEFAULT_DISPLAY_TIMEOUT,
+};
+
+function randomUserId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return `user-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-try {
-  const { default: init, version } = await import('./pkg/onstage.js');
-  await init();
-  versionEl.textContent = version();
-  show('ready', 'The wasm package is loaded.');
-} catch (err) {
-  show('error', `The wasm package did not load: ${err.message}. Build it with \`npm run build\` (or run \`npm start\`).`);
+/** The identity form's values as onstage's attributes and entitlements. */
+function identityPayload() {
+  const { role, plan, seats_licensed, seats_active, api_units } = app.identity;
+  return {
+    attributes: { id: app.userId, role, plan },
+    entitlements: { seats_licensed, seats_active, limits: { api_units } },
+  };
+}
+
+function showError(err) {
+  const el = byTestId('app-error');
+  el.hidden = false;
+  el.textContent = `Something went wrong: ${err.message}`;
   console.error(err);
 }
+
+/**
+ * Starts (or restarts) onstage for `userId` with `config`. The new instance
+ * is created before the old one is destroyed, so a refused config leaves
+ * the current one running. A restart starts the user's history afresh.
+ */
+async function start(config, userId) {
+  const session = { transitions: [], exposures: [], warnings: [] };
+  const previousUser = app.userId;
+  app.userId = userId;
+  let onstage;
+  try {
+    onstage = await app.pkg.init({
+      config,
+      userId,
+      ...identityPayload(),
+      now: app.clock.now,
+      onStageChange: (change) => session.transitions.push(change),
+      onExposure: (exposure) => session.exposures.push({ ...exposure, at: app.clock.now() }),
+      onWarning: (warning) => session.warnings.push(warning),
+    });
+  } catch (err) {
+    app.userId = previousUser;
+    throw err;
+  }
+  app.onstage?.destroy();
+  Object.assign(app, session, {
+    onstage,
+    config,
+    activity: [],
+    reported: new Map(),
+    displayed: {},
+    displayTimeout: parseDuration(config.policy?.display_timeout) ?? DEFAULT_DISPLAY_TIMEOUT,
+  });
+  onstage.subscribe(render);
+  render();
+}
+
+let slots;
+let product;
+let inspector;
+
+function renderClock(now) {
+  const el = byTestId('sim-time');
+  el.textContent = formatDateTime(now);
+  el.dateTime = new Date(now).toISOString();
+  byTestId('tz').textContent = formatUtcOffset(tzOffsetMinutes(now));
+}
+
+/** Decides every slot and redraws the page from the decision. */
+function render() {
+  const onstage = app.onstage;
+  if (!onstage) return;
+  let decisions;
+  let evaluation;
+  try {
+    decisions = onstage.decide('*', { reasons: true });
+    evaluation = onstage.evaluate();
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const now = app.clock.now();
+  renderClock(now);
+  const displayed = slots.render(decisions);
+  product.render({ app, evaluation, now });
+  inspector.render({ app, decisions, evaluation, now });
+  reportImpressions(onstage, displayed, now);
+}
+
+/**
+ * Reports `shown` for what is on the page: an experience that has just
+ * appeared in its slot, or one still there after the display timeout (the
+ * visitor came back later: a new impression). Reporting every render would
+ * also be correct (continuations), but each report notifies subscribers,
+ * so the page reports only what is new to avoid rendering in a loop.
+ */
+function reportImpressions(onstage, displayed, now) {
+  const before = app.displayed;
+  app.displayed = displayed;
+  for (const [slot, id] of Object.entries(displayed)) {
+    if (!id) continue;
+    const last = app.reported.get(id);
+    if (before[slot] === id && last !== undefined && now - last < app.displayTimeout) continue;
+    app.reported.set(id, now);
+    try {
+      onstage.shown(id);
+    } catch (err) {
+      showError(err);
+    }
+  }
+}
+
+/** The user does something in the product: it takes a minute, and onstage sees the event. */
+function act(name, props) {
+  app.clock.advance(MINUTE);
+  try {
+    app.onstage.track(name, props);
+  } catch (err) {
+    toast(`Not tracked: ${err.message}`, 'error');
+    return false;
+  }
+  app.activity.unshift({ name, props: props ?? {}, at: app.clock.now() });
+  app.activity.length = Math.min(app.activity.length, 50);
+  return true;
+}
+
+function interact(kind, experienceId) {
+  try {
+    app.onstage[kind](experienceId);
+  } catch (err) {
+    toast(`${kind} failed: ${err.message}`, 'error');
+  }
+}
+
+function setIdentity(changes) {
+  Object.assign(app.identity, changes);
+  try {
+    app.onstage.identify(identityPayload());
+  } catch (err) {
+    toast(`identify failed: ${err.message}`, 'error');
+  }
+}
+
+function travel(ms) {
+  app.clock.advance(ms);
+  render();
+}
+
+/** One working day: a few core actions spread over the day, then on to the same time tomorrow. */
+function typicalDay() {
+  const features = product.featureValues();
+  const feature = features[app.activity.filter((e) => e.name === 'feature_used').length % features.length];
+  const day = [
+    [1 * HOUR, 'report_created'],
+    [1 * HOUR, 'dashboard_shared', { audience: 'team' }],
+    [2 * HOUR, 'automation_run'],
+    [2 * HOUR, 'feature_used', { feature }],
+    [1 * HOUR, 'report_created'],
+  ];
+  let spent = 0;
+  for (const [wait, name, props] of day) {
+    app.clock.advance(wait);
+    act(name, props);
+    spent += wait + MINUTE;
+  }
+  travel(DAY - spent);
+  toast('A typical day went by: 2 reports, a team share, an automation run and a new feature.');
+}
+
+async function reset() {
+  app.identity = { ...DEFAULT_IDENTITY };
+  product.syncIdentity(app.identity);
+  await start(app.config, randomUserId());
+  toast(`New user ${app.userId}: a fresh sign-up.`);
+}
+
+async function main() {
+  try {
+    app.pkg = await import('./pkg/index.js');
+    await app.pkg.load();
+  } catch (err) {
+    document.body.dataset.appState = 'error';
+    showError(new Error(`the onstage package did not load (${err.message}). Build it with \`npm run build\`, or run \`npm start\`.`));
+    return;
+  }
+  byTestId('version').textContent = app.pkg.version();
+  const configText = await (await fetch('./saas.json')).text();
+  const config = JSON.parse(configText);
+
+  slots = createSlots({ interact, act, config: () => app.config, toast });
+  product = createProduct({ act, setIdentity, toast });
+  product.syncIdentity(app.identity);
+  inspector = createInspector();
+  createConfigEditor(byTestId('config-editor'), {
+    initialText: configText,
+    validate: (c) => app.pkg.validateConfig(c),
+    apply: (c) => start(c, app.userId),
+    warnings: () => app.warnings,
+  });
+
+  byTestId('travel-hour').addEventListener('click', () => travel(HOUR));
+  byTestId('travel-day').addEventListener('click', () => travel(DAY));
+  byTestId('travel-week').addEventListener('click', () => travel(WEEK));
+  byTestId('travel-typical-day').addEventListener('click', typicalDay);
+  byTestId('reset').addEventListener('click', () => reset().catch(showError));
+  setInterval(() => renderClock(app.clock.now()), 15_000);
+
+  const userId = new URLSearchParams(location.search).get('user') || randomUserId();
+  await start(config, userId);
+  document.body.dataset.appState = 'ready';
+}
+
+main().catch((err) => {
+  document.body.dataset.appState = 'error';
+  showError(err);
+});

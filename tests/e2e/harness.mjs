@@ -55,7 +55,7 @@ export function findChrome() {
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
 }
 
@@ -82,9 +82,12 @@ export async function startHarness() {
    * to { page, context, errors, screenshot(name) } once the page has loaded.
    * `errors` collects console errors, uncaught exceptions, failed requests
    * and HTTP error responses, as strings, from the moment the page opens.
+   * Options: `contextOptions` for browser.newContext (viewport, timezoneId,
+   * ...), and `beforeLoad({page, context})`, run before the page is
+   * navigated (to install a fake clock or route requests).
    */
-  async function openPage(path = '/') {
-    const context = await browser.newContext();
+  async function openPage(path = '/', { contextOptions, beforeLoad } = {}) {
+    const context = await browser.newContext(contextOptions);
     contexts.add(context);
     const page = await context.newPage();
     const errors = [];
@@ -96,6 +99,7 @@ export async function startHarness() {
     page.on('response', (res) => {
       if (res.status() >= 400) errors.push(`HTTP ${res.status()}: ${res.url()}`);
     });
+    await beforeLoad?.({ page, context });
     await page.goto(new URL(path, server.url).href, { waitUntil: 'load' });
     return { page, context, errors, screenshot: (name) => screenshot(page, name) };
   }
