@@ -58,6 +58,8 @@ export interface Warning {
 
 export interface ChecklistItem {
   id: string;
+  /** The item's label from the config (null when it has none). */
+  label: string | null;
   done: boolean;
 }
 
@@ -164,7 +166,13 @@ export interface Onstage {
       tzOffsetMinutes?: number;
     },
   ): void;
-  /** Calls `listener` (once per tick) whenever a decision may have changed; returns an unsubscribe function. */
+  /** The stage changes kept (the last 100), oldest first. */
+  stageHistory(): StageChange[];
+  /**
+   * Calls `listener` (once per tick) whenever a decision may have changed;
+   * returns an unsubscribe function. A `shown` that continues an impression
+   * already on screen does not notify, so reporting `shown` on every render is safe.
+   */
   subscribe(listener: () => void): () => void;
   /** Writes the state now (it is also written shortly after each change and when the page is hidden). */
   flush(): void;

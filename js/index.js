@@ -113,6 +113,9 @@ class Onstage {
     const { engine, applied } = this.#restore(fresh);
     this.#engine = engine;
     if (engine !== fresh) fresh.free();
+    // Steps never go back in time, even when the clock did (or the state
+    // was saved by a tab whose clock ran ahead).
+    this.#lastNow = engine.lastStep() ?? -Infinity;
     const tz = identity.tzOffsetMinutes ?? -new Date(this.#clock()).getTimezoneOffset();
     call(() => this.#engine.identify(identityArg({ ...identity, tzOffsetMinutes: tz }), this.#now()));
     this.#sync =
@@ -276,13 +279,19 @@ class Onstage {
     });
   }
 
-  /** A step of this tab: applied, shared with other tabs, saved soon. */
+  /**
+   * A step of this tab: applied, shared with other tabs, saved soon.
+   * Subscribers hear of it unless `run` says nothing a decision depends
+   * on changed (a `shown` continuing an impression already on screen), so
+   * a host may report `shown` on every render without a render loop.
+   */
   #step(run, share) {
     this.#alive();
-    call(run);
+    const changed = call(run) !== false;
     if (share) this.#sync?.publish(share);
     this.#scheduleSave();
-    this.#changed();
+    if (changed) this.#changed();
+    else this.#drain();
   }
 
   #alive() {
@@ -397,9 +406,14 @@ class Onstage {
     this.#sync?.close();
     this.#engine.free();
     this.#engine = null;
-    this.#lastNow = -Infinity;
     this.#open(userId, fresh, identity);
     this.#scheduleSave();
+  }
+
+  /** The stage changes kept (the last 100), oldest first: `[{from, to, at}]`. */
+  stageHistory() {
+    this.#alive();
+    return JSON.parse(this.#engine.stageHistory());
   }
 
   /** Calls `listener` whenever a decision may have changed; returns an unsubscribe function. */

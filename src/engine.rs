@@ -375,8 +375,10 @@ impl Engine {
         Ok(Decision { at: now, slots })
     }
 
-    /// Records what the host did with an experience.
-    pub fn interact(&mut self, interaction: Interaction, experience: &str, now: Millis) -> Result<(), InputError> {
+    /// Records what the host did with an experience. Returns false for a
+    /// `shown` that continued an impression already on screen (nothing a
+    /// decision depends on changed), true otherwise.
+    pub fn interact(&mut self, interaction: Interaction, experience: &str, now: Millis) -> Result<bool, InputError> {
         let now = self.begin_step(now)?;
         let config = &*self.config;
         let i = config
@@ -386,15 +388,21 @@ impl Engine {
         let (Some(exp), Some(log)) = (config.experiences.experiences.get(i), self.user.interactions.get_mut(i)) else {
             return Err(InputError::UnknownExperience(truncate(experience, 64)));
         };
-        match interaction {
+        let changed = match interaction {
             Interaction::Shown => {
-                log.shown(now, config.policy.display_timeout, impression_horizon(&exp.def, &config.policy));
+                log.shown(now, config.policy.display_timeout, impression_horizon(&exp.def, &config.policy))
             }
-            Interaction::Dismissed => log.dismissed(now, exp.def.cooldown_after_dismiss),
-            Interaction::Converted => log.converted(),
-        }
+            Interaction::Dismissed => {
+                log.dismissed(now, exp.def.cooldown_after_dismiss);
+                true
+            }
+            Interaction::Converted => {
+                log.converted();
+                true
+            }
+        };
         self.finish_step(now, false);
-        Ok(())
+        Ok(changed)
     }
 
     /// The user's state in its stored form (see `persist`).

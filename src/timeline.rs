@@ -124,7 +124,9 @@ pub fn apply(
     match step {
         Step::Identify(identity) => engine.identify(identity, at).map_err(input_err)?,
         Step::Track { name, props, timestamp } => engine.track(name, props, timestamp, at).map_err(input_err)?,
-        Step::Interact(interaction, id) => engine.interact(interaction, id, at).map_err(input_err)?,
+        Step::Interact(interaction, id) => {
+            engine.interact(interaction, id, at).map_err(input_err)?;
+        }
         Step::Import(summary) => {
             engine.import_summary(summary, at).map_err(|e| bad(e.code(), e.to_string()))?;
         }

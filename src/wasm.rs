@@ -338,27 +338,50 @@ impl WasmEngine {
             }
             Json::from(d.slot).write_to(&mut out);
             out.push(':');
-            d.to_json().write_to(&mut out);
+            d.to_json_with(true).write_to(&mut out);
         }
         out.push('}');
         Ok(out)
     }
 
-    pub fn shown(&mut self, experience: &str, now: f64) -> Result<(), JsValue> {
+    /// Returns false when the `shown` continued an impression on screen.
+    pub fn shown(&mut self, experience: &str, now: f64) -> Result<bool, JsValue> {
         self.interact(Interaction::Shown, experience, now)
     }
 
-    pub fn dismissed(&mut self, experience: &str, now: f64) -> Result<(), JsValue> {
+    pub fn dismissed(&mut self, experience: &str, now: f64) -> Result<bool, JsValue> {
         self.interact(Interaction::Dismissed, experience, now)
     }
 
-    pub fn converted(&mut self, experience: &str, now: f64) -> Result<(), JsValue> {
+    pub fn converted(&mut self, experience: &str, now: f64) -> Result<bool, JsValue> {
         self.interact(Interaction::Converted, experience, now)
     }
 
-    fn interact(&mut self, interaction: Interaction, experience: &str, now: f64) -> Result<(), JsValue> {
+    fn interact(&mut self, interaction: Interaction, experience: &str, now: f64) -> Result<bool, JsValue> {
         let now = time(now, "now")?;
         self.engine.interact(interaction, experience, now).map_err(input_error)
+    }
+
+    /// The time of the user's latest step (ms), or undefined for a new user.
+    #[wasm_bindgen(js_name = lastStep)]
+    pub fn last_step(&self) -> Option<f64> {
+        self.engine.user().last_step.map(|t| t as f64)
+    }
+
+    /// The stage changes kept (the last 100), as JSON text `[{from, to, at}]`.
+    #[wasm_bindgen(js_name = stageHistory)]
+    pub fn stage_history(&self) -> String {
+        let name = |s: &Option<Box<str>>| s.as_deref().map_or(Json::Null, Json::from);
+        Json::Arr(
+            self.engine
+                .user()
+                .stage
+                .transitions
+                .iter()
+                .map(|t| crate::obj! { "from" => name(&t.from), "to" => name(&t.to), "at" => t.at as f64 })
+                .collect(),
+        )
+        .to_json_string()
     }
 
     /// Stage changes and exposures since the last call, as JSON text

@@ -123,7 +123,7 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
         fails(engine.track("api_call".into(), JsValue::UNDEFINED, JsValue::UNDEFINED, f64::INFINITY)),
         "bad_time"
     );
-    assert_eq!(fails(engine.shown("nope", T0)), "unknown_experience");
+    assert_eq!(code_of(engine.shown("nope", T0).unwrap_err()), "unknown_experience");
     assert_eq!(code_of(engine.decide("footer".into(), T0, false).unwrap_err()), "unknown_slot");
     // Nothing was stored: every signal still reads as for a new user.
     let e = parse(&engine.evaluate(T0).unwrap());

@@ -21,7 +21,7 @@ const app = {
   config: null,
   userId: null,
   identity: { ...DEFAULT_IDENTITY },
-  /** From onStageChange: {from, to, at}. */
+  /** The user's stage changes ({from, to, at}), read from onstage at each render. */
   transitions: [],
   /** From onExposure, with the simulated time. */
   exposures: [],
@@ -34,6 +34,25 @@ const app = {
   displayed: {},
   displayTimeout: DEFAULT_DISPLAY_TIMEOUT,
 };
+
+/** The demo's own session (user, simulated time, account form), kept across reloads like onstage's state. */
+const SESSION_KEY = 'acme-demo:session';
+
+function loadSession() {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_KEY)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSession() {
+  try {
+    localStorage.setItem(SESSION_KEY, JSON.stringify({ userId: app.userId, offset: app.clock.offset, identity: app.identity }));
+  } catch {
+    // Storage unavailable: the demo still works, it just will not resume.
+  }
+}
 
 function randomUserId() {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
@@ -57,9 +76,9 @@ function showError(err) {
 }
 
 /**
- * Starts (or restarts) onstage for `userId` with `config`. The new instance
- * is created before the old one is destroyed, so a refused config leaves
- * the current one running. A restart starts the user's history afresh.
+ * Starts onstage for `userId` with `config`, resuming the user's stored
+ * state if there is one. The new instance is created before the old one is
+ * destroyed, so a refused config leaves the current one running.
  */
 async function start(config, userId) {
   const session = { transitions: [], exposures: [], warnings: [] };
@@ -72,7 +91,6 @@ async function start(config, userId) {
       userId,
       ...identityPayload(),
       now: app.clock.now,
-      onStageChange: (change) => session.transitions.push(change),
       onExposure: (exposure) => session.exposures.push({ ...exposure, at: app.clock.now() }),
       onWarning: (warning) => session.warnings.push(warning),
     });
@@ -90,6 +108,18 @@ async function start(config, userId) {
     displayTimeout: parseDuration(config.policy?.display_timeout) ?? DEFAULT_DISPLAY_TIMEOUT,
   });
   onstage.subscribe(render);
+  saveSession();
+  render();
+}
+
+/** Applies a new config to the running user: their history carries over. */
+function applyConfig(config) {
+  app.warnings.length = 0;
+  app.onstage.setConfig(config);
+  Object.assign(app, {
+    config,
+    displayTimeout: parseDuration(config.policy?.display_timeout) ?? DEFAULT_DISPLAY_TIMEOUT,
+  });
   render();
 }
 
@@ -118,6 +148,9 @@ function render() {
     return;
   }
   const now = app.clock.now();
+  // The stage timeline comes from the user's stored stage changes, so it
+  // survives reloads.
+  app.transitions = onstage.stageHistory();
   renderClock(now);
   const displayed = slots.render(decisions);
   product.render({ app, evaluation, now });
@@ -151,6 +184,7 @@ function reportImpressions(onstage, displayed, now) {
 /** The user does something in the product: it takes a minute, and onstage sees the event. */
 function act(name, props) {
   app.clock.advance(MINUTE);
+  saveSession();
   try {
     app.onstage.track(name, props);
   } catch (err) {
@@ -172,6 +206,7 @@ function interact(kind, experienceId) {
 
 function setIdentity(changes) {
   Object.assign(app.identity, changes);
+  saveSession();
   try {
     app.onstage.identify(identityPayload());
   } catch (err) {
@@ -181,6 +216,7 @@ function setIdentity(changes) {
 
 function travel(ms) {
   app.clock.advance(ms);
+  saveSession();
   render();
 }
 
@@ -207,6 +243,7 @@ function typicalDay() {
 
 async function reset() {
   app.identity = { ...DEFAULT_IDENTITY };
+  app.clock.offset = 0;
   product.syncIdentity(app.identity);
   await start(app.config, randomUserId());
   toast(`New user ${app.userId}: a fresh sign-up.`);
@@ -232,7 +269,7 @@ async function main() {
   createConfigEditor(byTestId('config-editor'), {
     initialText: configText,
     validate: (c) => app.pkg.validateConfig(c),
-    apply: (c) => start(c, app.userId),
+    apply: applyConfig,
     warnings: () => app.warnings,
   });
 
@@ -243,8 +280,16 @@ async function main() {
   byTestId('reset').addEventListener('click', () => reset().catch(showError));
   setInterval(() => renderClock(app.clock.now()), 15_000);
 
-  const userId = new URLSearchParams(location.search).get('user') || randomUserId();
-  await start(config, userId);
+  // ?user=… picks a user (the tests do); otherwise the last session resumes.
+  const asked = new URLSearchParams(location.search).get('user');
+  const session = loadSession();
+  const resumed = session && (!asked || session.userId === asked) ? session : null;
+  if (resumed) {
+    app.clock.offset = resumed.offset;
+    Object.assign(app.identity, resumed.identity);
+    product.syncIdentity(app.identity);
+  }
+  await start(config, asked || resumed?.userId || randomUserId());
   document.body.dataset.appState = 'ready';
 }
 

@@ -16,6 +16,15 @@ export class SimClock {
   advance(ms) {
     this.#offset += ms;
   }
+
+  /** How far ahead of real time the simulation is (saved with the session). */
+  get offset() {
+    return this.#offset;
+  }
+
+  set offset(ms) {
+    this.#offset = Number.isFinite(ms) && ms > 0 ? ms : 0;
+  }
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, {

@@ -54,7 +54,7 @@ export function createConfigEditor(root, { initialText, validate, apply, warning
     appliedText = text;
     const all = [...list, ...warnings().filter((w) => !list.some((p) => p.code === w.code && p.path === w.path))
       .map((w) => ({ severity: 'warning', code: w.code, path: w.path ?? '', message: w.message }))];
-    show('applied', `Applied${all.length ? ` with ${all.length} warning${all.length === 1 ? '' : 's'}` : ''}. The user restarted with an empty history.`, all);
+    show('applied', `Applied${all.length ? ` with ${all.length} warning${all.length === 1 ? '' : 's'}` : ''}. The user's history carried over: unchanged signals kept their data.`, all);
   }
 
   applyButton.addEventListener('click', () => applyText(textarea.value));
@@ -72,8 +72,8 @@ export function createConfigEditor(root, { initialText, validate, apply, warning
   mount(root,
     h('p', { class: 'muted small' },
       'Change stages, segments or experiences and apply: onstage validates the config first, and refuses it with every problem and its JSON path. ',
-      h('strong', {}, 'Applying restarts this user with an empty history'),
-      ': carrying state over a config change comes with a later package version.'),
+      h('strong', {}, 'The user keeps their history'),
+      ': every signal whose definition is unchanged keeps its data (changed and new signals start empty), and the stage, dismissals and caps carry over.'),
     textarea,
     h('div', { class: 'editor-actions' }, applyButton, revertButton, status),
     problems);

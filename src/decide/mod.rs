@@ -71,12 +71,29 @@ impl<'c> SlotDecision<'c> {
 
     /// The decision in the `simulate` output form.
     pub fn to_json(&self) -> Json {
+        self.to_json_with(false)
+    }
+
+    /// The decision as the browser package hands it over: checklist items
+    /// also carry their labels, so the host can render the list.
+    pub fn to_json_with(&self, labels: bool) -> Json {
         let mut o = Obj::new();
         o.insert("experience", self.experience_id().map_or(Json::Null, Json::from));
         o.insert("variation", self.variation_id().map_or(Json::Null, Json::from));
         o.insert("holdout", Json::Bool(self.holdout));
         o.insert("content", self.content().cloned().unwrap_or(Json::Null));
-        let items = self.item_states().map(|(id, _, done)| crate::obj! { "id" => id, "done" => done }).collect();
+        let items = self
+            .item_states()
+            .map(|(id, label, done)| {
+                let mut item = Obj::new();
+                item.insert("id", Json::from(id));
+                if labels {
+                    item.insert("label", label.map_or(Json::Null, Json::from));
+                }
+                item.insert("done", Json::Bool(done));
+                Json::Obj(item)
+            })
+            .collect();
         o.insert("items", Json::Arr(items));
         o.insert("reasons", self.reasons.as_ref().map_or(Json::Null, |r| Json::Arr(r.clone())));
         Json::Obj(o)

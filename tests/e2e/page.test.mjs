@@ -118,3 +118,27 @@ test('every control works, and no request leaves the page\'s own files', async (
   assert.equal(seen.length, routed.length);
   demo.assertNoErrors();
 });
+
+test('a reload resumes the same user where they were: history, stage timeline and simulated time', async () => {
+  const demo = await openDemo(h, { user: 'reload-1' });
+  await demo.click('action-create-workspace');
+  await demo.click('action-connect-integration');
+  await demo.click('action-build-report');
+  await demo.travel('day');
+  await demo.click('action-invite-teammate');
+  const before = await demo.state();
+  assert.equal(before.stage, 'activation');
+  assert.equal(before.signals.invites, 1);
+  // Give the package's debounced save a moment, as a user would before reloading.
+  await demo.page.waitForTimeout(400);
+  await demo.page.reload();
+  await demo.page.waitForSelector('body[data-app-state="ready"]');
+  const after = await demo.state();
+  assert.equal(after.userId, 'reload-1');
+  assert.equal(after.now, before.now, 'the simulated time resumes');
+  assert.equal(after.stage, before.stage);
+  assert.deepEqual(after.signals, before.signals);
+  assert.deepEqual(after.timeline, before.timeline, 'the stage timeline comes back from the stored stage changes');
+  assert.deepEqual(after.slots.home, before.slots.home);
+  demo.assertNoErrors();
+});
