@@ -12,7 +12,6 @@ pub mod reasons;
 use crate::json::{Json, Obj};
 use eligibility::{check, Context};
 use experience::CompiledExperience;
-use std::collections::BTreeSet;
 
 /// An experiment's first assignment of a variation to this user (holdout
 /// included), to feed analytics as GrowthBook's tracking callback does.
@@ -27,7 +26,7 @@ pub struct Exposure {
 }
 
 /// The `(experiment key, variation id)` pairs already exposed.
-pub type Exposed = BTreeSet<(Box<str>, Box<str>)>;
+pub type Exposed = crate::collections::VecSet<(Box<str>, Box<str>)>;
 
 /// What one slot shows.
 #[derive(Clone, Debug)]
@@ -164,7 +163,7 @@ fn decide_slot<'c>(
             match x.assign(ctx.doc) {
                 Ok(a) => {
                     let Some(v) = x.def.variations.get(a.variation) else { continue };
-                    if exposed.insert((x.def.key.clone(), v.id.clone())) {
+                    if exposed.add((x.def.key.clone(), v.id.clone())) {
                         on_exposure(Exposure {
                             experiment: x.def.key.clone(),
                             variation: v.id.clone(),
