@@ -35,19 +35,24 @@ pub struct Journal {
 }
 
 impl Journal {
-    pub fn add(&mut self, minute: Millis, real: Millis, name: &str, props: Obj) {
+    /// Records an event; only its props named in `kept` are stored (the
+    /// props the config reads). Compared without building anything, so a
+    /// repeated event costs no allocation.
+    pub fn add(&mut self, minute: Millis, real: Millis, name: &str, kept: &[Box<str>], props: &Obj) {
+        let same_props = |stored: &Obj| kept.iter().all(|k| stored.get(k) == props.get(k));
         let same = self
             .entries
             .iter_mut()
             .rev()
             .take_while(|e| e.minute >= minute)
-            .find(|e| e.minute == minute && &*e.name == name && e.props == props);
+            .find(|e| e.minute == minute && &*e.name == name && same_props(&e.props));
         if let Some(e) = same {
             e.count += 1;
             e.first = e.first.min(real);
             e.last = e.last.max(real);
             return;
         }
+        let props: Obj = kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect();
         let at = self.entries.partition_point(|e| e.minute <= minute);
         self.entries.insert(at, JournalEntry { minute, first: real, last: real, name: name.into(), props, count: 1 });
         while self.entries.len() > MAX_JOURNAL_ENTRIES {
@@ -136,9 +141,9 @@ mod tests {
     fn identical_events_share_an_entry() {
         let mut j = Journal::default();
         for i in 0..1000 {
-            j.add(10 * M, 10 * M + i, "a", Obj::new());
+            j.add(10 * M, 10 * M + i, "a", &[], &Obj::new());
         }
-        j.add(9 * M, 9 * M + 5, "a", Obj::new());
+        j.add(9 * M, 9 * M + 5, "a", &[], &Obj::new());
         assert_eq!(j.len(), 2);
         let first = j.entries().next().unwrap();
         assert_eq!((first.minute, first.count), (9 * M, 1));

@@ -146,9 +146,7 @@ impl SignalPlan {
     /// `history` must have been advanced to the step's time first.
     pub fn record(&self, history: &mut History, event: &RecordedEvent, real: Millis) {
         if self.reads(event.name) {
-            let props: Obj =
-                self.read_props.iter().filter_map(|p| event.props.get(p).map(|v| (p.clone(), v.clone()))).collect();
-            history.journal.add(event.at, real, event.name, props);
+            history.journal.add(event.at, real, event.name, &self.read_props, event.props);
         }
         self.feed(history, event, 1);
     }
