@@ -11,6 +11,7 @@ use crate::decide::{Exposed, Exposure, SlotDecision};
 use crate::doc::EvalDoc;
 use crate::error::InputError;
 use crate::json::{Json, Obj, MAX_DEPTH};
+use crate::segment::SegmentArrays;
 use crate::signal::{History, RecordedEvent};
 use crate::stage::{StageState, Transition};
 use crate::time::{floor_minute, Millis, MAX_TIME, MINUTE, MIN_TIME};
@@ -54,12 +55,16 @@ pub struct UserState {
 struct Scratch {
     signals: Vec<Option<f64>>,
     segments_held: Vec<bool>,
-    /// The `segments` array conditions see.
-    segments: Json,
+    /// The segments that hold, as a mask of config indexes.
+    segments: u128,
+    /// The `segments` arrays conditions see, per set.
+    segment_arrays: SegmentArrays,
     /// Prompts chosen so far in the current decision.
     new_prompts: Vec<usize>,
     /// Slot indexes asked for.
     slots: Vec<usize>,
+    /// Experiment assignments kept between decisions (see `decide::Records`).
+    assignments: Vec<Option<Result<crate::decide::experiment::Assignment, crate::decide::experiment::NotInExperiment>>>,
     /// The time these values were computed at, while no input has changed
     /// since: a step at that same moment reuses them, so that asking twice
     /// at one moment gives the same answer and records nothing new (a
@@ -278,6 +283,8 @@ impl Engine {
     pub fn identify(&mut self, identity: Identity, now: Millis) -> Result<(), InputError> {
         let now = self.begin_step(now)?;
         check_identity(&identity)?;
+        // A hash attribute may change: assignments are computed afresh.
+        self.scratch.assignments.clear();
         if let Some(a) = identity.attributes {
             self.user.attributes = a;
         }
@@ -352,7 +359,7 @@ impl Engine {
             signals: &scratch.signals,
             attributes: &user.attributes,
             entitlements: &user.entitlements,
-            segments: &scratch.segments,
+            segments: scratch.segment_arrays.get(scratch.segments),
             stage: config.stages.stage_json(user.stage.held),
         };
         let ctx = Context {
@@ -364,14 +371,12 @@ impl Engine {
             new_prompts: &[],
         };
         let notices = &mut self.notices;
-        let slots = crate::decide::decide(
-            &ctx,
-            &scratch.slots,
-            with_reasons,
-            &mut user.exposed,
-            &mut |e| notices.push(Notice::Exposure(e)),
-            &mut scratch.new_prompts,
-        );
+        let mut records = crate::decide::Records {
+            exposed: &mut user.exposed,
+            on_exposure: &mut |e| notices.push(Notice::Exposure(e)),
+            assignments: &mut scratch.assignments,
+        };
+        let slots = crate::decide::decide(&ctx, &scratch.slots, with_reasons, &mut records, &mut scratch.new_prompts);
         Ok(Decision { at: now, slots })
     }
 
@@ -491,8 +496,9 @@ impl Engine {
             segments: &Json::Null,
             stage: stage_before,
         };
-        config.segments.evaluate(&doc, &mut scratch.segments_held, &mut scratch.segments);
-        let first_match = config.stages.first_match(&EvalDoc { segments: &scratch.segments, ..doc });
+        scratch.segments = config.segments.evaluate(&doc, &mut scratch.segments_held, &mut scratch.segment_arrays);
+        let segments = scratch.segment_arrays.get(scratch.segments);
+        let first_match = config.stages.first_match(&EvalDoc { segments, ..doc });
         if let Some(t) = config.stages.step(&mut user.stage, first_match, now) {
             self.notices.push(Notice::StageChanged(t.clone()));
         }

@@ -4,6 +4,7 @@
 //! The pipeline (see `docs/architecture.md`) flows one way:
 //! config → history → signals → conditions → segments → stage → decisions.
 
+pub mod collections;
 pub mod condition;
 pub mod config;
 pub mod decide;

@@ -138,7 +138,7 @@ pub fn apply(
             }
             let evaluation = engine.snapshot();
             let mut segments: Vec<&str> = evaluation.segments.iter().map(|s| &**s).collect();
-            segments.sort_unstable();
+            crate::collections::sort_small_by(&mut segments, |a, b| a < b);
             let mut signals = Obj::with_capacity(evaluation.signals.len());
             for (id, v) in &evaluation.signals {
                 signals.insert(&**id, Json::from(*v));

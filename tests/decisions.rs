@@ -390,7 +390,7 @@ fn a_team_admin_walks_through_every_stage_and_meets_every_experience() {
     assert_eq!(shown_in(&page[1]), None);
     assert_eq!(
         failed(expect_reason(&page[1], "try_automations", "when_failed")),
-        vec![r#"stage is "onboarding", needs $in ["activation","habit"]"#]
+        vec![r#"stage is "onboarding", needs one of ["activation","habit"]"#]
     );
     assert_eq!(shown_in(&page[2]), None);
 
@@ -413,7 +413,7 @@ fn a_team_admin_walks_through_every_stage_and_meets_every_experience() {
     assert_eq!(shown_in(&page[0]), None);
     assert_eq!(
         failed(expect_reason(&page[0], "setup_checklist", "when_failed")),
-        vec![r#"stage is "activation", needs $eq "onboarding""#]
+        vec![r#"stage is "activation", needs to be "onboarding""#]
     );
     expect_reason(&page[0], "win_back", "when_failed");
     // The checklist shown 2 minutes ago neither counts nor blocks: the
@@ -1119,7 +1119,7 @@ fn no_exposure_for_an_experiment_whose_experience_loses_its_slot() {
     assert_eq!(u.stage(), "expansion");
     assert_eq!(
         failed(expect_reason(&banner, "upgrade_seats", "when_failed")),
-        vec![r#"segments is [], needs $in ["admin"]"#]
+        vec![r#"segments is [], needs one of ["admin"]"#]
     );
     assert!(u.exposures().is_empty());
 
@@ -1400,7 +1400,7 @@ fn a_failed_numeric_threshold_says_the_value_and_what_it_needs() {
         failed(r),
         vec![
             "signals.tasks is 1, needs >= 3",
-            r#"attributes.plan is "free", needs $in ["pro","team"]"#,
+            r#"attributes.plan is "free", needs one of ["pro","team"]"#,
             "signals.tasks_1d is 1, needs <= 0"
         ]
     );

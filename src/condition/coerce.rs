@@ -287,7 +287,8 @@ fn objects_stringify_equal(a: &Obj, b: &Obj) -> bool {
 fn in_js_key_order(o: &Obj) -> Vec<(&str, &Json)> {
     let mut entries: Vec<(&str, &Json)> = o.iter().collect();
     // Stable: non-index keys keep their insertion order.
-    entries.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |i| (0, i)));
+    let rank = |k: &str| array_index(k).map_or((1, 0), |i| (0, i));
+    crate::collections::sort_small_by(&mut entries, |a, b| rank(a.0) < rank(b.0));
     entries
 }
 

@@ -304,7 +304,7 @@ impl Compiler<'_, '_> {
             // A group that is not an array is reported where it is defined.
             Some(_) => Box::new([]),
             None => {
-                self.problems.push(Code::UndefinedSavedGroup, at, format!("no saved group {:?}", &**id));
+                self.problems.push(Code::UndefinedSavedGroup, at, format!("no saved group {}", Json::from(&**id)));
                 Box::new([])
             }
         }

@@ -96,19 +96,26 @@ impl Clause {
     /// `attributes.role is "viewer", needs $in ["owner","admin"]`; a clause
     /// that held says `meets` instead of `needs`.
     pub fn describe(&self) -> String {
-        let verb = if self.held { "meets" } else { "needs" };
-        let op = match &*self.op {
+        if self.path.is_empty() {
+            let state = if self.held { "holds" } else { "fails" };
+            return format!("{} {} {state}", self.op, self.operand);
+        }
+        if self.held {
+            return format!("{} is {}: holds ({} {})", self.path, self.actual, self.op, self.operand);
+        }
+        // What the value would need to be, in words where the operator has some.
+        let needs = match &*self.op {
             "$lt" => "<",
             "$lte" => "<=",
             "$gt" => ">",
             "$gte" => ">=",
+            "$eq" => "to be",
+            "$ne" => "not to be",
+            "$in" => "one of",
+            "$nin" => "none of",
             other => other,
         };
-        if self.path.is_empty() {
-            let state = if self.held { "holds" } else { "fails" };
-            return format!("{op} {} {state}", self.operand);
-        }
-        format!("{} is {}, {verb} {op} {}", self.path, self.actual, self.operand)
+        format!("{} is {}, needs {needs} {}", self.path, self.actual, self.operand)
     }
 }
 

@@ -286,8 +286,8 @@ fn explanations_list_every_clause_with_its_value() {
         sentences,
         [
             "signals.reports_7d is 1, needs >= 3",
-            r#"attributes.role is "viewer", needs $in ["owner","admin"]"#,
-            r#"attributes.plan is "pro", meets $eq "pro""#,
+            r#"attributes.role is "viewer", needs one of ["owner","admin"]"#,
+            r#"attributes.plan is "pro": holds ($eq "pro")"#,
         ]
     );
     assert_eq!(

@@ -6,7 +6,6 @@ use super::model::*;
 use crate::graph::topological_order;
 use crate::json::Json;
 use crate::problem::{Code, JsonPath, Problems};
-use std::collections::HashSet;
 
 /// The string literals a field's test names (segment or stage ids),
 /// skipping operands that are not ids (`$type`, `$regex`, ...).
@@ -106,17 +105,17 @@ fn conditions(config: &Config) -> Vec<(&Json, JsonPath)> {
 pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
     check_duplicates(config, problems);
     let segment_order = check_segments(config, problems);
-    let stage_ids: HashSet<&str> = config.stages.iter().map(|s| &*s.id).collect();
-    let segment_ids: HashSet<&str> = config.segments.iter().map(|s| &*s.id).collect();
+    let stage_ids: Vec<&str> = config.stages.iter().map(|s| &*s.id).collect();
+    let segment_ids: Vec<&str> = config.segments.iter().map(|s| &*s.id).collect();
     for (cond, at) in conditions(config) {
         let names = names_in(cond, &at);
         for (id, path) in names.segments {
-            if !segment_ids.contains(id) {
+            if !segment_ids.contains(&id) {
                 problems.push(Code::UndefinedSegment, &path, format!("no segment \"{id}\" is defined"));
             }
         }
         for (id, path) in names.stages {
-            if !stage_ids.contains(id) {
+            if !stage_ids.contains(&id) {
                 problems.push(Code::UndefinedStage, &path, format!("no stage \"{id}\" is defined"));
             }
         }
@@ -128,10 +127,12 @@ pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
 
 fn check_duplicates(config: &Config, problems: &mut Problems) {
     let mut dup = |ids: Vec<(&str, JsonPath)>, what: &str| {
-        let mut seen = HashSet::new();
+        let mut seen: Vec<&str> = Vec::new();
         for (id, path) in ids {
-            if !seen.insert(id) {
+            if seen.contains(&id) {
                 problems.push(Code::DuplicateId, &path, format!("{what} \"{id}\" is defined twice"));
+            } else {
+                seen.push(id);
             }
         }
     };
@@ -194,7 +195,7 @@ fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
 /// null trend. Warn where an order comparison would hold for null on a
 /// signal that can be null, unless the same test has `"$ne": null`.
 fn warn_null_comparisons(config: &Config, problems: &mut Problems) {
-    let nullable: HashSet<&str> = config.signals.iter().filter(|s| s.form.can_be_null()).map(|s| &*s.id).collect();
+    let nullable: Vec<&str> = config.signals.iter().filter(|s| s.form.can_be_null()).map(|s| &*s.id).collect();
     let mut all: Vec<(&Json, JsonPath)> = conditions(config);
     for s in &config.segments {
         all.push((&s.when, JsonPath::root().key("segments").key(&s.id).key("when")));
@@ -205,7 +206,7 @@ fn warn_null_comparisons(config: &Config, problems: &mut Problems) {
         for (field, value, path) in fields {
             let Some(id) = field.strip_prefix("signals.") else { continue };
             let Json::Obj(ops) = value else { continue };
-            if !nullable.contains(id) || ops.get("$ne").is_some_and(Json::is_null) {
+            if !nullable.contains(&id) || ops.get("$ne").is_some_and(Json::is_null) {
                 continue;
             }
             for (op, operand) in ops.iter() {
@@ -257,7 +258,7 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
             }
         }
     }
-    let reachable: HashSet<&str> =
+    let reachable: Vec<&str> =
         config.stages.iter().take(first_catch_all.map_or(usize::MAX, |c| c + 1)).map(|s| &*s.id).collect();
     for e in &config.experiences {
         let Some(required) = required_stages(&e.when) else { continue };

@@ -153,7 +153,7 @@ fn check_policy(ctx: &Context<'_, '_>, i: usize) -> Result<(), Blocked> {
         let n = recent().count() as u32;
         if n >= max {
             let mut recent: Vec<Millis> = recent().collect();
-            recent.sort_unstable();
+            crate::collections::sort_small_by(&mut recent, |a, b| a < b);
             let until = recent.get((n - max) as usize).map(|t| t + DAY);
             return Err(Blocked::PolicyDailyLimit { until: if max == 0 { None } else { until }, prompts: n, max });
         }

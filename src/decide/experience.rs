@@ -93,7 +93,7 @@ impl ExperiencePlan {
         }
         for slot in &mut slots {
             // A stable sort keeps config order among equal priorities.
-            slot.experiences.sort_by(|&a, &b| defs[b].priority.total_cmp(&defs[a].priority));
+            crate::collections::sort_small_by(&mut slot.experiences, |&a, &b| defs[a].priority > defs[b].priority);
         }
         ExperiencePlan { experiences, slots }
     }

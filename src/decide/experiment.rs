@@ -39,12 +39,19 @@ pub struct CompiledExperiment {
     pub def: ExperimentDef,
     pub hash_attribute: PathRef,
     pub ranges: Vec<(f64, f64)>,
+    /// The hash value is an attribute or entitlement, which only
+    /// `identify` changes: its assignment can be kept between decisions.
+    pub cacheable: bool,
 }
 
 impl CompiledExperiment {
     pub fn new(def: ExperimentDef, hash_attribute: PathRef) -> Self {
         let ranges = super::bucket::bucket_ranges(def.variations.len(), def.coverage, Some(&def.weights));
-        CompiledExperiment { def, hash_attribute, ranges }
+        let cacheable = matches!(
+            crate::doc::Root::decode(hash_attribute.root),
+            Some(crate::doc::Root::Attributes | crate::doc::Root::Entitlements)
+        );
+        CompiledExperiment { def, hash_attribute, ranges, cacheable }
     }
 
     /// The user's variation, as GrowthBook's `run` would choose it.

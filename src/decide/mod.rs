@@ -12,7 +12,7 @@ pub mod reasons;
 use crate::json::{Json, Obj};
 use eligibility::{check, Context};
 use experience::CompiledExperience;
-use std::collections::BTreeSet;
+use experiment::{Assignment, NotInExperiment};
 
 /// An experiment's first assignment of a variation to this user (holdout
 /// included), to feed analytics as GrowthBook's tracking callback does.
@@ -27,7 +27,7 @@ pub struct Exposure {
 }
 
 /// The `(experiment key, variation id)` pairs already exposed.
-pub type Exposed = BTreeSet<(Box<str>, Box<str>)>;
+pub type Exposed = crate::collections::VecSet<(Box<str>, Box<str>)>;
 
 /// What one slot shows.
 #[derive(Clone, Debug)]
@@ -103,12 +103,21 @@ impl<'c> SlotDecision<'c> {
 /// Decides `slots` (indexes into the plan's slots) in the order given.
 /// Records newly exposed variations in `exposed` and hands them to
 /// `on_exposure`; records nothing else.
+/// What a decision records about the user, and what it may reuse.
+pub struct Records<'r> {
+    pub exposed: &'r mut Exposed,
+    pub on_exposure: &'r mut dyn FnMut(Exposure),
+    /// Assignments already computed, per experience, valid while the hash
+    /// attribute keeps its value: the owner clears them on `identify` and
+    /// config changes (only attribute and entitlement hash values are kept).
+    pub assignments: &'r mut Vec<Option<Result<Assignment, NotInExperiment>>>,
+}
+
 pub fn decide<'c>(
     ctx: &Context<'c, '_>,
     slots: &[usize],
     with_reasons: bool,
-    exposed: &mut Exposed,
-    on_exposure: &mut dyn FnMut(Exposure),
+    records: &mut Records,
     new_prompts: &mut Vec<usize>,
 ) -> Vec<SlotDecision<'c>> {
     new_prompts.clear();
@@ -116,7 +125,7 @@ pub fn decide<'c>(
     for &s in slots {
         let Some(slot) = ctx.plan.slots.get(s) else { continue };
         let view = Context { new_prompts, ..*ctx };
-        let (decision, winner) = decide_slot(&view, &slot.id, &slot.experiences, with_reasons, exposed, on_exposure);
+        let (decision, winner) = decide_slot(&view, &slot.id, &slot.experiences, with_reasons, records);
         // A new prompt counts, for the later slots, as an impression now.
         if let Some((i, false)) = winner {
             if decision.experience.is_some_and(|e| e.is_prompt) {
@@ -133,8 +142,7 @@ fn decide_slot<'c>(
     slot: &'c str,
     candidates: &[usize],
     with_reasons: bool,
-    exposed: &mut Exposed,
-    on_exposure: &mut dyn FnMut(Exposure),
+    records: &mut Records,
 ) -> (SlotDecision<'c>, Option<(usize, bool)>) {
     let mut winner = None;
     let mut decision =
@@ -161,11 +169,26 @@ fn decide_slot<'c>(
         // would win the slot.
         let mut experiment_reason = None;
         if let Some(x) = &exp.experiment {
-            match x.assign(ctx.doc) {
+            let assigned = match records.assignments.get(i) {
+                Some(Some(cached)) => cached.clone(),
+                _ => {
+                    let fresh = x.assign(ctx.doc);
+                    if x.cacheable {
+                        if records.assignments.len() <= i {
+                            records.assignments.resize(i + 1, None);
+                        }
+                        if let Some(slot) = records.assignments.get_mut(i) {
+                            *slot = Some(fresh.clone());
+                        }
+                    }
+                    fresh
+                }
+            };
+            match assigned {
                 Ok(a) => {
                     let Some(v) = x.def.variations.get(a.variation) else { continue };
-                    if exposed.insert((x.def.key.clone(), v.id.clone())) {
-                        on_exposure(Exposure {
+                    if records.exposed.add((x.def.key.clone(), v.id.clone())) {
+                        (records.on_exposure)(Exposure {
                             experiment: x.def.key.clone(),
                             variation: v.id.clone(),
                             variation_index: a.variation,

@@ -135,7 +135,7 @@ pub fn export(config: &CompiledConfig, user: &UserState) -> Json {
             interactions.insert(&*e.def.id, j);
         }
     }
-    let exposed = user.exposed.iter().map(|(k, v)| Json::Arr(vec![Json::from(&**k), Json::from(&**v)])).collect();
+    let exposed = user.exposed.keys().map(|(k, v)| Json::Arr(vec![Json::from(&**k), Json::from(&**v)])).collect();
     crate::obj! {
         "format" => STATE_FORMAT,
         "version" => STATE_VERSION as f64,
@@ -348,7 +348,7 @@ pub fn restore(
     let mut exposed = Exposed::new();
     for pair in o.get("exposed").and_then(Json::as_arr).unwrap_or(&[]) {
         if let Some([Json::Str(k), Json::Str(v)]) = pair.as_arr() {
-            exposed.insert((k.clone(), v.clone()));
+            exposed.add((k.clone(), v.clone()));
         }
     }
     let user = UserState {

@@ -1,5 +1,6 @@
 //! Segments: named conditions, evaluated in dependency order.
 
+use crate::collections::VecMap;
 use crate::condition::{CompileEnv, Condition};
 use crate::config::model::SegmentDef;
 use crate::doc::EvalDoc;
@@ -41,29 +42,63 @@ impl SegmentPlan {
     }
 
     /// Evaluates every segment. `held` receives, for each segment in config
-    /// order, whether it holds; `found` becomes the `segments` array that
-    /// conditions see, grown in evaluation order (each segment sees those
-    /// already found; the `doc`'s own `segments` is not read).
-    pub fn evaluate(&self, doc: &EvalDoc, held: &mut Vec<bool>, found: &mut Json) {
+    /// order, whether it holds. Each segment sees (as `segments`) those
+    /// already found to hold, in evaluation order; the `doc`'s own
+    /// `segments` is not read. Returns the set that holds, as a mask whose
+    /// array `arrays` keeps.
+    pub fn evaluate(&self, doc: &EvalDoc, held: &mut Vec<bool>, arrays: &mut SegmentArrays) -> u128 {
         held.clear();
         held.resize(self.segments.len(), false);
-        match &mut *found {
-            Json::Arr(ids) => ids.clear(),
-            other => *other = Json::Arr(Vec::with_capacity(self.segments.len())),
-        }
+        let mut mask = 0u128;
         for &i in &self.order {
             let Some(seg) = self.segments.get(i) else { continue };
-            let holds = seg.when.eval(&EvalDoc { segments: found, ..*doc });
+            let holds = seg.when.eval(&EvalDoc { segments: arrays.array(self, mask), ..*doc });
             if holds {
-                if let (Some(h), Json::Arr(ids)) = (held.get_mut(i), &mut *found) {
+                if let Some(h) = held.get_mut(i) {
                     *h = true;
-                    ids.push(seg.id_json.clone());
                 }
+                mask |= 1u128 << i;
             }
         }
+        arrays.array(self, mask);
+        mask
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.segments.iter().position(|s| &*s.id == id)
+    }
+}
+
+/// The `segments` arrays conditions see, one per set of segments (a mask
+/// of config indexes; a config has at most 128 segments), built once and
+/// reused: evaluating allocates nothing once a user's sets have been seen.
+#[derive(Debug, Default)]
+pub struct SegmentArrays(VecMap<u128, Json>);
+
+/// More distinct sets than this and the cache starts over (a user only
+/// ever moves through a few).
+const MAX_CACHED_SETS: usize = 256;
+
+impl SegmentArrays {
+    /// The array of the segments in `mask`, in evaluation order.
+    pub fn array(&mut self, plan: &SegmentPlan, mask: u128) -> &Json {
+        if !self.0.contains_key(&mask) {
+            if self.0.len() >= MAX_CACHED_SETS {
+                self.0.clear();
+            }
+            let ids = plan
+                .order
+                .iter()
+                .filter(|&&i| i < 128 && mask & (1u128 << i) != 0)
+                .filter_map(|&i| plan.segments.get(i).map(|s| s.id_json.clone()))
+                .collect();
+            self.0.insert(mask, Json::Arr(ids));
+        }
+        self.0.get(&mask).unwrap_or(&Json::Null)
+    }
+
+    /// The array of a set already built by `array` (null otherwise).
+    pub fn get(&self, mask: u128) -> &Json {
+        self.0.get(&mask).unwrap_or(&Json::Null)
     }
 }

@@ -5,8 +5,8 @@
 //! on the user's *current* time-zone offset, which `identify` may change.
 
 use super::buckets::Buckets;
+use crate::collections::VecMap;
 use crate::time::{local_day, local_week, Millis};
-use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
@@ -21,13 +21,13 @@ pub struct ActiveUnits {
     /// Minutes with at least one matching event, inside the window.
     pub minutes: Buckets<u64>,
     /// Local unit number -> how many stored minutes fall in it, under `tz`.
-    per_unit: BTreeMap<i64, u32>,
+    per_unit: VecMap<i64, u32>,
     tz: i32,
 }
 
 impl ActiveUnits {
     pub fn new(unit: Unit, window: Millis, tz: i32) -> Self {
-        ActiveUnits { unit, window, minutes: Buckets::new(), per_unit: BTreeMap::new(), tz }
+        ActiveUnits { unit, window, minutes: Buckets::new(), per_unit: VecMap::new(), tz }
     }
 
     fn unit_of(&self, t: Millis) -> i64 {
@@ -42,7 +42,8 @@ impl ActiveUnits {
             return;
         }
         if self.minutes.add(t, 1) {
-            *self.per_unit.entry(self.unit_of(t)).or_insert(0) += 1;
+            let unit = self.unit_of(t);
+            *self.per_unit.entry_or_insert_with(unit, || 0) += 1;
         }
     }
 
@@ -75,13 +76,13 @@ impl ActiveUnits {
                 Unit::Day => local_day(t, tz),
                 Unit::Week => local_week(t, tz),
             };
-            *self.per_unit.entry(u).or_insert(0) += 1;
+            *self.per_unit.entry_or_insert_with(u, || 0) += 1;
         }
     }
 
     /// Rebuilds from stored minutes.
     pub fn from_minutes(unit: Unit, window: Millis, tz: i32, minutes: Buckets<u64>) -> Self {
-        let mut a = ActiveUnits { unit, window, minutes, per_unit: BTreeMap::new(), tz: tz.wrapping_add(1) };
+        let mut a = ActiveUnits { unit, window, minutes, per_unit: VecMap::new(), tz: tz.wrapping_add(1) };
         a.set_tz(tz);
         a
     }

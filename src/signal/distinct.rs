@@ -6,9 +6,9 @@
 //! the store whatever its length (a collision among 1,000 values has a
 //! probability near 1e-13).
 
+use crate::collections::{VecMap, VecSet};
 use crate::json::{js_number_string, Json};
 use crate::time::Millis;
-use std::collections::{BTreeSet, HashMap};
 
 pub const MAX_DISTINCT: usize = 1_000;
 
@@ -16,9 +16,9 @@ pub const MAX_DISTINCT: usize = 1_000;
 pub struct DistinctValues {
     pub window: Option<Millis>,
     /// value hash -> latest minute seen.
-    last_seen: HashMap<u64, Millis>,
+    last_seen: VecMap<u64, Millis>,
     /// `(latest minute seen, hash)`, oldest first: for eviction and windows.
-    by_time: BTreeSet<(Millis, u64)>,
+    by_time: VecSet<(Millis, u64)>,
     /// Latest "last seen" among evicted values: while it is inside the
     /// window, the value may be undercounted and the cap is reported.
     evicted_until: Option<Millis>,
@@ -77,16 +77,17 @@ impl DistinctValues {
         match self.last_seen.get_mut(&hash) {
             Some(seen) if *seen >= t => return,
             Some(seen) => {
-                self.by_time.remove(&(*seen, hash));
+                let before = *seen;
                 *seen = t;
+                self.by_time.remove(&(before, hash));
             }
             None => {
                 self.last_seen.insert(hash, t);
             }
         }
-        self.by_time.insert((t, hash));
+        self.by_time.add((t, hash));
         while self.last_seen.len() > MAX_DISTINCT {
-            let Some((seen, h)) = self.by_time.pop_first() else { break };
+            let Some(((seen, h), ())) = self.by_time.pop_first() else { break };
             self.last_seen.remove(&h);
             self.evicted_until = Some(self.evicted_until.map_or(seen, |e| e.max(seen)));
         }
@@ -94,7 +95,7 @@ impl DistinctValues {
 
     pub fn advance(&mut self, now: Millis) {
         let Some(w) = self.window else { return };
-        while let Some(&(seen, h)) = self.by_time.first() {
+        while let Some((&(seen, h), _)) = self.by_time.first() {
             if seen > now - w {
                 break;
             }
@@ -117,7 +118,7 @@ impl DistinctValues {
     }
 
     pub fn entries(&self) -> impl Iterator<Item = (Millis, u64)> + '_ {
-        self.by_time.iter().copied()
+        self.by_time.keys().copied()
     }
 
     /// Stored form: `{"v": series of (minute, hash), "evicted": ms|null}`.
@@ -125,7 +126,7 @@ impl DistinctValues {
     pub fn encode(&self) -> Json {
         let mut prev = 0i64;
         let mut nums = Vec::with_capacity(self.by_time.len() * 2);
-        for &(t, h) in &self.by_time {
+        for &(t, h) in self.by_time.keys() {
             let minute = t.div_euclid(crate::time::MINUTE);
             nums.push((minute - prev).max(0) as u64);
             nums.push(h);
@@ -150,7 +151,7 @@ impl DistinctValues {
             if d.last_seen.insert(pair[1], t).is_some() {
                 return None;
             }
-            d.by_time.insert((t, pair[1]));
+            d.by_time.add((t, pair[1]));
         }
         d.evicted_until = match json.get("evicted") {
             None | Some(Json::Null) => None,

@@ -9,7 +9,7 @@
 //! latest time it covered, so an import can tell when it cannot be exact.
 
 use crate::json::{Json, Obj};
-use crate::time::Millis;
+use crate::time::{Millis, MAX_TIME, MINUTE};
 use std::collections::VecDeque;
 
 pub const MAX_JOURNAL_ENTRIES: usize = 2_000;
@@ -35,19 +35,24 @@ pub struct Journal {
 }
 
 impl Journal {
-    pub fn add(&mut self, minute: Millis, real: Millis, name: &str, props: Obj) {
+    /// Records an event; only its props named in `kept` are stored (the
+    /// props the config reads). Compared without building anything, so a
+    /// repeated event costs no allocation.
+    pub fn add(&mut self, minute: Millis, real: Millis, name: &str, kept: &[Box<str>], props: &Obj) {
+        let same_props = |stored: &Obj| kept.iter().all(|k| stored.get(k) == props.get(k));
         let same = self
             .entries
             .iter_mut()
             .rev()
             .take_while(|e| e.minute >= minute)
-            .find(|e| e.minute == minute && &*e.name == name && e.props == props);
+            .find(|e| e.minute == minute && &*e.name == name && same_props(&e.props));
         if let Some(e) = same {
             e.count += 1;
             e.first = e.first.min(real);
             e.last = e.last.max(real);
             return;
         }
+        let props: Obj = kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect();
         let at = self.entries.partition_point(|e| e.minute <= minute);
         self.entries.insert(at, JournalEntry { minute, first: real, last: real, name: name.into(), props, count: 1 });
         while self.entries.len() > MAX_JOURNAL_ENTRIES {
@@ -80,50 +85,88 @@ impl Journal {
         self.entries.is_empty()
     }
 
-    /// Stored form: `{"e": [[minute, first, last, name, props, count]], "f": ms|null}`.
+    /// Stored form, compact: `{"n": [names], "e": text, "p": [[entry, props]], "f": ms|null}`.
+    /// `e` is the codec's text of five numbers per entry: the minute (the
+    /// first absolute, then gaps, in minutes), the first event's ms within
+    /// it, the ms from first to last, the name's index in `n`, the count.
+    /// `p` holds the props of the entries that have any.
     pub fn to_json(&self) -> Json {
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| {
-                Json::Arr(vec![
-                    Json::Num(e.minute as f64),
-                    Json::Num(e.first as f64),
-                    Json::Num(e.last as f64),
-                    Json::from(&*e.name),
-                    Json::Obj(e.props.clone()),
-                    Json::Num(e.count as f64),
-                ])
-            })
-            .collect();
-        crate::obj! { "e" => Json::Arr(entries), "f" => self.forgotten_until.map(|t| t as f64) }
+        let mut names: Vec<&str> = Vec::new();
+        let mut nums = Vec::with_capacity(self.entries.len() * 5);
+        let mut props = Vec::new();
+        let mut prev = 0i64;
+        for (i, e) in self.entries.iter().enumerate() {
+            let minute = e.minute.div_euclid(MINUTE);
+            let name = match names.iter().position(|n| *n == &*e.name) {
+                Some(k) => k,
+                None => {
+                    names.push(&e.name);
+                    names.len() - 1
+                }
+            };
+            nums.extend([
+                (minute - prev).max(0) as u64,
+                (e.first - e.minute).max(0) as u64,
+                (e.last - e.first).max(0) as u64,
+                name as u64,
+                e.count,
+            ]);
+            prev = minute;
+            if !e.props.is_empty() {
+                props.push(Json::Arr(vec![Json::Num(i as f64), Json::Obj(e.props.clone())]));
+            }
+        }
+        crate::obj! {
+            "n" => Json::Arr(names.into_iter().map(Json::from).collect()),
+            "e" => crate::persist::codec::encode(nums),
+            "p" => Json::Arr(props),
+            "f" => self.forgotten_until.map(|t| t as f64),
+        }
     }
 
     pub fn from_json(json: &Json) -> Option<Journal> {
-        let int = |j: &Json| j.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= crate::time::MAX_TIME as f64);
+        let names: Vec<&str> = json.get("n")?.as_arr()?.iter().map(Json::as_str).collect::<Option<_>>()?;
+        let nums = crate::persist::codec::decode(json.get("e")?.as_str()?)?;
+        if nums.len() % 5 != 0 || nums.len() / 5 > MAX_JOURNAL_ENTRIES {
+            return None;
+        }
         let mut journal = Journal {
-            entries: VecDeque::new(),
+            entries: VecDeque::with_capacity(nums.len() / 5),
             forgotten_until: match json.get("f") {
                 None | Some(Json::Null) => None,
-                Some(v) => Some(int(v)? as Millis),
+                Some(v) => {
+                    Some(v.as_f64().filter(|t| t.fract() == 0.0 && *t >= 0.0 && *t <= MAX_TIME as f64)? as Millis)
+                }
             },
         };
-        for e in json.get("e")?.as_arr()? {
-            let [minute, first, last, Json::Str(name), Json::Obj(props), count] = e.as_arr()? else { return None };
-            let entry = JournalEntry {
-                minute: int(minute)? as Millis,
-                first: int(first)? as Millis,
-                last: int(last)? as Millis,
-                name: name.clone(),
-                props: props.clone(),
-                count: int(count)? as u64,
-            };
-            if journal.entries.back().is_some_and(|b| b.minute > entry.minute) || entry.count == 0 {
+        let mut minute = 0i64;
+        for n in nums.chunks_exact(5) {
+            let [gap, first, span, name, count] = [n[0], n[1], n[2], n[3], n[4]];
+            minute = minute.checked_add(i64::try_from(gap).ok()?)?;
+            let start = minute.checked_mul(MINUTE).filter(|t| *t <= MAX_TIME)?;
+            if first >= MINUTE as u64 || count == 0 {
                 return None;
             }
-            journal.entries.push_back(entry);
+            let first = start + first as i64;
+            let last = first.checked_add(i64::try_from(span).ok()?).filter(|t| *t <= MAX_TIME)?;
+            journal.entries.push_back(JournalEntry {
+                minute: start,
+                first,
+                last,
+                name: (*names.get(usize::try_from(name).ok()?)?).into(),
+                props: Obj::new(),
+                count,
+            });
         }
-        (journal.entries.len() <= MAX_JOURNAL_ENTRIES).then_some(journal)
+        for pair in json.get("p")?.as_arr()? {
+            let [Json::Num(i), Json::Obj(props)] = pair.as_arr()? else { return None };
+            if i.fract() != 0.0 || *i < 0.0 {
+                return None;
+            }
+            let entry = journal.entries.get_mut(*i as usize)?;
+            entry.props = props.clone();
+        }
+        Some(journal)
     }
 }
 
@@ -136,9 +179,9 @@ mod tests {
     fn identical_events_share_an_entry() {
         let mut j = Journal::default();
         for i in 0..1000 {
-            j.add(10 * M, 10 * M + i, "a", Obj::new());
+            j.add(10 * M, 10 * M + i, "a", &[], &Obj::new());
         }
-        j.add(9 * M, 9 * M + 5, "a", Obj::new());
+        j.add(9 * M, 9 * M + 5, "a", &[], &Obj::new());
         assert_eq!(j.len(), 2);
         let first = j.entries().next().unwrap();
         assert_eq!((first.minute, first.count), (9 * M, 1));

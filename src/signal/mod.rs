@@ -15,13 +15,13 @@ pub mod trend;
 
 pub use history::{History, SignalState};
 
+use crate::collections::VecMap;
 use crate::condition::{CompileEnv, Condition, PathRef};
 use crate::config::model::{EventSel, SignalDef, SignalForm};
 use crate::doc::{number_at, DocResolver, EvalDoc, PropsDoc, PropsResolver, Root};
 use crate::json::{Json, Obj};
 use crate::problem::{Code, JsonPath, Problems};
 use crate::time::{Millis, DAY, MINUTE};
-use std::collections::HashMap;
 
 /// How late an event may arrive (track refuses older ones).
 pub const MAX_LATENESS: Millis = DAY;
@@ -46,7 +46,7 @@ pub struct CompiledSignal {
 #[derive(Debug)]
 pub struct SignalPlan {
     pub signals: Vec<CompiledSignal>,
-    by_event: HashMap<Box<str>, Vec<u16>>,
+    by_event: VecMap<Box<str>, Vec<u16>>,
     any_event: Vec<u16>,
     /// Ratios in an order where each comes after the ratios it reads.
     ratio_order: Vec<u16>,
@@ -67,7 +67,7 @@ impl SignalPlan {
         let ids: Vec<&str> = defs.iter().map(|d| &*d.id).collect();
         let doc_resolver = DocResolver { signal_ids: &ids };
         let props_env = CompileEnv { resolver: &PropsResolver, saved_groups };
-        let mut by_event: HashMap<Box<str>, Vec<u16>> = HashMap::new();
+        let mut by_event: VecMap<Box<str>, Vec<u16>> = VecMap::new();
         let mut any_event = Vec::new();
         let mut signals = Vec::with_capacity(defs.len());
         for (i, def) in defs.iter().enumerate() {
@@ -89,7 +89,7 @@ impl SignalPlan {
                 EventSel::Any => any_event.push(i as u16),
                 EventSel::Names(names) => {
                     for name in names {
-                        by_event.entry(name.clone()).or_default().push(i as u16);
+                        by_event.entry_or_insert_with(name.clone(), Vec::new).push(i as u16);
                     }
                 }
             }
@@ -146,9 +146,7 @@ impl SignalPlan {
     /// `history` must have been advanced to the step's time first.
     pub fn record(&self, history: &mut History, event: &RecordedEvent, real: Millis) {
         if self.reads(event.name) {
-            let props: Obj =
-                self.read_props.iter().filter_map(|p| event.props.get(p).map(|v| (p.clone(), v.clone()))).collect();
-            history.journal.add(event.at, real, event.name, props);
+            history.journal.add(event.at, real, event.name, &self.read_props, event.props);
         }
         self.feed(history, event, 1);
     }
