@@ -53,6 +53,8 @@ export interface Exposure {
 export interface Warning {
   code: string;
   message: string;
+  /** "error" for storage that failed (onstage then works in memory), "warning" otherwise. */
+  severity: 'warning' | 'error';
   path?: string;
 }
 

@@ -206,6 +206,13 @@ class Onstage {
         case 'identify':
           this.#engine.identify(step.identity, now);
           break;
+        case 'import':
+          // Importing twice changes nothing, so a tab that already has it is unaffected.
+          this.#engine.importSummary(step.summary, now);
+          break;
+        case 'exposed':
+          this.#engine.markExposed(step.experiment, step.variation);
+          break;
         case 'shown':
         case 'dismissed':
         case 'converted':
@@ -228,7 +235,7 @@ class Onstage {
 
   #warn(warning) {
     try {
-      this.#callbacks.onWarning?.(warning);
+      this.#callbacks.onWarning?.({ severity: 'warning', ...warning });
     } catch (err) {
       console.error('onstage: onWarning threw', err);
     }
@@ -245,7 +252,12 @@ class Onstage {
     for (const n of JSON.parse(text)) {
       try {
         if (n.type === 'stage_change') this.#callbacks.onStageChange?.({ from: n.from, to: n.to, at: n.at });
+        else if (n.type === 'warning') {
+          if (n.code !== 'signal_reset') this.#warn({ code: n.code, message: n.message });
+        }
         else if (n.type === 'exposure') {
+          // Other tabs of this user must not report it again.
+          this.#sync?.publish({ k: 'exposed', experiment: n.experiment, variation: n.variation });
           this.#callbacks.onExposure?.({
             experiment: n.experiment,
             variation: n.variation,
@@ -389,10 +401,8 @@ class Onstage {
   /** Imports a summary of the user's history made by `onstage summarize`. */
   importSummary(summary) {
     this.#alive();
-    call(() => this.#engine.importSummary(summary, this.#now()));
-    for (const note of JSON.parse(this.#engine.takeRestoreNotes())) if (note.code !== 'signal_reset') this.#warn(note);
-    this.#scheduleSave();
-    this.#changed();
+    const now = this.#now();
+    this.#step(() => this.#engine.importSummary(summary, now), { k: 'import', summary });
   }
 
   /**

@@ -57,7 +57,8 @@ export class SafeStorage {
         code === 'storage_full'
           ? `storage is full (${err?.name ?? err}): onstage keeps working in memory; this tab's changes are not saved`
           : `storage is unavailable (${err?.name ?? err}): onstage keeps working in memory; nothing is saved`;
-      this.#warn({ code, message });
+      // DESIGN: degrading to memory is reported as an error (the page keeps working).
+      this.#warn({ code, message, severity: 'error' });
     }
   }
 

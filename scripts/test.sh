@@ -60,6 +60,8 @@ layer_setup() { bash scripts/setup.sh; }
 layer_native() {
   cargo test --all-targets
   cargo test --doc
+  # Every example the docs show, run again: the docs cannot drift from the code.
+  ONSTAGE="$ROOT/target/debug/onstage" bash docs/examples/check.sh
 }
 
 layer_wasm() {

@@ -77,6 +77,8 @@ struct Scratch {
 pub enum Notice {
     StageChanged(Transition),
     Exposure(Exposure),
+    /// Something an import dropped or could not do exactly.
+    Warning(crate::persist::RestoreNote),
 }
 
 /// The host's report about an experience.
@@ -430,17 +432,16 @@ impl Engine {
     /// Imports a summary of the user's history from another source (see
     /// `summary`): it supersedes the local history before its `as_of` and
     /// the local events after it count again on top. A step at `now`.
-    pub fn import_summary(
-        &mut self,
-        summary: &Json,
-        now: Millis,
-    ) -> Result<Vec<crate::persist::RestoreNote>, crate::error::ImportError> {
+    /// What the import dropped or could not do exactly comes as
+    /// `Notice::Warning`s.
+    pub fn import_summary(&mut self, summary: &Json, now: Millis) -> Result<(), crate::error::ImportError> {
         let now = self.begin_step(now)?;
         let (history, notes) =
             crate::summary::import(&self.config, &self.user.history, summary, &self.user.user_id, now)?;
         self.user.history = history;
+        self.notices.extend(notes.into_iter().map(Notice::Warning));
         self.finish_step(now, true);
-        Ok(notes)
+        Ok(())
     }
 
     /// Switches to another config, keeping the data of every signal whose
@@ -464,6 +465,15 @@ impl Engine {
                 *self = fresh;
                 vec![crate::persist::RestoreNote { code: "part_corrupt", message: e.to_string() }]
             }
+        }
+    }
+
+    /// Records that the user was exposed to an experiment's variation
+    /// elsewhere (another tab), so this engine does not report it again.
+    /// Pairs the config does not have are ignored.
+    pub fn mark_exposed(&mut self, experiment: &str, variation: &str) {
+        if self.config.experiences.has_variation(experiment, variation) {
+            self.user.exposed.add((experiment.into(), variation.into()));
         }
     }
 

@@ -27,7 +27,7 @@ pub enum InputError {
     TimestampInFuture { ahead_ms: i64 },
     #[error("the event time is {behind_ms} ms behind now: more than 24 hours")]
     TimestampTooOld { behind_ms: i64 },
-    #[error("time went back: this step is at {now}, the user's previous step was at {last}")]
+    #[error("time went back: this step is at {}, the user's previous step was at {}", crate::time::format_rfc3339(*now), crate::time::format_rfc3339(*last))]
     TimeWentBack { now: i64, last: i64 },
     #[error("{field} must be an object, found {found}")]
     NotAnObject { field: &'static str, found: &'static str },

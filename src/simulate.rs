@@ -84,9 +84,13 @@ pub fn simulate(
             out.write_all(text.as_bytes())?;
             stats.decisions += 1;
         }
-        // Notices (stage changes, exposures) are for hosts; a replay
-        // prints decisions only.
-        engine.take_notices();
+        // Stage changes and exposures are for hosts: a replay prints
+        // decisions. What an import could not do exactly goes to stderr.
+        for notice in engine.take_notices() {
+            if let crate::engine::Notice::Warning(note) = notice {
+                eprintln!("line {line_no}: warning[{}]: {}", note.code, note.message);
+            }
+        }
     }
     stats.users = engines.len();
     out.flush()?;

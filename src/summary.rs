@@ -31,13 +31,17 @@ pub fn summarize(
     events: &[ExportedEvent],
     as_of: Millis,
 ) -> Result<Json, (usize, InputError)> {
+    // Every event is checked, also those after as_of: a bad export is
+    // refused whole rather than summarized in part.
+    for (i, e) in events.iter().enumerate() {
+        check_event(e.name, e.props).map_err(|err| (i, err))?;
+    }
     let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= as_of).collect();
     order.sort_by_key(|&i| events[i].at);
     let mut history = config.signals.new_history(0);
     let empty = Obj::new();
     for i in order {
         let e = &events[i];
-        check_event(e.name, e.props).map_err(|err| (i, err))?;
         // Each event is recorded at its own time, in time order.
         history.advance(e.at);
         let at = event_time(None, e.at).map_err(|err| (i, err))?;
@@ -129,13 +133,16 @@ pub fn summarize_export(
         let props = doc.get("props").cloned().unwrap_or(Json::Null);
         users.entry(user.to_string()).or_default().push(Line { no, name: name.into(), props, at });
     }
+    // Nothing is written unless every user's summary could be made.
+    let mut text = String::new();
     for (user, lines) in &users {
         let events: Vec<ExportedEvent> =
             lines.iter().map(|l| ExportedEvent { name: &l.name, props: &l.props, at: l.at }).collect();
         let summary = summarize(config, user, &events, as_of)
             .map_err(|(i, e)| format!("line {}: {e} [{}]", lines.get(i).map_or(0, |l| l.no), e.code()))?;
-        writeln!(out, "{summary}").map_err(|e| e.to_string())?;
+        summary.write_to(&mut text);
+        text.push('\n');
     }
-    out.flush().map_err(|e| e.to_string())?;
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| e.to_string())?;
     Ok(users.len())
 }

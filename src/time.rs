@@ -47,7 +47,8 @@ pub fn parse_duration(s: &str) -> Result<Millis, String> {
             return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")"))
         }
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || (digits.starts_with('0') && digits.len() > 1)
+    {
         return Err(format!("\"{s}\" is not a duration: expected an integer and a unit m, h, d or w (e.g. \"7d\")"));
     }
     let n: i64 = digits.parse().map_err(|_| format!("\"{s}\" is too long a duration"))?;
@@ -193,7 +194,7 @@ mod tests {
         assert_eq!(parse_duration("12h"), Ok(12 * HOUR));
         assert_eq!(parse_duration("7d"), Ok(7 * DAY));
         assert_eq!(parse_duration("4w"), Ok(4 * WEEK));
-        for bad in ["", "d", "7", "7s", "-1d", "1.5d", "0d", " 7d", "7D", "99999999999999999999d", "3654d"] {
+        for bad in ["", "d", "7", "7s", "-1d", "1.5d", "0d", "07d", " 7d", "7D", "99999999999999999999d", "3654d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(format_duration(14 * DAY), "2w");

@@ -248,8 +248,7 @@ impl WasmEngine {
     pub fn import_summary(&mut self, summary: JsValue, now: f64) -> Result<(), JsValue> {
         let now = time(now, "now")?;
         let summary = arg(&summary, "summary", "summary_corrupt")?;
-        self.notes = self.engine.import_summary(&summary, now).map_err(|e| js_error(e.code(), &e.to_string()))?;
-        Ok(())
+        self.engine.import_summary(&summary, now).map_err(|e| js_error(e.code(), &e.to_string()))
     }
 
     /// `identity`: `{attributes?, entitlements?, tz_offset_minutes?}`; absent fields stay.
@@ -362,6 +361,12 @@ impl WasmEngine {
         self.engine.interact(interaction, experience, now).map_err(input_error)
     }
 
+    /// Marks an experiment variation as already exposed (by another tab).
+    #[wasm_bindgen(js_name = markExposed)]
+    pub fn mark_exposed(&mut self, experiment: &str, variation: &str) {
+        self.engine.mark_exposed(experiment, variation);
+    }
+
     /// The time of the user's latest step (ms), or undefined for a new user.
     #[wasm_bindgen(js_name = lastStep)]
     pub fn last_step(&self) -> Option<f64> {
@@ -400,6 +405,11 @@ impl WasmEngine {
                     "from" => t.from.as_deref().map_or(Json::Null, Json::from),
                     "to" => t.to.as_deref().map_or(Json::Null, Json::from),
                     "at" => t.at as f64,
+                },
+                Notice::Warning(n) => crate::obj! {
+                    "type" => "warning",
+                    "code" => n.code,
+                    "message" => n.message.as_str(),
                 },
                 Notice::Exposure(x) => crate::obj! {
                     "type" => "exposure",

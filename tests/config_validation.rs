@@ -230,6 +230,7 @@ fn condition_problems_are_reported_with_their_paths() {
     set(&mut doc, &["experiences", "2", "when", "attributes.id"], onstage::obj! { "$inGroup" => "nobody" });
     set(&mut doc, &["experiences", "2", "when", "browser.name"], Json::str("x"));
     set(&mut doc, &["signals", "shares_30d", "where", "audience"], onstage::obj! { "$in" => "team" });
+    set(&mut doc, &["segments", "admin", "when", "stage"], Json::str("onbording"));
     let got = pairs(&problems_of(&doc));
     for (code, path) in [
         ("undefined_signal", r#"experiences[0].when["signals.nope"]"#),
@@ -239,6 +240,7 @@ fn condition_problems_are_reported_with_their_paths() {
         ("undefined_saved_group", r#"experiences[2].when["attributes.id"].$inGroup"#),
         ("unknown_path_root", r#"experiences[2].when["browser.name"]"#),
         ("bad_operand", "signals.shares_30d.where.audience.$in"),
+        ("undefined_stage", "segments.admin.when.stage"),
     ] {
         assert!(got.contains(&(code.into(), path.into())), "missing {code} at {path} in {got:#?}");
     }

@@ -187,7 +187,7 @@ impl User {
             .into_iter()
             .filter_map(|n| match n {
                 Notice::StageChanged(t) => Some(t),
-                Notice::Exposure(_) => None,
+                _ => None,
             })
             .collect()
     }
@@ -197,7 +197,7 @@ impl User {
             .into_iter()
             .filter_map(|n| match n {
                 Notice::Exposure(x) => Some(x),
-                Notice::StageChanged(_) => None,
+                _ => None,
             })
             .collect()
     }
@@ -1402,6 +1402,24 @@ fn a_failed_numeric_threshold_says_the_value_and_what_it_needs() {
             "signals.tasks is 1, needs >= 3",
             r#"attributes.plan is "free", needs one of ["pro","team"]"#,
             "signals.tasks_1d is 1, needs <= 0"
+        ]
+    );
+
+    // $not and $nor fail because a child held: the sentence names it.
+    let c = small_config(
+        "{}",
+        r#"[{"id": "tip", "slot": "s", "kind": "nudge", "priority": 1, "content": {},
+             "when": {"$not": {"attributes.plan": "free"}, "$nor": [{"signals.tasks": {"$gte": 1}}, {"attributes.plan": "pro"}]}}]"#,
+    );
+    let mut u = User::new(&c, "why-3", t0());
+    u.identify(r#"{"attributes": {"plan": "free"}}"#).track("task_done");
+    let d = u.slot("s");
+    let r = expect_reason(&d, "tip", "when_failed");
+    assert_eq!(
+        failed(r),
+        vec![
+            r#"$not fails because this holds: attributes.plan is "free": holds ($eq "free")"#,
+            "$nor fails because this holds: signals.tasks is 1: holds ($gte 1)",
         ]
     );
 }

@@ -101,6 +101,9 @@ fn a_config_update_keeps_unchanged_signals_stage_and_interactions() {
     let Some(Json::Obj(signals)) = root.get_mut("signals") else { panic!() };
     signals.insert("reports_7d", onstage::obj! { "count" => "report_created", "window" => "14d" });
     signals.insert("shares_ever", onstage::obj! { "count" => "dashboard_shared" });
+    // Reordering a definition's keys is not a change.
+    signals.insert("invites", onstage::obj! { "count" => "teammate_invited" });
+    signals.insert("premium_attempts", onstage::obj! { "window" => "14d", "count" => "premium_feature_blocked" });
     let stage_before = e.snapshot().stage;
     let notes = e.set_config(Arc::new(onstage::compile(&doc).unwrap().config));
     let reset: Vec<_> = notes.iter().filter(|n| n.code == "signal_reset").map(|n| n.message.clone()).collect();

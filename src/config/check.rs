@@ -81,21 +81,31 @@ fn collect_fields<'a>(cond: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, &
     }
 }
 
-/// Every condition of the config with its path, and whether it may name
-/// segments and the stage.
-fn conditions(config: &Config) -> Vec<(&Json, JsonPath)> {
+/// Where a condition is: a segment's references are checked with its
+/// dependencies, the others' here.
+#[derive(Clone, Copy, PartialEq)]
+enum Owner {
+    Segment,
+    Other,
+}
+
+/// Every condition of the config with its path.
+fn conditions(config: &Config) -> Vec<(&Json, JsonPath, Owner)> {
     let mut out = Vec::new();
+    for s in &config.segments {
+        out.push((&s.when, JsonPath::root().key("segments").key(&s.id).key("when"), Owner::Segment));
+    }
     for s in &config.stages {
-        out.push((&s.when, s.path.key("when")));
+        out.push((&s.when, s.path.key("when"), Owner::Other));
     }
     for e in &config.experiences {
         let at = &e.path;
-        out.push((&e.when, at.key("when")));
+        out.push((&e.when, at.key("when"), Owner::Other));
         if let Some(stop) = &e.stop_when {
-            out.push((stop, at.key("stop_when")));
+            out.push((stop, at.key("stop_when"), Owner::Other));
         }
         for (j, item) in e.items.iter().enumerate() {
-            out.push((&item.done, at.key("items").index(j).key("done")));
+            out.push((&item.done, at.key("items").index(j).key("done"), Owner::Other));
         }
     }
     out
@@ -107,9 +117,9 @@ pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
     let segment_order = check_segments(config, problems);
     let stage_ids: Vec<&str> = config.stages.iter().map(|s| &*s.id).collect();
     let segment_ids: Vec<&str> = config.segments.iter().map(|s| &*s.id).collect();
-    for (cond, at) in conditions(config) {
+    for (cond, at, owner) in conditions(config) {
         let names = names_in(cond, &at);
-        for (id, path) in names.segments {
+        for (id, path) in names.segments.into_iter().filter(|_| owner == Owner::Other) {
             if !segment_ids.contains(&id) {
                 problems.push(Code::UndefinedSegment, &path, format!("no segment \"{id}\" is defined"));
             }
@@ -196,11 +206,7 @@ fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
 /// signal that can be null, unless the same test has `"$ne": null`.
 fn warn_null_comparisons(config: &Config, problems: &mut Problems) {
     let nullable: Vec<&str> = config.signals.iter().filter(|s| s.form.can_be_null()).map(|s| &*s.id).collect();
-    let mut all: Vec<(&Json, JsonPath)> = conditions(config);
-    for s in &config.segments {
-        all.push((&s.when, JsonPath::root().key("segments").key(&s.id).key("when")));
-    }
-    for (cond, at) in all {
+    for (cond, at, _) in conditions(config) {
         let mut fields = Vec::new();
         collect_fields(cond, &at, &mut fields);
         for (field, value, path) in fields {

@@ -102,6 +102,14 @@ impl ExperiencePlan {
         self.experiences.iter().position(|e| &*e.def.id == id)
     }
 
+    /// Whether an experiment of the config has this variation.
+    pub fn has_variation(&self, experiment: &str, variation: &str) -> bool {
+        self.experiences
+            .iter()
+            .filter_map(|e| e.experiment.as_ref())
+            .any(|x| &*x.def.key == experiment && x.def.variations.iter().any(|v| &*v.id == variation))
+    }
+
     pub fn slot(&self, id: &str) -> Option<&Slot> {
         self.slots.iter().find(|s| &*s.id == id)
     }

@@ -16,6 +16,18 @@ fn failures(explanation: &Explanation) -> Vec<Json> {
         for node in nodes {
             match node {
                 ClauseNode::Clause(c) if !c.held => out.push(Json::from(c.describe())),
+                // `$not` and `$nor` fail because a child held: name those.
+                ClauseNode::Group(g) if !g.held && matches!(&*g.op, "$not" | "$nor") => {
+                    for child in &g.children {
+                        if child.held() {
+                            let what = match child {
+                                ClauseNode::Clause(c) => c.describe(),
+                                ClauseNode::Group(c) => format!("{} group", c.op),
+                            };
+                            out.push(Json::from(format!("{} fails because this holds: {what}", g.op)));
+                        }
+                    }
+                }
                 ClauseNode::Group(g) if !g.held => walk(&g.children, out),
                 _ => {}
             }

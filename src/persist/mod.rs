@@ -25,13 +25,13 @@ pub const STATE_VERSION: u32 = 1;
 /// Why a stored state cannot be used at all.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StateError {
-    #[error("the stored value is not an onstage state")]
+    #[error("the value is not an onstage state or summary")]
     NotAState,
-    #[error("the stored state has version {0}; this onstage reads version {STATE_VERSION}")]
+    #[error("the value has version {0}; this onstage reads version {STATE_VERSION}")]
     UnknownVersion(String),
-    #[error("the stored state belongs to another user")]
+    #[error("the value belongs to another user")]
     OtherUser,
-    #[error("the stored state is damaged: {0}")]
+    #[error("the value is damaged: {0}")]
     Corrupt(String),
 }
 
@@ -55,10 +55,22 @@ pub struct RestoreNote {
     pub message: String,
 }
 
-/// A 64-bit FNV-1a fingerprint of a definition's JSON text, in hex.
+/// A 64-bit FNV-1a fingerprint of a definition, in hex. Object keys are
+/// sorted first, so reordering a definition's keys keeps its data.
 pub fn fingerprint(definition: &Json) -> String {
+    fn canonical(v: &Json) -> Json {
+        match v {
+            Json::Obj(o) => {
+                let mut entries: Vec<(&str, &Json)> = o.iter().collect();
+                crate::collections::sort_small_by(&mut entries, |a, b| a.0 < b.0);
+                Json::Obj(entries.into_iter().map(|(k, v)| (Box::from(k), canonical(v))).collect())
+            }
+            Json::Arr(a) => Json::Arr(a.iter().map(canonical).collect()),
+            other => other.clone(),
+        }
+    }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in definition.to_json_string().bytes() {
+    for b in canonical(definition).to_json_string().bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -346,9 +358,12 @@ pub fn restore(
         }
     }
     let mut exposed = Exposed::new();
+    // Exposures carry over where the experiment and variation still exist.
     for pair in o.get("exposed").and_then(Json::as_arr).unwrap_or(&[]) {
         if let Some([Json::Str(k), Json::Str(v)]) = pair.as_arr() {
-            exposed.add((k.clone(), v.clone()));
+            if config.experiences.has_variation(k, v) {
+                exposed.add((k.clone(), v.clone()));
+            }
         }
     }
     let user = UserState {

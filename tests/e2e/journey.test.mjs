@@ -49,7 +49,7 @@ test('a user walks from onboarding to advocacy, exactly as saas.json says', asyn
     assert.equal(s.signals.seat_utilization, 0.2);
     assert.deepEqual(s.segments, ['admin']);
     assert.equal(s.reasons.home.of.win_back.result, 'when_failed');
-    assert.match(s.reasons.home.of.win_back.text, /stage is "onboarding", needs \$eq "at_risk"/);
+    assert.match(s.reasons.home.of.win_back.text, /stage is "onboarding", needs to be "at_risk"/);
   });
 
   await t.test('setup steps on separate minutes tick the checklist, then activation', async () => {
@@ -123,7 +123,7 @@ test('a user walks from onboarding to advocacy, exactly as saas.json says', asyn
     assert.equal(s.slots.sidebar.experience, null, 'try_automations is for activation and habit');
     assert.equal(s.slots.banner.experience, null);
     assert.equal(s.reasons.banner.of.upgrade_seats.result, 'when_failed');
-    assert.match(s.reasons.banner.of.upgrade_seats.text, /segments is \[[^\]]*\], needs \$in \["admin"\]/);
+    assert.match(s.reasons.banner.of.upgrade_seats.text, /segments is \[[^\]]*\], needs one of \["admin"\]/);
 
     await demo.select('identity-role', 'admin');
     s = await demo.state();

@@ -180,3 +180,41 @@ test('the package makes no network request of its own', async () => {
   }
   assert.deepEqual(errors, []);
 });
+
+test('an import and a first exposure reach the other tabs', async () => {
+  const { page: a, context, errors } = await h.openPage(PAGE);
+  const b = await context.newPage();
+  await b.goto(new URL(PAGE, h.baseUrl).href);
+  const EXPOSURES = `
+    window.__exposures = [];
+    window.os = await onstage.init({
+      config, userId: 'p8', tzOffsetMinutes: 0,
+      attributes: { id: 'p8', role: 'admin' },
+      onExposure: (e) => window.__exposures.push(e.experiment + ':' + e.variation),
+      onWarning: (w) => window.__warnings.push(w.code),
+    });`;
+  await inPage(a, EXPOSURES);
+  await inPage(b, EXPOSURES);
+  // Two premium blocks put the admin in expansion, where the banner runs the experiment.
+  await inPage(a, `os.track('premium_feature_blocked'); os.track('premium_feature_blocked');`);
+  await until(async () => (await inPage(b, 'return os.evaluate().stage;')) === 'expansion', 'B in expansion');
+  await inPage(a, `os.decide('banner');`);
+  assert.equal((await inPage(a, 'return window.__exposures;')).length, 1);
+  await new Promise((r) => setTimeout(r, 300));
+  await inPage(b, `os.decide('banner');`);
+  assert.deepEqual(await inPage(b, 'return window.__exposures;'), [], 'B does not report the exposure A reported');
+
+  // A summary made for another user id, imported in A, reaches B.
+  const summary = await inPage(a, `
+    const other = await onstage.init({ config, userId: 'p8', storage: 'memory' });
+    for (let i = 0; i < 4; i++) other.track('teammate_invited');
+    const signals = other.state().engine.signals;
+    other.destroy();
+    return { format: 'onstage-summary', version: 1, user: 'p8', as_of: Date.now(), signals };
+  `);
+  await inPage(a, 'os.importSummary(arg);', summary);
+  assert.equal(await inPage(a, 'return os.evaluate().signals.invites;'), 4);
+  await until(async () => (await inPage(b, 'return os.evaluate().signals.invites;')) === 4, 'the import in B');
+  assert.deepEqual(await inPage(b, 'return window.__warnings;'), []);
+  assert.deepEqual(errors, []);
+});
