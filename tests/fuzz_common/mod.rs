@@ -132,13 +132,16 @@ fn guarded(f: impl FnOnce() -> Result<(), TestCaseError>) -> Result<(), TestCase
 
 /// Runs `test` on `cases` inputs of `strategy`; panics (the test fails)
 /// with the minimal failing input. Prints
-/// `fuzz <name>: <n> cases in <s> s (slowest case <ms> ms), seed <seed>`.
+/// `fuzz <name>: <n> cases passed in <s> s (slowest case <ms> ms), seed <seed>`
+/// (`ONSTAGE_FUZZ_SLOWEST=1` also prints the slowest input).
 pub fn run<S: Strategy>(name: &str, cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
 where
     S::Value: std::fmt::Debug,
 {
     let counter = AtomicU64::new(0);
     let slowest = AtomicU64::new(0);
+    let slowest_input = std::sync::Mutex::new(String::new());
+    let keep_slowest = std::env::var("ONSTAGE_FUZZ_SLOWEST").is_ok();
     let config = Config {
         cases,
         failure_persistence: None,
@@ -152,9 +155,15 @@ where
     let result = runner.run(&strategy, |input| {
         counter.fetch_add(1, Ordering::Relaxed);
         let t = Instant::now();
+        let text = if keep_slowest { format!("{input:?}") } else { String::new() };
         let r = guarded(|| test(input));
         let took = t.elapsed();
-        slowest.fetch_max(took.as_micros() as u64, Ordering::Relaxed);
+        let previous = slowest.fetch_max(took.as_micros() as u64, Ordering::Relaxed);
+        if keep_slowest && took.as_micros() as u64 > previous {
+            if let Ok(mut s) = slowest_input.lock() {
+                *s = text.chars().take(3000).collect();
+            }
+        }
         r?;
         if took > MAX_CASE {
             return Err(TestCaseError::fail(format!("slow case: {took:?}")));
@@ -162,12 +171,18 @@ where
         Ok(())
     });
     let seed_text = std::env::var("ONSTAGE_FUZZ_SEED").unwrap_or_else(|_| "onstage-reliability".into());
-    println!(
-        "fuzz {name}: {cases} cases in {:.1} s (slowest case {:.1} ms, {} runs with shrinking), seed {seed_text}",
-        started.elapsed().as_secs_f64(),
-        slowest.load(Ordering::Relaxed) as f64 / 1000.0,
-        counter.load(Ordering::Relaxed),
-    );
+    let runs = counter.load(Ordering::Relaxed);
+    let slowest_ms = slowest.load(Ordering::Relaxed) as f64 / 1000.0;
+    let secs = started.elapsed().as_secs_f64();
+    match &result {
+        Ok(()) => println!(
+            "fuzz {name}: {cases} cases passed in {secs:.1} s (slowest case {slowest_ms:.1} ms), seed {seed_text}"
+        ),
+        Err(_) => println!("fuzz {name}: FAILED after {runs} runs (shrinking included) in {secs:.1} s, seed {seed_text}"),
+    }
+    if std::env::var("ONSTAGE_FUZZ_SLOWEST").is_ok() {
+        println!("fuzz {name}: slowest input: {}", slowest_input.lock().map(|s| s.clone()).unwrap_or_default());
+    }
     KNOWN.with(|k| {
         for (bug, n) in k.borrow().iter() {
             println!("fuzz {name}: {n} cases ran into known bug {bug}");
