@@ -110,13 +110,41 @@ fn catalogue() -> Vec<(&'static str, &'static str, Bad)> {
         ("dismissed unknown experience", "unknown_experience", Interact(Interaction::Dismissed, "")),
         ("converted unknown experience", "unknown_experience", Interact(Interaction::Converted, "SETUP_CHECKLIST")),
         ("import not an object", "summary_not_recognized", Import(j("[]"))),
-        ("import a state, not a summary", "summary_not_recognized", Import(j(r#"{"format":"onstage-state","version":1,"user":"u1"}"#))),
-        ("import future version", "summary_unknown_version", Import(j(r#"{"format":"onstage-summary","version":2,"user":"u1","as_of":0,"signals":{}}"#))),
-        ("import another user's", "summary_other_user", Import(j(r#"{"format":"onstage-summary","version":1,"user":"u2","as_of":0,"signals":{}}"#))),
-        ("import without user", "summary_corrupt", Import(j(r#"{"format":"onstage-summary","version":1,"as_of":0,"signals":{}}"#))),
-        ("import as_of after now", "summary_corrupt", Import(j(r#"{"format":"onstage-summary","version":1,"user":"u1","as_of":9999999999999,"signals":{}}"#))),
-        ("import as_of not whole", "summary_corrupt", Import(j(r#"{"format":"onstage-summary","version":1,"user":"u1","as_of":1.5,"signals":{}}"#))),
-        ("import signals not an object", "summary_corrupt", Import(j(r#"{"format":"onstage-summary","version":1,"user":"u1","as_of":0,"signals":[]}"#))),
+        (
+            "import a state, not a summary",
+            "summary_not_recognized",
+            Import(j(r#"{"format":"onstage-state","version":1,"user":"u1"}"#)),
+        ),
+        (
+            "import future version",
+            "summary_unknown_version",
+            Import(j(r#"{"format":"onstage-summary","version":2,"user":"u1","as_of":0,"signals":{}}"#)),
+        ),
+        (
+            "import another user's",
+            "summary_other_user",
+            Import(j(r#"{"format":"onstage-summary","version":1,"user":"u2","as_of":0,"signals":{}}"#)),
+        ),
+        (
+            "import without user",
+            "summary_corrupt",
+            Import(j(r#"{"format":"onstage-summary","version":1,"as_of":0,"signals":{}}"#)),
+        ),
+        (
+            "import as_of after now",
+            "summary_corrupt",
+            Import(j(r#"{"format":"onstage-summary","version":1,"user":"u1","as_of":9999999999999,"signals":{}}"#)),
+        ),
+        (
+            "import as_of not whole",
+            "summary_corrupt",
+            Import(j(r#"{"format":"onstage-summary","version":1,"user":"u1","as_of":1.5,"signals":{}}"#)),
+        ),
+        (
+            "import signals not an object",
+            "summary_corrupt",
+            Import(j(r#"{"format":"onstage-summary","version":1,"user":"u1","as_of":0,"signals":[]}"#)),
+        ),
     ]
 }
 
@@ -238,7 +266,8 @@ fn late_and_early_events_within_bounds_count_at_their_own_time_exactly() {
 // ----------------------------------------------------------------- config
 
 fn codes_of(doc: &Json) -> Vec<&'static str> {
-    let mut codes: Vec<&str> = onstage::validate(doc).iter().filter(|p| p.is_error()).map(|p| p.code.as_str()).collect();
+    let mut codes: Vec<&str> =
+        onstage::validate(doc).iter().filter(|p| p.is_error()).map(|p| p.code.as_str()).collect();
     codes.dedup();
     codes
 }
@@ -276,83 +305,189 @@ fn bad_configs_are_refused_with_their_codes() {
     };
     let cases: Vec<(&str, Vec<&str>, Json)> = vec![
         ("not an object", vec!["wrong_type"], j("[]")),
-        ("condition nested 70 levels", vec!["limit_exceeded"], saas_with(|o| *get(o, &["segments", "admin", "when"]) = deep_condition.clone())),
-        ("config nested 100 levels", vec!["limit_exceeded"], saas_with(|o| o.insert("saved_groups", obj(vec![("g", nested(100))])))),
-        ("257 signals", vec!["limit_exceeded"], saas_with(|o| {
-            let Json::Obj(signals) = get(o, &["signals"]) else { panic!() };
-            for i in 0..257 {
-                signals.insert(format!("extra_{i}"), j(r#"{"count":"x"}"#));
-            }
-        })),
-        ("saved group of 10,001 values", vec!["limit_exceeded"], saas_with(|o| {
-            o.insert("saved_groups", obj(vec![("g", Json::Arr((0..10_001).map(|i| Json::Num(i as f64)).collect()))]));
-        })),
-        ("segments in a cycle", vec!["segment_cycle"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"segments": {"$in": ["power_user"]}}"#);
-            *get(o, &["segments", "power_user", "when"]) = j(r#"{"segments": {"$in": ["admin"]}}"#);
-        })),
-        ("a segment reading itself", vec!["segment_cycle"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"segments": {"$in": ["admin"]}}"#);
-        })),
-        ("ratios in a cycle", vec!["ratio_cycle"], saas_with(|o| {
-            *get(o, &["signals", "api_usage_ratio"]) = j(r#"{"ratio": ["signals.seat_utilization", "signals.invites"]}"#);
-            *get(o, &["signals", "seat_utilization"]) = j(r#"{"ratio": ["signals.api_usage_ratio", "signals.invites"]}"#);
-        })),
-        ("duplicate stage id", vec!["duplicate_id"], saas_with(|o| {
-            *get(o, &["stages", "1", "id"]) = Json::from("at_risk");
-        })),
-        ("duplicate experience id", vec!["duplicate_id"], saas_with(|o| {
-            *get(o, &["experiences", "1", "id"]) = Json::from("setup_checklist");
-        })),
-        ("weights summing to 0.9", vec!["bad_weights"], saas_with(|o| {
-            *get(o, &["experiences", "3", "experiment", "variations", "2", "weight"]) = Json::Num(0.1);
-        })),
-        ("weights summing to 1.02", vec!["bad_weights"], saas_with(|o| {
-            *get(o, &["experiences", "3", "experiment", "variations", "2", "weight"]) = Json::Num(0.22);
-        })),
-        ("unknown operator", vec!["unknown_operator"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$like": "adm%"}}"#);
-        })),
-        ("regex with lookahead", vec!["invalid_regex"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regex": "(?=a)"}}"#);
-        })),
-        ("regex with a backreference", vec!["invalid_regex"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regex": "(a)\\1"}}"#);
-        })),
-        ("regex not closed", vec!["invalid_regex"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regexi": "[a"}}"#);
-        })),
-        ("regex of 4097 bytes", vec!["invalid_regex"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = obj(vec![("attributes.role", obj(vec![("$regex", Json::from("a".repeat(4097)))]))]);
-        })),
-        ("undefined signal", vec!["undefined_signal"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"signals.nope": 1}"#);
-        })),
-        ("undefined segment", vec!["undefined_segment"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"segments": {"$in": ["nope"]}}"#);
-        })),
-        ("undefined saved group", vec!["undefined_saved_group"], saas_with(|o| {
-            *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.id": {"$inGroup": "nope"}}"#);
-        })),
-        ("zero duration", vec!["bad_duration"], saas_with(|o| {
-            *get(o, &["signals", "reports_7d", "window"]) = Json::from("0d");
-        })),
-        ("duration over 10 years", vec!["bad_duration"], saas_with(|o| {
-            *get(o, &["signals", "reports_7d", "window"]) = Json::from("522w");
-        })),
+        (
+            "condition nested 70 levels",
+            vec!["limit_exceeded"],
+            saas_with(|o| *get(o, &["segments", "admin", "when"]) = deep_condition.clone()),
+        ),
+        (
+            "config nested 100 levels",
+            vec!["limit_exceeded"],
+            saas_with(|o| o.insert("saved_groups", obj(vec![("g", nested(100))]))),
+        ),
+        (
+            "257 signals",
+            vec!["limit_exceeded"],
+            saas_with(|o| {
+                let Json::Obj(signals) = get(o, &["signals"]) else { panic!() };
+                for i in 0..257 {
+                    signals.insert(format!("extra_{i}"), j(r#"{"count":"x"}"#));
+                }
+            }),
+        ),
+        (
+            "saved group of 10,001 values",
+            vec!["limit_exceeded"],
+            saas_with(|o| {
+                o.insert(
+                    "saved_groups",
+                    obj(vec![("g", Json::Arr((0..10_001).map(|i| Json::Num(i as f64)).collect()))]),
+                );
+            }),
+        ),
+        (
+            "segments in a cycle",
+            vec!["segment_cycle"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"segments": {"$in": ["power_user"]}}"#);
+                *get(o, &["segments", "power_user", "when"]) = j(r#"{"segments": {"$in": ["admin"]}}"#);
+            }),
+        ),
+        (
+            "a segment reading itself",
+            vec!["segment_cycle"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"segments": {"$in": ["admin"]}}"#);
+            }),
+        ),
+        (
+            "ratios in a cycle",
+            vec!["ratio_cycle"],
+            saas_with(|o| {
+                *get(o, &["signals", "api_usage_ratio"]) =
+                    j(r#"{"ratio": ["signals.seat_utilization", "signals.invites"]}"#);
+                *get(o, &["signals", "seat_utilization"]) =
+                    j(r#"{"ratio": ["signals.api_usage_ratio", "signals.invites"]}"#);
+            }),
+        ),
+        (
+            "duplicate stage id",
+            vec!["duplicate_id"],
+            saas_with(|o| {
+                *get(o, &["stages", "1", "id"]) = Json::from("at_risk");
+            }),
+        ),
+        (
+            "duplicate experience id",
+            vec!["duplicate_id"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "id"]) = Json::from("setup_checklist");
+            }),
+        ),
+        (
+            "weights summing to 0.9",
+            vec!["bad_weights"],
+            saas_with(|o| {
+                *get(o, &["experiences", "3", "experiment", "variations", "2", "weight"]) = Json::Num(0.1);
+            }),
+        ),
+        (
+            "weights summing to 1.02",
+            vec!["bad_weights"],
+            saas_with(|o| {
+                *get(o, &["experiences", "3", "experiment", "variations", "2", "weight"]) = Json::Num(0.22);
+            }),
+        ),
+        (
+            "unknown operator",
+            vec!["unknown_operator"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$like": "adm%"}}"#);
+            }),
+        ),
+        (
+            "regex with lookahead",
+            vec!["invalid_regex"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regex": "(?=a)"}}"#);
+            }),
+        ),
+        (
+            "regex with a backreference",
+            vec!["invalid_regex"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regex": "(a)\\1"}}"#);
+            }),
+        ),
+        (
+            "regex not closed",
+            vec!["invalid_regex"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regexi": "[a"}}"#);
+            }),
+        ),
+        (
+            "regex of 4097 bytes",
+            vec!["invalid_regex"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) =
+                    obj(vec![("attributes.role", obj(vec![("$regex", Json::from("a".repeat(4097)))]))]);
+            }),
+        ),
+        (
+            "undefined signal",
+            vec!["undefined_signal"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"signals.nope": 1}"#);
+            }),
+        ),
+        (
+            "undefined segment",
+            vec!["undefined_segment"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"segments": {"$in": ["nope"]}}"#);
+            }),
+        ),
+        (
+            "undefined saved group",
+            vec!["undefined_saved_group"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.id": {"$inGroup": "nope"}}"#);
+            }),
+        ),
+        (
+            "zero duration",
+            vec!["bad_duration"],
+            saas_with(|o| {
+                *get(o, &["signals", "reports_7d", "window"]) = Json::from("0d");
+            }),
+        ),
+        (
+            "duration over 10 years",
+            vec!["bad_duration"],
+            saas_with(|o| {
+                *get(o, &["signals", "reports_7d", "window"]) = Json::from("522w");
+            }),
+        ),
         ("version 2", vec!["unsupported_version"], saas_with(|o| o.insert("version", Json::Num(2.0)))),
-        ("event name of 129 characters in a signal", vec!["bad_event_selector"], saas_with(|o| {
-            *get(o, &["signals", "invites"]) = obj(vec![("count", Json::from("e".repeat(129)))]);
-        })),
-        ("checklist without items", vec!["empty_checklist"], saas_with(|o| {
-            *get(o, &["experiences", "0", "items"]) = j("[]");
-        })),
-        ("id with a space", vec!["bad_id"], saas_with(|o| {
-            *get(o, &["stages", "5", "id"]) = Json::from("on boarding");
-        })),
-        ("priority NaN", vec!["wrong_type"], saas_with(|o| {
-            *get(o, &["experiences", "0", "priority"]) = Json::Num(f64::NAN);
-        })),
+        (
+            "event name of 129 characters in a signal",
+            vec!["bad_event_selector"],
+            saas_with(|o| {
+                *get(o, &["signals", "invites"]) = obj(vec![("count", Json::from("e".repeat(129)))]);
+            }),
+        ),
+        (
+            "checklist without items",
+            vec!["empty_checklist"],
+            saas_with(|o| {
+                *get(o, &["experiences", "0", "items"]) = j("[]");
+            }),
+        ),
+        (
+            "id with a space",
+            vec!["bad_id"],
+            saas_with(|o| {
+                *get(o, &["stages", "5", "id"]) = Json::from("on boarding");
+            }),
+        ),
+        (
+            "priority NaN",
+            vec!["wrong_type"],
+            saas_with(|o| {
+                *get(o, &["experiences", "0", "priority"]) = Json::Num(f64::NAN);
+            }),
+        ),
     ];
     let mut failures = Vec::new();
     for (class, expected, doc) in cases {
@@ -459,7 +594,10 @@ fn a_damaged_part_of_a_good_state_is_dropped_alone_with_a_note() {
     // What was not damaged is kept.
     let state = restored.export_state();
     assert_eq!(state.get("attributes"), good.get("attributes"));
-    assert_eq!(state.get("signals").and_then(|s| s.get("integrations")), good.get("signals").and_then(|s| s.get("integrations")));
+    assert_eq!(
+        state.get("signals").and_then(|s| s.get("integrations")),
+        good.get("signals").and_then(|s| s.get("integrations"))
+    );
 }
 
 // ------------------------------------------------------------ command line
@@ -475,7 +613,11 @@ fn cli(args: &[&str], stdin: &str) -> (i32, String, String) {
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn temp(name: &str, text: &str) -> String {
@@ -513,7 +655,10 @@ fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
         (format!(r#"{{"user":"u1","at":"{at}","track":""}}"#), "bad_event_name"),
         (format!(r#"{{"user":"u1","at":"{at}","track":7}}"#), "bad_event_name"),
         (format!(r#"{{"user":"u1","at":"{at}","track":"a","props":{{"x":[1]}}}}"#), "bad_props"),
-        (format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":"2026-03-04T12:05:01Z"}}"#), "timestamp_in_future"),
+        (
+            format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":"2026-03-04T12:05:01Z"}}"#),
+            "timestamp_in_future",
+        ),
         (format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":"2026-03-03T11:59:59Z"}}"#), "timestamp_too_old"),
         (format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":1}}"#), "bad_time"),
         (format!(r#"{{"user":"u1","at":"{at}","identify":{{"tz_offset_minutes":900}}}}"#), "bad_identify"),
@@ -529,7 +674,10 @@ fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
         let timeline = format!("{{\"user\":\"u1\",\"at\":\"{at}\",\"track\":\"report_created\"}}\n{line}\n");
         let (code, _, err) = cli(&["simulate", &saas, "-"], &timeline);
         assert_eq!(code, 1, "{line}: {err}");
-        assert!(err.contains("line 2:") && err.contains(&format!("[{expected}]")), "{line}: expected [{expected}], got {err}");
+        assert!(
+            err.contains("line 2:") && err.contains(&format!("[{expected}]")),
+            "{line}: expected [{expected}], got {err}"
+        );
     }
     let back = format!("{{\"user\":\"u1\",\"at\":\"{at}\",\"decide\":\"*\"}}\n{{\"user\":\"u1\",\"at\":\"2026-03-04T11:59:59Z\",\"decide\":\"*\"}}\n");
     let (code, out, err) = cli(&["simulate", &saas, "-"], &back);

@@ -12,7 +12,9 @@ fn codes_in(text: &str, openers: &[&str], quote: char) -> BTreeSet<String> {
         while let Some(i) = rest.find(opener) {
             rest = &rest[i + opener.len()..];
             let code: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
-            if rest[code.len()..].starts_with(quote) && code.contains('_') || matches!(code.as_str(), "internal" | "destroyed") {
+            if rest[code.len()..].starts_with(quote) && code.contains('_')
+                || matches!(code.as_str(), "internal" | "destroyed")
+            {
                 out.insert(code);
             }
         }
@@ -31,7 +33,9 @@ fn every_code_in_the_source_is_documented() {
     for file in ["src/error.rs", "src/problem.rs", "src/persist/mod.rs", "src/simulate.rs"] {
         codes.extend(codes_in(&read(file), &["=> \""], '"'));
     }
-    for file in ["src/timeline.rs", "src/wasm.rs", "src/persist/mod.rs", "src/summary.rs", "src/engine.rs", "src/simulate.rs"] {
+    for file in
+        ["src/timeline.rs", "src/wasm.rs", "src/persist/mod.rs", "src/summary.rs", "src/engine.rs", "src/simulate.rs"]
+    {
         codes.extend(codes_in(&read(file), &["bad(\"", "js_error(\"", "code: \""], '"'));
     }
     // The wasm binding's argument conversions: `arg(&x, "name", "code")`.
@@ -42,7 +46,9 @@ fn every_code_in_the_source_is_documented() {
             ["storage_", "state_", "sync_"].iter().any(|p| c.starts_with(p)) || c == "internal" || c == "destroyed"
         }));
     }
-    for expected in ["bad_props", "invalid_config", "storage_full", "sync_step_refused", "segment_cycle", "import_lossy"] {
+    for expected in
+        ["bad_props", "invalid_config", "storage_full", "sync_step_refused", "segment_cycle", "import_lossy"]
+    {
         assert!(codes.contains(expected), "the scan misses {expected}: {codes:?}");
     }
     let missing: Vec<&String> = codes.iter().filter(|c| !docs.contains(&format!("`{c}`"))).collect();

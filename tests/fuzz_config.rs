@@ -89,7 +89,8 @@ fn exercise(config: Arc<onstage::CompiledConfig>) -> Result<(), TestCaseError> {
     e.identify(identity, T0).expect("identify");
     let mut t = T0;
     let props = parse(r#"{"provider":"slack","feature":"x","units":5,"audience":"team","score":10}"#);
-    for name in ["workspace_created", "integration_connected", "report_created", "teammate_invited", "other", "api_call"]
+    for name in
+        ["workspace_created", "integration_connected", "report_created", "teammate_invited", "other", "api_call"]
     {
         t += 7 * MIN;
         e.track(name, &props, Some(t - HOUR), t).expect("track");

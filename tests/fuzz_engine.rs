@@ -409,7 +409,10 @@ fn fuzz_state() {
                         o.insert("signals", Json::Obj(signals));
                         if i % 5 == 0 {
                             // Or the journal's forgotten time / an entry.
-                            o.insert("journal", obj_of(vec![("e".into(), Json::Arr(vec![])), ("f".into(), value.clone())]));
+                            o.insert(
+                                "journal",
+                                obj_of(vec![("e".into(), Json::Arr(vec![])), ("f".into(), value.clone())]),
+                            );
                         }
                     }
                 }
@@ -440,11 +443,17 @@ fn fuzz_state() {
                     let mut now = start;
                     for name in ["workspace_created", "integration_connected", "report_created", "feature_used"] {
                         now += MIN;
-                        if let Err(err) = e.track(name, &parse(r#"{"provider":"x","feature":"y","units":2}"#), None, now) {
+                        if let Err(err) =
+                            e.track(name, &parse(r#"{"provider":"x","feature":"y","units":2}"#), None, now)
+                        {
                             check_code(err.code())?;
                         }
                     }
-                    let _ = e.decide(Slots::All, now, true).map(|d| d.slots.iter().map(|s| s.to_json()).count());
+                    if let Ok(d) = e.decide(Slots::All, now, true) {
+                        for s in &d.slots {
+                            let _ = s.to_json().to_json_string();
+                        }
+                    }
                     let _ = e.evaluate(now + 30 * DAY);
                     let text = e.export_state().to_json_string();
                     let Some(reparsed) = reparse(&text) else { continue };

@@ -64,7 +64,10 @@ fn a_million_events_in_one_minute_cost_what_the_first_did() {
     assert!(at_end <= at_tenth + 32, "from 100,000 to 1,000,000 events: {sizes:?}");
     assert_eq!(signal(&e, "invites"), Some((total / events.len()) as f64));
     assert_eq!(e.user().history.journal.len(), events.len(), "one journal entry per distinct event");
-    println!("state after the first {} events: {first_len} bytes; after each tenth of {total}: {sizes:?}", events.len());
+    println!(
+        "state after the first {} events: {first_len} bytes; after each tenth of {total}: {sizes:?}",
+        events.len()
+    );
 }
 
 #[test]
@@ -184,7 +187,8 @@ fn interactions_keep_only_what_their_windows_need() {
 fn a_week_of_activity_keeps_the_stored_state_flat() {
     // 200 events a day with a decision every 10 events, for 5 weeks: the
     // stored state after the longest window (30 days) no longer grows.
-    let names = ["report_created", "dashboard_shared", "feature_used", "api_call", "automation_run", "teammate_invited"];
+    let names =
+        ["report_created", "dashboard_shared", "feature_used", "api_call", "automation_run", "teammate_invited"];
     let mut e = Engine::new(saas(), "u1").unwrap();
     let mut now = T0;
     let mut sizes = Vec::new();

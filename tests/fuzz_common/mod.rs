@@ -178,7 +178,9 @@ where
         Ok(()) => println!(
             "fuzz {name}: {cases} cases passed in {secs:.1} s (slowest case {slowest_ms:.1} ms), seed {seed_text}"
         ),
-        Err(_) => println!("fuzz {name}: FAILED after {runs} runs (shrinking included) in {secs:.1} s, seed {seed_text}"),
+        Err(_) => {
+            println!("fuzz {name}: FAILED after {runs} runs (shrinking included) in {secs:.1} s, seed {seed_text}")
+        }
     }
     if std::env::var("ONSTAGE_FUZZ_SLOWEST").is_ok() {
         println!("fuzz {name}: slowest input: {}", slowest_input.lock().map(|s| s.clone()).unwrap_or_default());
