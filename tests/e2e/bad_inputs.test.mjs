@@ -259,12 +259,36 @@ for (const [name, props] of Object.entries(HOSTILE)) {
   });
 }
 
-test('a prop getter that throws: the prop is left out and the instance keeps working', async () => {
-  const { page, errors } = await h.openPage(PAGE);
+test('a prop getter that throws: the engine leaves the prop out and keeps working', async () => {
+  const { page } = await h.openPage(PAGE);
   const out = await hostile(page, `({ get a() { throw new Error('no value for you'); }, b: 1 })`, 'h3');
   assert.equal(out.first, 'accepted');
   assert.equal(out.then, 1);
+  // The page errors of this case are the bug below.
+});
+
+// track() hands the host's props object to the cross-tab outbox as it is;
+// the outbox is written by JSON.stringify in a queued microtask, which calls
+// the getter again: the exception escapes into the host page (uncaught),
+// and every later flush() (the save timer, pagehide, the host's own call)
+// throws too while the step stays in the outbox (2 minutes), so the state
+// is not saved. Fix: publish the props as the engine saw them (a plain
+// copy made once, e.g. the JSON the engine accepted), and catch in
+// TabSync.flush.
+knownBug('bug: a prop getter that throws does not escape into the page nor block saving', async () => {
+  const { page, errors } = await h.openPage(PAGE);
+  const out = await inPage(page, `${OPEN}
+    os.track('report_created', { get a() { throw new Error('no value for you'); }, b: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    let flushed = 'ok';
+    try { os.flush(); } catch (err) { flushed = String(err?.message ?? err); }
+    const stored = JSON.parse(localStorage.getItem('onstage:v1:h4:state') ?? 'null');
+    return { flushed, saved: stored?.engine?.signals?.reports_7d?.state?.b ?? null };
+  `, { clock: true, user: 'h4' });
+  console.log('getter props:', JSON.stringify(out), JSON.stringify(errors));
   assert.deepEqual(errors, []);
+  assert.equal(out.flushed, 'ok');
+  assert.ok(out.saved, 'the event is saved');
 });
 
 test('hostile props today: the call throws a coded Error (the instance is lost: see the skipped bug tests)', async () => {
