@@ -1,0 +1,290 @@
+//! Fuzzing what arrives as text: timelines for `onstage simulate`, event
+//! exports for `onstage summarize`, RFC 3339 times, durations and the
+//! compact codec of stored state.
+//!
+//! Targets: `timeline` (random and mutated JSON Lines through
+//! `onstage::simulate::simulate`, and exports through
+//! `onstage::summary::summarize_export`), `time` (`parse_rfc3339`,
+//! `parse_duration`), `codec` (`persist::codec::decode`, `decode_series`).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod fuzz_common;
+
+use fuzz_common::*;
+use onstage::json::Json;
+use onstage::persist::codec;
+use onstage::simulate::{simulate, Options};
+use onstage::time::{format_duration, format_rfc3339, parse_duration, parse_rfc3339, MAX_TIME, MIN_TIME};
+use onstage::CompiledConfig;
+use proptest::prelude::*;
+use std::sync::{Arc, OnceLock};
+
+/// Every code a replay may stop with.
+const TIMELINE_CODES: &[&str] = &[
+    "invalid_json",
+    "bad_step",
+    "bad_time",
+    "bad_user_id",
+    "bad_event_name",
+    "bad_props",
+    "timestamp_in_future",
+    "timestamp_too_old",
+    "time_went_back",
+    "bad_identify",
+    "unknown_experience",
+    "unknown_slot",
+    "summary_not_recognized",
+    "summary_unknown_version",
+    "summary_other_user",
+    "summary_corrupt",
+    "io_error",
+];
+
+fn saas() -> Arc<CompiledConfig> {
+    static CONFIG: OnceLock<Arc<CompiledConfig>> = OnceLock::new();
+    Arc::clone(CONFIG.get_or_init(|| Arc::new(onstage::compile(&parse(SAAS)).expect("saas").config)))
+}
+
+fn policy() -> Arc<CompiledConfig> {
+    static CONFIG: OnceLock<Arc<CompiledConfig>> = OnceLock::new();
+    Arc::clone(CONFIG.get_or_init(|| Arc::new(onstage::compile(&parse(POLICY)).expect("policy").config)))
+}
+
+/// An `at` text: mostly moving forward from T0, in several offsets and
+/// precisions; sometimes broken.
+fn at_text(t: i64, style: u8) -> String {
+    let base = format_rfc3339(t.clamp(MIN_TIME, MAX_TIME));
+    match style % 6 {
+        0 => base,
+        1 => base.replace(".000Z", "Z").replace('Z', "+00:00"),
+        2 => base.replace('Z', "123456Z"),
+        3 => base.replace('T', " "),
+        4 => base.replace('Z', ""),
+        _ => base.replace('Z', "-23:59"),
+    }
+}
+
+fn arb_step() -> impl Strategy<Value = (u8, i64, u8, Json)> {
+    // (user, dt, at style, action)
+    let action = prop_oneof![
+        5 => (
+            prop::sample::select(&["workspace_created", "integration_connected", "report_created", "feature_used", "api_call", ""][..]),
+            arb_props(),
+            prop::option::of(-DAY - 2 * MIN..6 * MIN),
+        )
+            .prop_map(|(name, props, ts)| {
+                let mut pairs = vec![("track".to_string(), Json::from(name)), ("props".to_string(), props)];
+                if let Some(ts) = ts {
+                    pairs.push(("timestamp".into(), Json::Num(ts as f64)));
+                }
+                obj_of(pairs)
+            }),
+        2 => prop::collection::vec(prop::sample::select(&["home", "sidebar", "banner", "*", "nope"][..]), 0..3)
+            .prop_map(|slots| obj_of(vec![(
+                "decide".into(),
+                Json::Arr(slots.into_iter().map(Json::from).collect())
+            )])),
+        1 => Just(obj_of(vec![("decide".into(), Json::from("*"))])),
+        2 => (prop::sample::select(&["shown", "dismissed", "converted"][..]),
+              prop::sample::select(&["setup_checklist", "win_back", "upgrade_seats", "nope"][..]))
+            .prop_map(|(k, id)| obj_of(vec![(k.into(), Json::from(id))])),
+        1 => (arb_props(), prop::option::of(prop_oneof![arb_number().prop_map(Json::Num), arb_json()]))
+            .prop_map(|(attributes, tz)| {
+                let mut identity = vec![("attributes".to_string(), attributes)];
+                if let Some(tz) = tz {
+                    identity.push(("tz_offset_minutes".into(), tz));
+                }
+                obj_of(vec![("identify".into(), obj_of(identity))])
+            }),
+        1 => arb_json().prop_map(|j| obj_of(vec![("import".into(), j)])),
+        1 => prop::collection::vec((arb_key(), arb_json()), 0..3).prop_map(obj_of),
+    ];
+    (0u8..3, prop_oneof![8 => 0i64..HOUR, 1 => -HOUR..0, 1 => 0..10 * DAY], 0u8..12, action)
+}
+
+#[derive(Clone, Debug)]
+enum TimelineInput {
+    Steps(Vec<(u8, i64, u8, Json)>),
+    Mutated(bool, Vec<TextMutation>),
+    Export(Vec<(u8, i64, u8, Json)>),
+}
+
+fn timeline_text(steps: &[(u8, i64, u8, Json)]) -> String {
+    let mut t = T0;
+    let mut out = String::new();
+    for (user, dt, style, action) in steps {
+        t += dt;
+        let mut line = match action {
+            Json::Obj(o) => o.clone(),
+            _ => Default::default(),
+        };
+        // A numeric timestamp becomes an RFC 3339 one relative to `at`.
+        if let Some(Json::Num(d)) = line.get("timestamp").cloned() {
+            line.insert("timestamp", Json::from(at_text(t + d as i64, *style / 2)));
+        }
+        if style % 11 != 10 {
+            line.insert("user", Json::from(["u1", "u2", ""][*user as usize % 3]));
+        }
+        line.insert("at", Json::from(at_text(t, if *style < 8 { 0 } else { *style })));
+        out.push_str(&Json::Obj(line).to_json_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn export_text(steps: &[(u8, i64, u8, Json)]) -> String {
+    let mut t = T0 - 5 * DAY;
+    let mut out = String::new();
+    for (user, dt, style, action) in steps {
+        t += dt;
+        let name = action.get("track").cloned().unwrap_or(Json::from("report_created"));
+        let props = action.get("props").cloned().unwrap_or(Json::Null);
+        let line = obj_of(vec![
+            ("user".into(), Json::from(["u1", "u2", ""][*user as usize % 3])),
+            ("name".into(), name),
+            ("at".into(), Json::from(at_text(t, if *style < 9 { 0 } else { *style }))),
+            ("props".into(), props),
+        ]);
+        out.push_str(&line.to_json_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn fuzz_timeline() {
+    let strategy = prop_oneof![
+        4 => prop::collection::vec(arb_step(), 1..25).prop_map(TimelineInput::Steps),
+        3 => (any::<bool>(), arb_text_mutations(5)).prop_map(|(p, m)| TimelineInput::Mutated(p, m)),
+        2 => prop::collection::vec(arb_step(), 1..25).prop_map(TimelineInput::Export),
+    ];
+    run("timeline", cases(300, 1.0), strategy, |input| {
+        let (config, text) = match &input {
+            TimelineInput::Steps(steps) => (saas(), timeline_text(steps)),
+            TimelineInput::Mutated(true, m) => (policy(), mutate_text(POLICY_TIMELINE, m)),
+            TimelineInput::Mutated(false, m) => (saas(), mutate_text(SAAS_TIMELINE, m)),
+            TimelineInput::Export(steps) => {
+                let text = export_text(steps);
+                let mut out = Vec::new();
+                match onstage::summary::summarize_export(&saas(), text.as_bytes(), &mut out, T0) {
+                    Ok(users) => {
+                        let lines = String::from_utf8(out).expect("utf-8");
+                        prop_assert_eq!(lines.lines().count(), users);
+                        // Each summary imports into a fresh engine of its user.
+                        for line in lines.lines() {
+                            let summary = parse(line);
+                            let user = summary.get("user").and_then(Json::as_str).expect("user").to_string();
+                            let mut e = onstage::Engine::new(saas(), &user).expect("engine");
+                            e.import_summary(&summary, T0 + MIN).map_err(|err| {
+                                proptest::test_runner::TestCaseError::fail(format!("own summary refused: {err}"))
+                            })?;
+                        }
+                    }
+                    Err(message) => prop_assert!(message.starts_with("line "), "{message}"),
+                }
+                return Ok(());
+            }
+        };
+        let mut out = Vec::new();
+        match simulate(config, text.as_bytes(), &mut out, Options { reasons: true }) {
+            Ok(stats) => {
+                let printed = String::from_utf8(out).expect("utf-8");
+                prop_assert_eq!(printed.lines().count(), stats.decisions);
+                for line in printed.lines() {
+                    let doc = parse(line);
+                    prop_assert!(doc.get("decisions").is_some());
+                }
+            }
+            Err(e) => {
+                prop_assert!(TIMELINE_CODES.contains(&e.code()), "unknown code {}", e.code());
+                prop_assert!(e.to_string().starts_with("line "), "{e}");
+            }
+        }
+        Ok(())
+    });
+}
+
+fn arb_time_text() -> impl Strategy<Value = String> {
+    let valid = (MIN_TIME..=MAX_TIME, 0u8..6).prop_map(|(t, style)| at_text(t, style));
+    prop_oneof![
+        3 => (valid.clone(), arb_text_mutations(2)).prop_map(|(t, m)| mutate_text(&t, &m)),
+        2 => valid,
+        2 => "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?([Zz]|[+-][0-9]{2}:[0-9]{2})?",
+        1 => "[0-9T:.Zz+\\- ]{0,40}",
+        1 => arb_string(),
+    ]
+}
+
+fn arb_duration_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[0-9]{0,22}[mhdwsMHDW]?",
+        1 => "[-+ ]?[0-9]{1,4}(\\.[0-9])?[mhdw ]{0,2}",
+        1 => arb_string(),
+        1 => (0u64..u64::MAX, prop::sample::select(&["m", "h", "d", "w"][..])).prop_map(|(n, u)| format!("{n}{u}")),
+    ]
+}
+
+#[test]
+fn fuzz_time() {
+    run("time", cases(2000, 4.0), (arb_time_text(), arb_duration_text()), |(time, duration)| {
+        if let Ok(t) = parse_rfc3339(&time) {
+            prop_assert!((MIN_TIME..=MAX_TIME).contains(&t), "{time} -> {t}");
+            prop_assert_eq!(parse_rfc3339(&format_rfc3339(t)), Ok(t), "{} round trip", time);
+        }
+        if let Ok(d) = parse_duration(&duration) {
+            prop_assert!(d > 0 && d <= 3653 * DAY, "{duration} -> {d}");
+            prop_assert_eq!(parse_duration(&format_duration(d)), Ok(d));
+        }
+        Ok(())
+    });
+}
+
+#[derive(Clone, Debug)]
+enum CodecInput {
+    Text(String),
+    Numbers(Vec<u64>),
+    Series(Vec<(u32, u64)>),
+}
+
+#[test]
+fn fuzz_codec() {
+    let strategy = prop_oneof![
+        3 => "[A-Za-z0-9_\\-]{0,40}".prop_map(CodecInput::Text),
+        1 => "[A-Za-z0-9_\\-!é ]{0,20}".prop_map(CodecInput::Text),
+        1 => prop::sample::select(&["", "_", "g", "A", "__________________", "_____________P", "____________PA", "ggggggggggggggggggggggggA"][..])
+            .prop_map(|s| CodecInput::Text(s.into())),
+        2 => prop::collection::vec(prop_oneof![any::<u64>(), 0u64..64, Just(u64::MAX)], 0..20).prop_map(CodecInput::Numbers),
+        2 => prop::collection::vec((1u32..100_000, any::<u64>()), 0..20).prop_map(CodecInput::Series),
+    ];
+    run("codec", cases(2000, 4.0), strategy, |input| {
+        match input {
+            CodecInput::Text(text) => {
+                if let Some(nums) = codec::decode(&text) {
+                    prop_assert_eq!(codec::decode(&codec::encode(nums.clone())), Some(nums));
+                }
+                if let Some(series) = codec::decode_series(&text) {
+                    for pair in series.windows(2) {
+                        prop_assert!(pair[0].0 < pair[1].0, "times increase");
+                    }
+                    prop_assert!(series.iter().all(|(t, _)| (0..=MAX_TIME).contains(t)));
+                    prop_assert_eq!(codec::decode_series(&codec::encode_series(series.clone())), Some(series));
+                }
+            }
+            CodecInput::Numbers(nums) => {
+                prop_assert_eq!(codec::decode(&codec::encode(nums.clone())), Some(nums));
+            }
+            CodecInput::Series(gaps) => {
+                let mut t = T0 / MIN * MIN;
+                let items: Vec<(i64, u64)> = gaps
+                    .iter()
+                    .map(|&(gap, v)| {
+                        t += gap as i64 * MIN;
+                        (t, v)
+                    })
+                    .collect();
+                prop_assert_eq!(codec::decode_series(&codec::encode_series(items.clone())), Some(items));
+            }
+        }
+        Ok(())
+    });
+}
