@@ -70,7 +70,14 @@ function call(fn) {
   }
 }
 
-function identityArg({ attributes, entitlements, tzOffsetMinutes } = {}) {
+function identityArg(identity) {
+  if (identity === undefined) identity = {};
+  if (identity === null || typeof identity !== 'object' || Array.isArray(identity)) {
+    const err = new Error('onstage: identify takes an object {attributes?, entitlements?, tzOffsetMinutes?}');
+    err.code = 'bad_identify';
+    throw err;
+  }
+  const { attributes, entitlements, tzOffsetMinutes } = identity;
   return { attributes, entitlements, tz_offset_minutes: tzOffsetMinutes };
 }
 
@@ -300,7 +307,9 @@ class Onstage {
   #step(run, share) {
     this.#alive();
     const changed = call(run) !== false;
-    if (share) this.#sync?.publish(share);
+    if (share && this.#sync && !this.#sync.publish(share)) {
+      this.#warn({ code: 'sync_step_dropped', message: 'a step could not be shared with other tabs (its props could not be copied)' });
+    }
     this.#scheduleSave();
     if (changed) this.#changed();
     else this.#drain();
@@ -343,7 +352,7 @@ class Onstage {
   }
 
   /** Replaces the attributes, entitlements or time-zone offset given. */
-  identify(identity = {}) {
+  identify(identity) {
     const arg = identityArg(identity);
     this.#step(() => this.#engine.identify(arg, this.#now()), { k: 'identify', identity: arg });
   }
@@ -353,8 +362,9 @@ class Onstage {
    * (`decide(["home", "banner"])`, `decide("*")`: an object keyed by slot).
    * `{ reasons: true }` adds why every experience of the slot won or lost.
    */
-  decide(slots, { reasons = false } = {}) {
+  decide(slots, options) {
     this.#alive();
+    const reasons = options?.reasons === true;
     const result = JSON.parse(call(() => this.#engine.decide(slots, this.#now(), reasons)));
     // A decision may record a stage change or a first exposure: save them.
     if (this.#drain()) this.#scheduleSave();

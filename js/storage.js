@@ -65,20 +65,25 @@ export class SafeStorage {
   get(key) {
     if (this.mode === 'memory') return this.#memory.get(key) ?? null;
     try {
-      return this.#area.getItem(key);
+      const value = this.#area.getItem(key);
+      if (value !== null) this.#memory.set(key, value);
+      return value;
     } catch (err) {
       this.#fail('storage_unavailable', err);
       return this.#memory.get(key) ?? null;
     }
   }
 
-  /** Writes; returns false when the value stayed in memory only. */
+  /**
+   * Writes; returns false when the value stayed in memory only. Values
+   * this instance read or wrote are also kept in memory, so that if the
+   * area fails later they can still be read (a user switched back to).
+   */
   set(key, value) {
     this.#memory.set(key, value);
     if (this.mode === 'memory') return false;
     try {
       this.#area.setItem(key, value);
-      this.#memory.delete(key);
       return true;
     } catch (err) {
       const full = err?.name === 'QuotaExceededError' || err?.code === 22;

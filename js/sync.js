@@ -28,6 +28,8 @@ export class TabSync {
   #apply;
   #now;
   #outbox = [];
+  /** Steps published since the last write of the outbox. */
+  #unwritten = 0;
   #flushQueued = false;
   #seq = 0;
   /** step id -> the step's time. */
@@ -53,25 +55,40 @@ export class TabSync {
     return `${this.#prefix}${this.#tabId}`;
   }
 
-  /** Shares one of this tab's steps with the other tabs. */
+  /**
+   * Shares one of this tab's steps with the other tabs. The step is
+   * written as text now: the host may change or break the objects it
+   * passed (props) after the call. Returns false when it cannot be shared.
+   */
   publish(step) {
     const id = `${this.#tabId}.${++this.#seq}`;
     const at = this.#now();
+    let text;
+    try {
+      text = JSON.stringify({ ...step, id, at });
+    } catch {
+      return false;
+    }
     this.applied.set(id, at);
-    this.#outbox.push({ ...step, id, at });
-    // Steps of one tick are written together.
-    if (!this.#flushQueued) {
+    this.#outbox.push({ at, text });
+    this.#unwritten++;
+    // Steps of one tick are written together; a burst that would push
+    // unseen steps out of the outbox is written before it does.
+    if (this.#unwritten >= OUTBOX_MAX) this.flush();
+    else if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(() => this.flush());
     }
+    return true;
   }
 
   flush() {
     this.#flushQueued = false;
+    this.#unwritten = 0;
     const now = this.#now();
     this.#outbox = this.#outbox.filter((s) => s.at > now - OUTBOX_TTL).slice(-OUTBOX_MAX);
     if (this.#outbox.length === 0) this.#storage.remove(this.key);
-    else this.#storage.set(this.key, JSON.stringify({ steps: this.#outbox }));
+    else this.#storage.set(this.key, `{"steps":[${this.#outbox.map((s) => s.text).join(',')}]}`);
   }
 
   /** Applies the unseen steps of an outbox's text. Returns how many. */

@@ -232,7 +232,8 @@ fn check_identity(identity: &Identity) -> Result<(), InputError> {
             None | Some(Json::Obj(_)) => {}
             Some(other) => return Err(InputError::NotAnObject { field, found: other.type_name() }),
         }
-        if value.as_ref().is_some_and(|v| v.depth() > MAX_DEPTH) {
+        // The stored state holds them one level down: keep it readable.
+        if value.as_ref().is_some_and(|v| v.depth() > MAX_DEPTH - 1) {
             return Err(InputError::TooDeep { what: field });
         }
     }
@@ -436,6 +437,9 @@ impl Engine {
     /// `Notice::Warning`s.
     pub fn import_summary(&mut self, summary: &Json, now: Millis) -> Result<(), crate::error::ImportError> {
         let now = self.begin_step(now)?;
+        // The journal is read as of `now`, so that a second import of the
+        // same summary sees the same journal.
+        self.user.history.advance(now);
         let (history, notes) =
             crate::summary::import(&self.config, &self.user.history, summary, &self.user.user_id, now)?;
         self.user.history = history;

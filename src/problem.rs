@@ -110,7 +110,6 @@ pub enum Code {
     UndefinedSignal,
     UndefinedSegment,
     UndefinedStage,
-    UndefinedExperience,
     UndefinedSavedGroup,
     /// A condition path whose root is none of signals, attributes,
     /// entitlements, segments, stage.
@@ -160,7 +159,6 @@ impl Code {
             Code::UndefinedSignal => "undefined_signal",
             Code::UndefinedSegment => "undefined_segment",
             Code::UndefinedStage => "undefined_stage",
-            Code::UndefinedExperience => "undefined_experience",
             Code::UndefinedSavedGroup => "undefined_saved_group",
             Code::UnknownPathRoot => "unknown_path_root",
             Code::SegmentCycle => "segment_cycle",

@@ -11,10 +11,9 @@ use crate::config::{self, CompiledConfig, MAX_CONFIG_BYTES};
 use crate::engine::{time_from_f64, Engine, Identity, Interaction, Notice, Slots};
 use crate::json::{Json, Obj, MAX_DEPTH};
 use crate::problem::Problem;
-use js_sys::{Array, Object, Reflect};
+use js_sys::Reflect;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The library version, to check the package loaded.
 #[wasm_bindgen]
@@ -43,6 +42,21 @@ fn problems_json(problems: &[Problem]) -> Json {
             })
             .collect(),
     )
+}
+
+mod checked {
+    //! The JavaScript built-ins `to_json` needs, bound with `catch`: host
+    //! objects (Proxies, getters) may throw from any of them.
+    use js_sys::Array;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+        pub fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+        #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+        pub fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+    }
 }
 
 /// Largest stored state or summary accepted (bytes, roughly).
@@ -92,23 +106,36 @@ fn to_json(v: &JsValue, path: &mut String, depth: usize, budget: &mut usize) -> 
     if depth >= MAX_DEPTH {
         return fail(path, "nested too deeply");
     }
+    if !v.is_object() {
+        return fail(path, "not a JSON value");
+    }
+    // Every access below can run the host's code (getters, Proxy traps):
+    // each goes through a `catch` binding, so a throw becomes an error
+    // value instead of unwinding through wasm (which would leave the
+    // engine unusable).
     let len = path.len();
-    if Array::is_array(v) {
-        let arr: &Array = v.unchecked_ref();
-        let mut out = Vec::with_capacity((arr.length() as usize).min(1024));
-        for (i, item) in arr.iter().enumerate() {
+    let unreadable = |path: &String| Err(Unconvertible { path: path.clone(), what: "unreadable (reading it threw)" });
+    let Ok(is_array) = checked::is_array(v) else { return unreadable(path) };
+    if is_array {
+        let Some(n) = Reflect::get(v, &"length".into()).ok().and_then(|n| n.as_f64()) else { return unreadable(path) };
+        let n = n.max(0.0) as u32;
+        let mut out = Vec::with_capacity((n as usize).min(1024));
+        for i in 0..n {
             path.push_str(&format!("[{i}]"));
+            let Ok(item) = Reflect::get(v, &JsValue::from(i)) else { return unreadable(path) };
             out.push(to_json(&item, path, depth + 1, budget)?);
             path.truncate(len);
         }
         return Ok(Json::Arr(out));
     }
-    let Some(obj) = v.dyn_ref::<Object>() else { return fail(path, "not a JSON value") };
-    let keys = Object::keys(obj);
+    let Ok(keys) = checked::object_keys(v) else { return unreadable(path) };
     let mut out = Obj::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let Some(k) = key.as_string() else { continue };
-        let value = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        path.push('.');
+        path.push_str(&k);
+        let Ok(value) = Reflect::get(v, &key) else { return unreadable(path) };
+        path.truncate(len);
         if value.is_undefined() {
             continue;
         }
@@ -316,18 +343,16 @@ impl WasmEngine {
     /// text: `{slot: {experience, variation, holdout, content, items, reasons}}`.
     pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool) -> Result<String, JsValue> {
         let now = time(now, "now")?;
-        let names: Vec<String> = if let Some(s) = slots.as_string() {
-            vec![s]
-        } else if Array::is_array(&slots) {
-            let mut names = Vec::new();
-            for s in Array::from(&slots).iter() {
-                names.push(s.as_string().ok_or_else(|| js_error("unknown_slot", "slots are strings"))?);
-            }
-            names
-        } else {
-            return Err(js_error("unknown_slot", "decide takes a slot id, a list of slot ids or \"*\""));
+        let asked = arg(&slots, "slots", "unknown_slot")?;
+        let names: Vec<&str> = match &asked {
+            Json::Str(s) => vec![s],
+            Json::Arr(items) => items
+                .iter()
+                .map(|s| s.as_str().ok_or_else(|| js_error("unknown_slot", "slots are strings")))
+                .collect::<Result<_, _>>()?,
+            _ => return Err(js_error("unknown_slot", "decide takes a slot id, a list of slot ids or \"*\"")),
         };
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let refs = names;
         let decision = self.engine.decide(Slots::Named(&refs), now, reasons).map_err(input_error)?;
         let mut out = String::with_capacity(256);
         out.push('{');

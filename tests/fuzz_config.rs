@@ -37,7 +37,6 @@ const PROBLEM_CODES: &[&str] = &[
     "undefined_signal",
     "undefined_segment",
     "undefined_stage",
-    "undefined_experience",
     "undefined_saved_group",
     "unknown_path_root",
     "segment_cycle",

@@ -213,8 +213,8 @@ fn a_week_of_activity_keeps_the_stored_state_flat() {
 #[test]
 fn the_worst_case_stored_state_of_the_reference_config() {
     // The journal keeps a day of events with the props the config reads
-    // (provider, feature, units, audience, score), up to 2,000 entries, and
-    // a prop string may have 1,024 characters: the bound is real but large.
+    // (provider, feature, units, audience, score), up to 2,000 entries and
+    // about 128 KB: with 1,024-character props the byte budget binds first.
     let mut e = Engine::new(saas(), "u1").unwrap();
     let long = |tag: &str, i: usize| format!("{tag}{i:05}{}", "x".repeat(1024 - 6 - tag.len()));
     let mut now = T0;
@@ -229,7 +229,7 @@ fn the_worst_case_stored_state_of_the_reference_config() {
         e.track("feature_used", &Json::Obj(props), None, now).unwrap();
     }
     let bytes = e.export_state().to_json_string().len();
-    assert_eq!(e.user().history.journal.len(), 2_000);
-    assert!(bytes < 11_000_000, "{bytes} bytes");
+    assert!(e.user().history.journal.len() < 200, "{}", e.user().history.journal.len());
+    assert!(bytes < 300_000, "{bytes} bytes");
     println!("worst-case stored state with saas.json: {bytes} bytes");
 }

@@ -366,10 +366,22 @@ pub fn restore(
             }
         }
     }
+    let mut identity = [object("attributes")?, object("entitlements")?];
+    for (value, name) in identity.iter_mut().zip(["attributes", "entitlements"]) {
+        // What identify accepts is at most MAX_DEPTH - 1 deep.
+        if value.depth() > crate::json::MAX_DEPTH - 1 {
+            *value = Json::Obj(Obj::new());
+            notes.push(RestoreNote {
+                code: "part_corrupt",
+                message: format!("the stored {name} are nested too deep: dropped"),
+            });
+        }
+    }
+    let [attributes, entitlements] = identity;
     let user = UserState {
         user_id: user_id.into(),
-        attributes: object("attributes")?,
-        entitlements: object("entitlements")?,
+        attributes,
+        entitlements,
         history,
         stage: StageState { held, transitions },
         interactions,

@@ -117,9 +117,13 @@ impl Buckets<u64> {
         crate::persist::codec::encode_series(self.iter())
     }
 
+    /// Refuses totals past 2^53 (what a stored count can carry exactly).
     pub fn decode(text: &str) -> Option<Self> {
-        let mut b = Buckets::new();
+        let mut b = Buckets::<u64>::new();
         for (t, n) in crate::persist::codec::decode_series(text)? {
+            if b.total.checked_add(n)? > 1 << 53 {
+                return None;
+            }
             b.add(t, n);
         }
         Some(b)

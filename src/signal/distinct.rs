@@ -147,7 +147,7 @@ impl DistinctValues {
         let mut minute = 0i64;
         for pair in nums.chunks_exact(2) {
             minute = minute.checked_add(i64::try_from(pair[0]).ok()?)?;
-            let t = minute.checked_mul(crate::time::MINUTE)?;
+            let t = minute.checked_mul(crate::time::MINUTE).filter(|t| *t <= crate::time::MAX_TIME)?;
             if d.last_seen.insert(pair[1], t).is_some() {
                 return None;
             }

@@ -144,7 +144,7 @@ impl History {
         let Some(state) = self.states.get_mut(i) else { return };
         let property = |p: &str| event.props.get(p);
         match (state, &signal.form) {
-            (SignalState::Count(n), _) => *n += times,
+            (SignalState::Count(n), _) => *n = n.saturating_add(times),
             (SignalState::WindowCount { window, buckets }, _) if t > now - *window => {
                 buckets.add(t, times);
             }
@@ -180,11 +180,17 @@ mod stored {
     use super::*;
     use crate::json::Json;
     use crate::persist::codec;
+    use crate::time::{MAX_TIME, MIN_TIME};
+
+    /// The largest whole number a JSON number carries exactly (2^53).
+    const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
 
     fn time(v: Option<&Json>) -> Option<Option<Millis>> {
         match v {
             None | Some(Json::Null) => Some(None),
-            Some(Json::Num(n)) if n.is_finite() && n.fract() == 0.0 => Some(Some(*n as Millis)),
+            Some(Json::Num(n)) if n.fract() == 0.0 && (MIN_TIME as f64..=MAX_TIME as f64).contains(n) => {
+                Some(Some(*n as Millis))
+            }
             _ => None,
         }
     }
@@ -223,7 +229,7 @@ mod stored {
             Some(match fresh {
                 SignalState::Count(_) => {
                     let n = json.get("n")?.as_f64()?;
-                    (n >= 0.0 && n.fract() == 0.0).then_some(SignalState::Count(n as u64))?
+                    (n >= 0.0 && n.fract() == 0.0 && n <= MAX_EXACT).then_some(SignalState::Count(n as u64))?
                 }
                 SignalState::Sum(_) => SignalState::Sum(json.get("sum")?.as_f64().filter(|s| s.is_finite())?),
                 SignalState::WindowCount { window, .. } => {
@@ -256,7 +262,11 @@ mod stored {
                     f.anchor = match json.get("anchor")? {
                         Json::Null => None,
                         Json::Arr(a) => match a.as_slice() {
-                            [Json::Num(level), Json::Num(t)] if *level >= 1.0 && *level <= f.steps as f64 => {
+                            [Json::Num(level), Json::Num(t)]
+                                if *level >= 1.0
+                                    && *level <= f.steps as f64
+                                    && (MIN_TIME as f64..=MAX_TIME as f64).contains(t) =>
+                            {
                                 Some((*level as u8, *t as Millis))
                             }
                             _ => return None,

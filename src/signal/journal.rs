@@ -13,6 +13,14 @@ use crate::time::{Millis, MAX_TIME, MINUTE};
 use std::collections::VecDeque;
 
 pub const MAX_JOURNAL_ENTRIES: usize = 2_000;
+/// About how many bytes of stored state the journal may take (props
+/// included): with long string props, entries go before the count limit.
+pub const MAX_JOURNAL_BYTES: usize = 128 * 1024;
+
+/// About what an entry costs in the stored state.
+fn cost(e: &JournalEntry) -> usize {
+    24 + e.name.len() + if e.props.is_empty() { 0 } else { Json::Obj(e.props.clone()).to_json_string().len() }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct JournalEntry {
@@ -32,6 +40,8 @@ pub struct Journal {
     entries: VecDeque<JournalEntry>,
     /// The latest real time of any event that left the journal.
     pub forgotten_until: Option<Millis>,
+    /// The entries' `cost`, summed.
+    bytes: usize,
 }
 
 impl Journal {
@@ -54,14 +64,17 @@ impl Journal {
         }
         let props: Obj = kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect();
         let at = self.entries.partition_point(|e| e.minute <= minute);
-        self.entries.insert(at, JournalEntry { minute, first: real, last: real, name: name.into(), props, count: 1 });
-        while self.entries.len() > MAX_JOURNAL_ENTRIES {
+        let entry = JournalEntry { minute, first: real, last: real, name: name.into(), props, count: 1 };
+        self.bytes += cost(&entry);
+        self.entries.insert(at, entry);
+        while self.entries.len() > MAX_JOURNAL_ENTRIES || (self.bytes > MAX_JOURNAL_BYTES && self.entries.len() > 1) {
             self.forget_front();
         }
     }
 
     fn forget_front(&mut self) {
         if let Some(e) = self.entries.pop_front() {
+            self.bytes = self.bytes.saturating_sub(cost(&e));
             self.forgotten_until = Some(self.forgotten_until.map_or(e.last, |f| f.max(e.last)));
         }
     }
@@ -131,6 +144,7 @@ impl Journal {
             return None;
         }
         let mut journal = Journal {
+            bytes: 0,
             entries: VecDeque::with_capacity(nums.len() / 5),
             forgotten_until: match json.get("f") {
                 None | Some(Json::Null) => None,
@@ -166,7 +180,8 @@ impl Journal {
             let entry = journal.entries.get_mut(*i as usize)?;
             entry.props = props.clone();
         }
-        Some(journal)
+        journal.bytes = journal.entries.iter().map(cost).sum();
+        (journal.bytes <= MAX_JOURNAL_BYTES || journal.entries.len() <= 1).then_some(journal)
     }
 }
 
