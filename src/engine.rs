@@ -438,10 +438,11 @@ impl Engine {
     pub fn import_summary(&mut self, summary: &Json, now: Millis) -> Result<(), crate::error::ImportError> {
         let now = self.begin_step(now)?;
         // The journal is read as of `now`, so that a second import of the
-        // same summary sees the same journal.
-        self.user.history.advance(now);
-        let (history, notes) =
-            crate::summary::import(&self.config, &self.user.history, summary, &self.user.user_id, now)?;
+        // same summary sees the same journal (on a copy: a refused summary
+        // changes nothing).
+        let mut local = self.user.history.clone();
+        local.advance(now);
+        let (history, notes) = crate::summary::import(&self.config, &local, summary, &self.user.user_id, now)?;
         self.user.history = history;
         self.notices.extend(notes.into_iter().map(Notice::Warning));
         self.finish_step(now, true);

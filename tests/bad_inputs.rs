@@ -187,7 +187,7 @@ fn apply(e: &mut Engine, bad: &Bad, now: i64) -> Result<(), &'static str> {
             )
             .map_err(|e| e.code()),
         Bad::Decide(slots) => e.decide(Slots::Named(slots), now, true).map(|_| ()).map_err(|e| e.code()),
-        Bad::Interact(kind, id) => e.interact(*kind, id, now).map_err(|e| e.code()),
+        Bad::Interact(kind, id) => e.interact(*kind, id, now).map(|_| ()).map_err(|e| e.code()),
         Bad::Import(summary) => e.import_summary(summary, now).map(|_| ()).map_err(|e| e.code()),
     }
 }
