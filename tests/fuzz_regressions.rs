@@ -131,6 +131,7 @@ fn importing_a_summary_twice_changes_nothing() {
     let now = T0 + MIN;
     let as_of = now - DAY - MIN;
     let summary = onstage::summary::summarize(&saas(), "u1", &[], as_of).unwrap();
+    e.take_notices();
     e.import_summary(&summary, now).unwrap();
     let first = e.take_notices();
     let once = e.export_state().to_json_string();
