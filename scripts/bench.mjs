@@ -47,6 +47,8 @@ const PAGE_QUERY = quick ? '&batches=11&batchMs=4' : '';
 
 const say = (msg) => console.error(`[bench] ${msg}`);
 const started = process.hrtime.bigint();
+// The machine is shared: its load when the run starts and ends goes into the results.
+const loadAtStart = os.loadavg();
 const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
 
 function configPath() {
@@ -436,6 +438,7 @@ function machine(chromiumVersion) {
     chromium: chromiumVersion,
     growthbook: JSON.parse(readFileSync(join(GB_DIR, 'package.json'), 'utf8')).version,
     date: new Date().toISOString(),
+    load_average_1m: { start: Number(loadAtStart[0].toFixed(2)), end: Number(os.loadavg()[0].toFixed(2)) },
     commit: git('rev-parse', 'HEAD'),
     dirty: git('status', '--porcelain', '--', 'src', 'js', 'Cargo.toml', 'Cargo.lock') !== '',
   };

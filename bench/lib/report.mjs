@@ -66,7 +66,8 @@ export function checkBudgets(r) {
 
 function machineLine(r) {
   const m = r.machine;
-  return `${m.cpu}, ${m.cores} cores, ${m.os}; Node ${m.node}, Chromium ${m.chromium}; ${m.date.slice(0, 10)}, commit ${m.commit.slice(0, 10)}${m.dirty ? ' (uncommitted changes)' : ''}`;
+  const load = m.load_average_1m ? `, load average ${m.load_average_1m.start} at the start and ${m.load_average_1m.end} at the end (shared machine)` : '';
+  return `${m.cpu}, ${m.cores} cores${load}, ${m.os}; Node ${m.node}, Chromium ${m.chromium}; ${m.date.slice(0, 10)}, commit ${m.commit.slice(0, 10)}${m.dirty ? ' (uncommitted changes)' : ''}`;
 }
 
 /** The markdown report: tables, budgets, machine line. */
