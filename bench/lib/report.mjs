@@ -1,0 +1,135 @@
+// Budgets and the markdown report, from bench/results.json's object.
+// Used by scripts/bench.mjs (printed after a run) and
+// scripts/bench-readme.mjs (the README's Performance section), so that no
+// figure is ever typed by hand.
+
+const KB = 1000;
+
+const us = (x) => (x === undefined || x === null ? '–' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const ms = (x) => (x === undefined || x === null ? '–' : x.toFixed(2));
+const times = (x) => (x === undefined || x === null || !Number.isFinite(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const int = (x) => (x === undefined || x === null ? '–' : Math.round(x).toLocaleString('en-US'));
+const kb = (bytes) => (bytes === undefined || bytes === null ? '–' : `${(bytes / KB).toFixed(1)} KB`);
+const medp95 = (s, f = us) => (s ? `${f(s.median_us ?? s.median_ms)} (${f(s.p95_us ?? s.p95_ms)})` : '–');
+
+/**
+ * The performance issue's budgets, each {id, label, budget, measured, met}.
+ * `met` is null when the figure is missing (that part did not run).
+ */
+export function checkBudgets(r) {
+  const sizes = r.browser?.sizes ?? {};
+  const largest = sizes['10000'];
+  const out = [];
+  const add = (id, label, budget, measured, met) => out.push({ id, label, budget, measured, met: measured === null ? null : met });
+
+  const vsGb = largest ? largest.onstage_decide.median_us / largest.growthbook_conditions.median_us : null;
+  add('decide_vs_growthbook', 'decide(all slots) at 10,000 events vs GrowthBook, conditions only', '≤ 1.0×',
+    vsGb === null ? null : `${times(vsGb)}× (${us(largest.onstage_decide.median_us)} µs vs ${us(largest.growthbook_conditions.median_us)} µs)`,
+    vsGb !== null && vsGb <= 1.0);
+  const vsHand = largest ? largest.handwritten.median_us / largest.onstage_decide.median_us : null;
+  add('decide_vs_handwritten', 'decide(all slots) at 10,000 events vs hand-written JS', '≥ 20× faster',
+    vsHand === null ? null : `${times(vsHand)}× faster (${us(largest.handwritten.median_us)} µs vs ${us(largest.onstage_decide.median_us)} µs)`,
+    vsHand !== null && vsHand >= 20);
+
+  const trackMedians = Object.values(sizes).map((s) => s.onstage_track.median_us);
+  const worstTrack = trackMedians.length ? Math.max(...trackMedians) : null;
+  add('track_median', 'track() median, worst history size', '≤ 1 µs',
+    worstTrack === null ? null : `${us(worstTrack)} µs`, worstTrack !== null && worstTrack <= 1);
+  const t100 = sizes['100']?.onstage_track.median_us;
+  const t10k = largest?.onstage_track.median_us;
+  const flat = t100 && t10k ? t10k / t100 : null;
+  add('track_flat', 'track() flat across history sizes (median at 10,000 / at 100)', '≤ 1.5×',
+    flat === null ? null : `${times(flat)}× (${us(t100)} → ${us(t10k)} µs)`, flat !== null && flat <= 1.5);
+
+  const bundle = r.sizes?.onstage_total?.brotli ?? null;
+  add('bundle_brotli', 'wasm + glue, brotli (onstage_bg.wasm, onstage.js, index.js, storage.js, sync.js)', `≤ ${60 * KB / KB} KB`,
+    bundle === null ? null : kb(bundle), bundle !== null && bundle <= 60 * KB);
+
+  const cold = r.cold_start?.onstage?.total ?? null;
+  add('cold_start', 'cold start, script fetched → first decision, 1,000 events stored (median)', '≤ 10 ms',
+    cold === null ? null : `${ms(cold.median_ms)} ms (p95 ${ms(cold.p95_ms)} ms)`, cold !== null && cold.median_ms <= 10);
+
+  const heavy = r.heavy ?? null;
+  const persisted = heavy ? Math.max(heavy.state_bytes, heavy.localstorage_value_length ?? 0) : null;
+  add('persisted', `persisted state, heavy user (${heavy ? int(heavy.events) : '–'} events over 90 days)`, `≤ ${64} KB`,
+    persisted === null ? null : `${kb(persisted)} (state ${int(heavy.state_bytes)} chars, localStorage value ${int(heavy.localstorage_value_length)} chars)`,
+    persisted !== null && persisted <= 64 * KB);
+
+  const sim = r.native_simulate ?? null;
+  // Per core: events per CPU-second of the single-threaded process (the
+  // wall clock of a shared machine counts other people's work too).
+  add('native_simulate', 'native simulate, events per second per core (CPU time, median run)', '≥ 2,000,000/s',
+    sim ? `${int(sim.events_per_s_cpu.median)}/s (wall clock: ${int(sim.events_per_s_wall.median)}/s)` : null,
+    sim !== null && sim.events_per_s_cpu.median >= 2e6);
+  return out;
+}
+
+function machineLine(r) {
+  const m = r.machine;
+  const load = m.load_average_1m ? `, load average ${m.load_average_1m.start} at the start and ${m.load_average_1m.end} at the end (shared machine)` : '';
+  return `${m.cpu}, ${m.cores} cores${load}, ${m.os}; Node ${m.node}, Chromium ${m.chromium}; ${m.date.slice(0, 10)}, commit ${m.commit.slice(0, 10)}${m.dirty ? ' (uncommitted changes)' : ''}`;
+}
+
+/** The markdown report: tables, budgets, machine line. */
+export function renderMarkdown(r) {
+  const lines = [];
+  const sizes = r.browser?.sizes ?? {};
+  const keys = Object.keys(sizes).sort((a, b) => Number(a) - Number(b));
+  const head = `| per call, median (p95), µs | ${keys.map((k) => `${int(Number(k))} events`).join(' | ')} |`;
+  lines.push(head, `|---|${keys.map(() => '---:').join('|')}|`);
+  const row = (label, f) => lines.push(`| ${label} | ${keys.map((k) => f(sizes[k])).join(' | ')} |`);
+  row('the user at the end: stage (segments)', (s) => `${s.stage} (${s.segments.join(', ')})`);
+  row('onstage `decide("*")`', (s) => medp95(s.onstage_decide));
+  row('onstage `decide("*", {reasons: true})`', (s) => medp95(s.onstage_decide_reasons));
+  row(`GrowthBook \`evalCondition\`, ${r.browser?.conditions ?? 20} conditions on precomputed signals`, (s) => medp95(s.growthbook_conditions));
+  row('hand-written JS: 16 signals by scanning the events + the same conditions', (s) => medp95(s.handwritten));
+  row('onstage `track()` per event', (s) => medp95(s.onstage_track));
+  row('ratio: decide / GrowthBook conditions', (s) => `${times(s.onstage_decide.median_us / s.growthbook_conditions.median_us)}×`);
+  row('ratio: hand-written / decide (speed-up)', (s) => `${times(s.handwritten.median_us / s.onstage_decide.median_us)}×`);
+  const wb = r.browser?.wasm_binding;
+  if (wb) {
+    lines.push('', `The wasm binding alone at ${int(wb.events)} events (no wrapper, no \`JSON.parse\`), median (p95) µs: ` +
+      `decide ${medp95(wb.wasm_decide)}, decide with reasons ${medp95(wb.wasm_decide_reasons)}, ` +
+      `decide + \`JSON.parse\` ${medp95(wb.wasm_decide_parse)}, evaluate ${medp95(wb.wasm_evaluate)}, ` +
+      `track ${medp95(wb.wasm_track)}, track without props ${medp95(wb.wasm_track_no_props)}.`);
+  }
+
+  lines.push('', '| other measures | value |', '|---|---:|');
+  const c = r.cold_start;
+  if (c) {
+    const o = c.onstage;
+    const g = c.growthbook;
+    lines.push(`| cold start onstage, script → first decision, 1,000 events stored (${o.runs} fresh contexts), median (p95) | ${ms(o.total.median_ms)} ms (${ms(o.total.p95_ms)} ms) |`);
+    lines.push(`| … of which import JS / fetch+instantiate wasm / init (config, stored state) / decide, medians | ${ms(o.import.median_ms)} / ${ms(o.wasm.median_ms)} / ${ms(o.init.median_ms)} / ${ms(o.decide.median_ms)} ms |`);
+    if (c.warm_page) {
+      lines.push(`| … the same work in a warm page (assets loaded, JIT warm): init from the stored state + first decision, median (p95) | ${ms(c.warm_page.init_restore_decide.median_ms)} ms (${ms(c.warm_page.init_restore_decide.p95_ms)} ms) |`);
+      lines.push(`| … of which compiling saas.json (\`new WasmEngine\`), warm, median (p95) | ${ms(c.warm_page.compile_config.median_us / 1000)} ms (${ms(c.warm_page.compile_config.p95_us / 1000)} ms) |`);
+    }
+    lines.push(`| cold start GrowthBook, import + \`new GrowthBook\` + ${r.browser?.conditions ?? 20} conditions (${g.runs} fresh contexts), median (p95) | ${ms(g.total.median_ms)} ms (${ms(g.total.p95_ms)} ms) |`);
+  }
+  const s = r.sizes;
+  if (s) {
+    const f = s.files;
+    const show = (x) => `${int(x.raw)} / ${int(x.gzip)} / ${int(x.brotli)} B`;
+    lines.push(`| \`onstage_bg.wasm\` raw / gzip / brotli | ${show(f['onstage_bg.wasm'])} |`);
+    lines.push(`| JS glue (\`onstage.js\`, \`index.js\`, \`storage.js\`, \`sync.js\`) raw / gzip / brotli | ${show(s.onstage_js)} |`);
+    lines.push(`| onstage total (wasm + JS) raw / gzip / brotli | ${show(s.onstage_total)} |`);
+    lines.push(`| GrowthBook \`${s.growthbook.file}\` raw / gzip / brotli | ${show(s.growthbook)} |`);
+  }
+  const h = r.heavy;
+  if (h) {
+    lines.push(`| heavy user (${int(h.events)} events over ${h.days} days): \`state().bytes\` / localStorage value after \`flush()\` | ${int(h.state_bytes)} / ${int(h.localstorage_value_length)} chars |`);
+    lines.push(`| … wasm linear memory (\`memoryBytes()\`) after loading that history | ${int(h.memory_bytes)} B (${int(h.memory_bytes_at_load)} B at load) |`);
+  }
+  const n = r.native_simulate;
+  if (n) {
+    lines.push(`| native \`onstage simulate --no-reasons\`: ${int(n.users)} users, ${int(n.track_steps)} tracks + ${int(n.decide_steps)} decides (${n.runs} runs), events/s median (wall / CPU) | ${int(n.events_per_s_wall.median)} / ${int(n.events_per_s_cpu.median)} |`);
+  }
+
+  lines.push('', '| budget | target | measured | |', '|---|---|---|---|');
+  for (const b of r.budgets ?? checkBudgets(r)) {
+    lines.push(`| ${b.label} | ${b.budget} | ${b.measured ?? 'not measured'} | ${b.met === null ? '–' : b.met ? 'met' : '**missed**'} |`);
+  }
+  lines.push('', `Machine: ${machineLine(r)}. Timings are medians and 95th percentiles over ${r.browser?.batches ?? '–'} batches of the per-call time (batches of the compared operations interleaved); KB = 1,000 bytes. Generated by \`npm run bench\` from \`bench/results.json\`.`);
+  return lines.join('\n');
+}

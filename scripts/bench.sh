@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# npm run bench: the benchmark suite, from a fresh clone.
+#   1. set-up, as for npm test (toolchain, npm dev dependencies, Chromium)
+#   2. the release wasm package (www/pkg/) and the release CLI
+#   3. node scripts/bench.mjs: the browser benchmarks in one headless
+#      Chromium, sizes, native simulate throughput -> bench/results.json
+#   4. node scripts/bench-readme.mjs: README's Performance section
+# A missed budget is reported, not a failure. Extra arguments go to
+# bench.mjs (e.g. --quick for a short smoke run that writes
+# bench/tmp/results-quick.json and leaves the README alone).
+# The criterion benches are separate: cargo bench.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+start=$(date +%s)
+bash scripts/setup.sh
+bash scripts/build-wasm.sh
+say "cargo build --release --bin onstage"
+cargo build --release --bin onstage
+node scripts/bench.mjs "$@"
+quick=0
+for arg in "$@"; do [ "$arg" = --quick ] && quick=1; done
+if [ "$quick" = 0 ]; then
+  node scripts/bench-readme.mjs
+fi
+say "npm run bench took $(( $(date +%s) - start )) s"
