@@ -94,6 +94,10 @@ export interface Reason {
   [detail: string]: Json | undefined;
 }
 
+/**
+ * What a slot shows. Decisions are frozen, and `decide` returns the same
+ * object while nothing changed, so UI frameworks can compare them by reference.
+ */
 export interface SlotDecision {
   /** The experience to show, or null: "no message" is a valid answer. */
   experience: string | null;

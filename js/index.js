@@ -70,6 +70,14 @@ function call(fn) {
   }
 }
 
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function identityArg(identity) {
   if (identity === undefined) identity = {};
   if (identity === null || typeof identity !== 'object' || Array.isArray(identity)) {
@@ -95,6 +103,8 @@ class Onstage {
   #sync = null;
   #saveTimer = null;
   #detach = [];
+  /** The last decision text and its parsed (frozen) value, per slots asked. */
+  #decisions = new Map();
 
   constructor(options = {}) {
     const { config, userId, now } = options;
@@ -254,8 +264,8 @@ class Onstage {
 
   /** Delivers stage changes and exposures; returns whether there were any. */
   #drain() {
+    if (!this.#engine.hasNotices()) return false;
     const text = this.#engine.takeNotices();
-    if (text === '[]') return false;
     for (const n of JSON.parse(text)) {
       try {
         if (n.type === 'stage_change') this.#callbacks.onStageChange?.({ from: n.from, to: n.to, at: n.at });
@@ -365,9 +375,20 @@ class Onstage {
   decide(slots, options) {
     this.#alive();
     const reasons = options?.reasons === true;
-    const result = JSON.parse(call(() => this.#engine.decide(slots, this.#now(), reasons)));
+    const text = call(() => this.#engine.decide(slots, this.#now(), reasons));
     // A decision may record a stage change or a first exposure: save them.
     if (this.#drain()) this.#scheduleSave();
+    // While nothing changed, the same (frozen) object comes back: cheap,
+    // and UI frameworks can compare decisions by reference.
+    const key = (reasons ? 'r' : 'n') + (typeof slots === 'string' ? slots : JSON.stringify(slots));
+    const cached = this.#decisions.get(key);
+    let result;
+    if (cached !== undefined && cached.text === text) result = cached.value;
+    else {
+      result = deepFreeze(JSON.parse(text));
+      if (this.#decisions.size >= 32) this.#decisions.clear();
+      this.#decisions.set(key, { text, value: result });
+    }
     return typeof slots === 'string' && slots !== '*' ? result[slots] : result;
   }
 

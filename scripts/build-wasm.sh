@@ -22,7 +22,8 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # then cannot see that multi-value and reference types are on, and emits
 # bigger glue. Strip only debug info here; wasm-opt drops the names section.
 say "cargo build --lib --release --target $WASM_TARGET"
-CARGO_PROFILE_RELEASE_STRIP=debuginfo cargo build --lib --release --target "$WASM_TARGET"
+CARGO_PROFILE_RELEASE_STRIP=debuginfo CARGO_PROFILE_RELEASE_OPT_LEVEL=${WASM_OPT_LEVEL:-z} CARGO_PROFILE_RELEASE_PANIC=abort \
+  cargo build --lib --release --target "$WASM_TARGET"
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 wasm_in="$target_dir/$WASM_TARGET/release/onstage.wasm"

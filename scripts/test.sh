@@ -2,7 +2,7 @@
 # npm test: set-up, then every test layer in order, stopping at the first
 # failure with a message naming the layer.
 #
-#   1. native  cargo test --all-targets, then the doc tests
+#   1. native  cargo test (lib, bins, tests), the doc tests, the docs' examples
 #   2. wasm    tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner
 #              with Debian's chromedriver)
 #   3. build   the release wasm package into www/pkg/ (scripts/build-wasm.sh)
@@ -58,7 +58,8 @@ run_layer() {
 layer_setup() { bash scripts/setup.sh; }
 
 layer_native() {
-  cargo test --all-targets
+  # The criterion benches are left to `cargo bench` / `npm run bench`.
+  cargo test --lib --bins --tests
   cargo test --doc
   # Every example the docs show, run again: the docs cannot drift from the code.
   ONSTAGE="$ROOT/target/debug/onstage" bash docs/examples/check.sh

@@ -482,6 +482,11 @@ impl Engine {
         }
     }
 
+    /// Whether `take_notices` has anything (cheap to ask on every call).
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
     /// Hands over what happened since the last call (stage changes).
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
@@ -517,6 +522,50 @@ impl Engine {
         if let Some(t) = config.stages.step(&mut user.stage, first_match, now) {
             self.notices.push(Notice::StageChanged(t.clone()));
         }
+    }
+
+    /// The latest step's evaluation as JSON text, `{stage, stage_since,
+    /// segments, signals, capped}`, written without copying anything.
+    pub fn write_evaluation(&self, out: &mut String) {
+        let config = &*self.config;
+        let held = self.user.stage.held;
+        out.push_str("{\"stage\":");
+        config.stages.stage_json(held).write_to(out);
+        out.push_str(",\"stage_since\":");
+        Json::from(held.map(|h| h.since as f64)).write_to(out);
+        out.push_str(",\"segments\":[");
+        let held_segments = config.segments.segments.iter().zip(&self.scratch.segments_held).filter(|(_, h)| **h);
+        for (i, (s, _)) in held_segments.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            Json::write_str(&s.id, out);
+        }
+        out.push_str("],\"signals\":{");
+        for (i, (s, v)) in config.signals.signals.iter().zip(&self.scratch.signals).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            Json::write_str(&s.id, out);
+            out.push(':');
+            Json::from(*v).write_to(out);
+        }
+        out.push_str("},\"capped\":[");
+        let now = self.user.last_step.unwrap_or(MIN_TIME);
+        for (i, id) in config.signals.capped(&self.user.history, now).into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            Json::write_str(id, out);
+        }
+        out.push_str("]}");
+    }
+
+    /// Re-evaluates at `now` (a step) without building an `Evaluation`.
+    pub fn step_to(&mut self, now: Millis) -> Result<(), InputError> {
+        let now = self.begin_step(now)?;
+        self.finish_step(now, false);
+        Ok(())
     }
 
     /// The values computed at the latest step (a new user that took no

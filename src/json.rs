@@ -170,6 +170,11 @@ impl Json {
         out
     }
 
+    /// Writes a JSON string literal.
+    pub fn write_str(s: &str, out: &mut String) {
+        write_string(s, out);
+    }
+
     pub fn write_to(&self, out: &mut String) {
         match self {
             Json::Null => out.push_str("null"),

@@ -324,19 +324,10 @@ impl WasmEngine {
     /// Stage, segments and signals as JSON text.
     pub fn evaluate(&mut self, now: f64) -> Result<String, JsValue> {
         let now = time(now, "now")?;
-        let e = self.engine.evaluate(now).map_err(input_error)?;
-        let mut signals = Obj::with_capacity(e.signals.len());
-        for (id, v) in &e.signals {
-            signals.insert(&**id, Json::from(*v));
-        }
-        let out = crate::obj! {
-            "stage" => e.stage.as_deref().map_or(Json::Null, Json::from),
-            "stage_since" => e.stage_since.map_or(Json::Null, |t| Json::Num(t as f64)),
-            "segments" => Json::Arr(e.segments.iter().map(|s| Json::from(&**s)).collect()),
-            "signals" => Json::Obj(signals),
-            "capped" => Json::Arr(e.capped.iter().map(|s| Json::from(&**s)).collect()),
-        };
-        Ok(out.to_json_string())
+        self.engine.step_to(now).map_err(input_error)?;
+        let mut out = String::with_capacity(512);
+        self.engine.write_evaluation(&mut out);
+        Ok(out)
     }
 
     /// Decisions for `slots` (a slot id, a list of them, or "*") as JSON
@@ -362,7 +353,7 @@ impl WasmEngine {
             }
             Json::from(d.slot).write_to(&mut out);
             out.push(':');
-            d.to_json_with(true).write_to(&mut out);
+            d.write_json(&mut out, true);
         }
         out.push('}');
         Ok(out)
@@ -412,6 +403,13 @@ impl WasmEngine {
                 .collect(),
         )
         .to_json_string()
+    }
+
+    /// Whether `takeNotices` has anything: a boolean costs less to cross
+    /// the boundary than the empty list.
+    #[wasm_bindgen(js_name = hasNotices)]
+    pub fn has_notices(&self) -> bool {
+        self.engine.has_notices()
     }
 
     /// Stage changes and exposures since the last call, as JSON text

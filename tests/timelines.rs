@@ -74,3 +74,51 @@ fn our_timeline_fixtures_replay_exactly() {
     }
     assert!(count > 0, "no fixtures in {OURS}");
 }
+
+/// The browser writes decisions and evaluations as text directly
+/// (`write_json`, `write_evaluation`); they must say exactly what
+/// `to_json_with` and `snapshot` build, for every decision of the
+/// reference timeline, with and without reasons and labels.
+#[test]
+fn decisions_written_as_text_equal_the_json_tree() {
+    use onstage::engine::{Engine, Slots};
+    use onstage::timeline::{apply, parse_step, step_time, Step};
+    use std::collections::HashMap;
+    let compiled = onstage::config::compile_text(&read(&format!("{SHARED}/saas.json"))).unwrap();
+    let config = Arc::new(compiled.config);
+    let mut engines: HashMap<String, Engine> = HashMap::new();
+    let mut checked = 0;
+    for line in read(&format!("{SHARED}/timelines/saas.timeline.jsonl")).lines() {
+        let doc = parse(line).unwrap();
+        let (user, at_text, step) = parse_step(&doc).unwrap();
+        let at = step_time(at_text).unwrap();
+        let engine = engines.entry(user.to_string()).or_insert_with(|| Engine::new(Arc::clone(&config), user).unwrap());
+        if let Step::Decide(slots) = &step {
+            let reasons = checked % 2 == 0;
+            let decision = engine.decide(Slots::Named(slots), at, reasons).unwrap();
+            for d in &decision.slots {
+                for labels in [false, true] {
+                    let mut text = String::new();
+                    d.write_json(&mut text, labels);
+                    assert_eq!(parse(&text).unwrap(), d.to_json_with(labels), "{text}");
+                }
+                checked += 1;
+            }
+            // The evaluation as text, against the snapshot.
+            let mut text = String::new();
+            engine.write_evaluation(&mut text);
+            let e = engine.snapshot();
+            let written = parse(&text).unwrap();
+            assert_eq!(written.get("stage").and_then(Json::as_str), e.stage.as_deref());
+            assert_eq!(written.get("stage_since").and_then(Json::as_f64), e.stage_since.map(|t| t as f64));
+            let segments: Vec<&str> =
+                written.get("segments").unwrap().as_arr().unwrap().iter().filter_map(Json::as_str).collect();
+            assert_eq!(segments, e.segments.iter().map(|s| &**s).collect::<Vec<_>>());
+            for (id, v) in &e.signals {
+                assert_eq!(written.get("signals").and_then(|s| s.get(id)), Some(&Json::from(*v)), "{id}");
+            }
+        }
+        apply(engine, step, at, at_text, false).unwrap();
+    }
+    assert!(checked > 1000, "{checked}");
+}

@@ -79,8 +79,10 @@ export function renderMarkdown(r) {
   lines.push(head, `|---|${keys.map(() => '---:').join('|')}|`);
   const row = (label, f) => lines.push(`| ${label} | ${keys.map((k) => f(sizes[k])).join(' | ')} |`);
   row('the user at the end: stage (segments)', (s) => `${s.stage} (${s.segments.join(', ')})`);
-  row('onstage `decide("*")`', (s) => medp95(s.onstage_decide));
-  row('onstage `decide("*", {reasons: true})`', (s) => medp95(s.onstage_decide_reasons));
+  row('onstage `decide("*")`, each at a new millisecond (everything evaluated afresh)', (s) => medp95(s.onstage_decide));
+  row('onstage `decide("*", {reasons: true})`, each at a new millisecond', (s) => medp95(s.onstage_decide_reasons));
+  row('onstage `decide("*")` again at the same moment (the evaluation is reused)', (s) =>
+    s.onstage_decide_same_moment ? medp95(s.onstage_decide_same_moment) : 'n/a');
   row(`GrowthBook \`evalCondition\`, ${r.browser?.conditions ?? 20} conditions on precomputed signals`, (s) => medp95(s.growthbook_conditions));
   row('hand-written JS: 16 signals by scanning the events + the same conditions', (s) => medp95(s.handwritten));
   row('onstage `track()` per event', (s) => medp95(s.onstage_track));

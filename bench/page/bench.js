@@ -169,9 +169,20 @@ async function main(config) {
       stage: ev.stage,
     };
     const decision = onstage.decide('*');
+    // Each decide at a new millisecond, as renders spread over time are:
+    // signals, segments, stage and every experience are evaluated afresh.
+    // (At one same moment onstage reuses its evaluation: measured apart.)
+    const tick = () => setClock(getClock() + 1);
     const timings = measure({
-      onstage_decide: () => onstage.decide('*'),
-      onstage_decide_reasons: () => onstage.decide('*', { reasons: true }),
+      onstage_decide: () => {
+        tick();
+        return onstage.decide('*');
+      },
+      onstage_decide_reasons: () => {
+        tick();
+        return onstage.decide('*', { reasons: true });
+      },
+      onstage_decide_same_moment: () => onstage.decide('*'),
       growthbook_conditions: () => evaluatePrecomputed(evalCondition, conds, doc, savedGroups),
       handwritten: () => {
         const signals = computeSignals(events, BENCH_END, TZ, BENCH_ENTITLEMENTS);
@@ -220,11 +231,12 @@ async function main(config) {
   let now = BENCH_END;
   const live = generateLiveEvents({ count: 4096 });
   let k = 0;
+  // A new millisecond per call, as above.
   const rawDecide = measure({
-    wasm_decide: () => raw.decide('*', now, false),
-    wasm_decide_reasons: () => raw.decide('*', now, true),
-    wasm_evaluate: () => raw.evaluate(now),
-    wasm_decide_parse: () => JSON.parse(raw.decide('*', now, false)),
+    wasm_decide: () => raw.decide('*', ++now, false),
+    wasm_decide_reasons: () => raw.decide('*', ++now, true),
+    wasm_evaluate: () => raw.evaluate(++now),
+    wasm_decide_parse: () => JSON.parse(raw.decide('*', ++now, false)),
   });
   const rawTrack = measure(
     {

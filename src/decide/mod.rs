@@ -98,6 +98,52 @@ impl<'c> SlotDecision<'c> {
         o.insert("reasons", self.reasons.as_ref().map_or(Json::Null, |r| Json::Arr(r.clone())));
         Json::Obj(o)
     }
+
+    /// Writes `to_json_with(labels)` as JSON text, without building the
+    /// tree first (the browser's hot path: nothing is cloned).
+    pub fn write_json(&self, out: &mut String, labels: bool) {
+        let opt_str = |out: &mut String, s: Option<&str>| match s {
+            Some(s) => Json::write_str(s, out),
+            None => out.push_str("null"),
+        };
+        out.push_str("{\"experience\":");
+        opt_str(out, self.experience_id());
+        out.push_str(",\"variation\":");
+        opt_str(out, self.variation_id());
+        out.push_str(if self.holdout { ",\"holdout\":true,\"content\":" } else { ",\"holdout\":false,\"content\":" });
+        match self.content() {
+            Some(c) => c.write_to(out),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"items\":[");
+        for (i, (id, label, done)) in self.item_states().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"id\":");
+            Json::write_str(id, out);
+            if labels {
+                out.push_str(",\"label\":");
+                opt_str(out, label);
+            }
+            out.push_str(if done { ",\"done\":true}" } else { ",\"done\":false}" });
+        }
+        out.push_str("],\"reasons\":");
+        match &self.reasons {
+            Some(reasons) => {
+                out.push('[');
+                for (i, r) in reasons.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    r.write_to(out);
+                }
+                out.push(']');
+            }
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
 }
 
 /// Decides `slots` (indexes into the plan's slots) in the order given.
