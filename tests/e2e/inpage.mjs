@@ -1,5 +1,5 @@
-// Helpers for the reliability e2e tests: run code in the bare page with
-// the package loaded, as package.test.mjs does.
+// Helpers for the package's e2e tests: run code in the bare page with the
+// package loaded.
 import assert from 'node:assert/strict';
 
 /** The bare page of the origin: the tests drive the package themselves. */

@@ -6,46 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startHarness } from './harness.mjs';
+import { inPage, OPEN, PAGE, until } from './inpage.mjs';
 
 let h;
 before(async () => {
   h = await startHarness();
 });
 after(() => h?.close());
-
-// A bare page of the origin: the tests drive the package themselves.
-const PAGE = '/bare.html';
-
-/** Runs `body(onstage, config)` in the page, after loading the package; returns its result. */
-function inPage(page, body, arg) {
-  return page.evaluate(
-    async ({ body, arg }) => {
-      const onstage = await import('/pkg/index.js');
-      const config = await (await fetch('/saas.json')).json();
-      window.__warnings ??= [];
-      const fn = new Function('onstage', 'config', 'arg', `return (async () => { ${body} })();`);
-      return fn(onstage, config, arg);
-    },
-    { body, arg },
-  );
-}
-
-const OPEN = `
-  window.os = await onstage.init({
-    config, userId: arg?.user ?? 'p1', tzOffsetMinutes: 60,
-    onWarning: (w) => window.__warnings.push(w.code),
-  });
-`;
-
-async function until(fn, what, timeout = 2000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - start > timeout) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test('state survives a reload', async () => {
   const { page, errors } = await h.openPage(PAGE);
