@@ -109,10 +109,6 @@ impl ExperiencePlan {
             .filter_map(|e| e.experiment.as_ref())
             .any(|x| &*x.def.key == experiment && x.def.variations.iter().any(|v| &*v.id == variation))
     }
-
-    pub fn slot(&self, id: &str) -> Option<&Slot> {
-        self.slots.iter().find(|s| &*s.id == id)
-    }
 }
 
 /// A variation's content replaces the experience's key by key (shallow).

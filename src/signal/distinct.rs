@@ -117,10 +117,6 @@ impl DistinctValues {
         }
     }
 
-    pub fn entries(&self) -> impl Iterator<Item = (Millis, u64)> + '_ {
-        self.by_time.keys().copied()
-    }
-
     /// Stored form: `{"v": series of (minute, hash), "evicted": ms|null}`.
     /// Several values may share a minute, so the series holds gaps of 0.
     pub fn encode(&self) -> Json {

@@ -127,10 +127,6 @@ impl SignalPlan {
         self.signals.is_empty()
     }
 
-    pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.signals.iter().position(|s| &*s.id == id)
-    }
-
     /// An empty history for this plan.
     pub fn new_history(&self, tz_offset_minutes: i32) -> History {
         History::new(self, tz_offset_minutes)
