@@ -17,9 +17,14 @@ pub const MAX_JOURNAL_ENTRIES: usize = 2_000;
 /// included): with long string props, entries go before the count limit.
 pub const MAX_JOURNAL_BYTES: usize = 128 * 1024;
 
-/// About what an entry costs in the stored state.
+/// About what an entry costs in the stored state (an estimate, computed
+/// without writing anything: it runs for every new entry).
 fn cost(e: &JournalEntry) -> usize {
-    24 + e.name.len() + if e.props.is_empty() { 0 } else { Json::Obj(e.props.clone()).to_json_string().len() }
+    let value = |v: &Json| match v {
+        Json::Str(s) => s.len() + 2,
+        _ => 8,
+    };
+    24 + e.name.len() + e.props.iter().map(|(k, v)| k.len() + 4 + value(v)).sum::<usize>()
 }
 
 #[derive(Clone, Debug, PartialEq)]
