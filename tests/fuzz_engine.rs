@@ -25,24 +25,6 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use std::sync::{Arc, OnceLock};
 
-/// Every code a step may be refused with.
-const STEP_CODES: &[&str] = &[
-    "bad_user_id",
-    "bad_event_name",
-    "bad_props",
-    "bad_time",
-    "timestamp_in_future",
-    "timestamp_too_old",
-    "time_went_back",
-    "bad_identify",
-    "unknown_experience",
-    "unknown_slot",
-    "summary_not_recognized",
-    "summary_unknown_version",
-    "summary_other_user",
-    "summary_corrupt",
-];
-
 const STATE_CODES: &[&str] = &["state_not_recognized", "state_unknown_version", "state_other_user", "state_corrupt"];
 
 const NOTE_CODES: &[&str] = &["signal_reset", "part_corrupt", "stage_dropped", "import_lossy"];

@@ -24,6 +24,24 @@ pub const SAAS_TIMELINE: &str = include_str!("../../../shared/examples/timelines
 pub const POLICY_TIMELINE: &str = include_str!("../../../shared/examples/timelines/policy.timeline.jsonl");
 
 /// A time of the reference timelines (2026-02-25).
+/// Every code a step may be refused with.
+pub const STEP_CODES: &[&str] = &[
+    "bad_user_id",
+    "bad_event_name",
+    "bad_props",
+    "bad_time",
+    "timestamp_in_future",
+    "timestamp_too_old",
+    "time_went_back",
+    "bad_identify",
+    "unknown_experience",
+    "unknown_slot",
+    "summary_not_recognized",
+    "summary_unknown_version",
+    "summary_other_user",
+    "summary_corrupt",
+];
+
 pub const T0: i64 = 1_772_000_000_000;
 pub const MIN: i64 = 60_000;
 pub const HOUR: i64 = 60 * MIN;
