@@ -23,21 +23,11 @@ use onstage::summary::{summarize, ExportedEvent};
 use onstage::CompiledConfig;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 const STATE_CODES: &[&str] = &["state_not_recognized", "state_unknown_version", "state_other_user", "state_corrupt"];
 
 const NOTE_CODES: &[&str] = &["signal_reset", "part_corrupt", "stage_dropped", "import_lossy"];
-
-fn saas() -> Arc<CompiledConfig> {
-    static CONFIG: OnceLock<Arc<CompiledConfig>> = OnceLock::new();
-    Arc::clone(CONFIG.get_or_init(|| Arc::new(onstage::compile(&parse(SAAS)).expect("saas").config)))
-}
-
-fn policy() -> Arc<CompiledConfig> {
-    static CONFIG: OnceLock<Arc<CompiledConfig>> = OnceLock::new();
-    Arc::clone(CONFIG.get_or_init(|| Arc::new(onstage::compile(&parse(POLICY)).expect("policy").config)))
-}
 
 const EVENT_NAMES: &[&str] = &[
     "workspace_created",
@@ -331,9 +321,9 @@ fn arb_state_value() -> impl Strategy<Value = Json> {
     ]
 }
 
-fn arb_state() -> impl Strategy<Value = StateInput> {
-    let ops = prop::collection::vec((arb_dt(), arb_op()), 0..15);
-    let state_mutations = prop::collection::vec(
+/// One to four edits of a stored value.
+fn arb_mutations() -> impl Strategy<Value = Vec<Mutation>> {
+    prop::collection::vec(
         (any::<usize>(), 0u8..8, arb_key(), arb_state_value()).prop_map(|(at, kind, key, value)| Mutation {
             at,
             kind,
@@ -341,7 +331,12 @@ fn arb_state() -> impl Strategy<Value = StateInput> {
             value,
         }),
         1..5,
-    );
+    )
+}
+
+fn arb_state() -> impl Strategy<Value = StateInput> {
+    let ops = prop::collection::vec((arb_dt(), arb_op()), 0..15);
+    let state_mutations = arb_mutations();
     prop_oneof![
         6 => (ops, state_mutations).prop_map(|(o, m)| StateInput::Mutated(o, m)),
         1 => arb_json().prop_map(StateInput::Random),
@@ -458,15 +453,7 @@ struct SummaryInput {
 }
 
 fn arb_summary() -> impl Strategy<Value = SummaryInput> {
-    let mutations = prop::collection::vec(
-        (any::<usize>(), 0u8..8, arb_key(), arb_state_value()).prop_map(|(at, kind, key, value)| Mutation {
-            at,
-            kind,
-            key,
-            value,
-        }),
-        1..5,
-    );
+    let mutations = arb_mutations();
     (
         prop::collection::vec((arb_dt(), arb_op()), 0..10),
         prop::collection::vec((0..EVENT_NAMES.len(), 0..10 * DAY), 0..20),

@@ -15,22 +15,10 @@ use onstage::json::Json;
 use onstage::persist::codec;
 use onstage::simulate::{simulate, Options};
 use onstage::time::{format_duration, format_rfc3339, parse_duration, parse_rfc3339, MAX_TIME, MIN_TIME};
-use onstage::CompiledConfig;
 use proptest::prelude::*;
-use std::sync::{Arc, OnceLock};
 
 /// The codes a replay may stop with besides a refused step's.
 const TIMELINE_ONLY_CODES: &[&str] = &["invalid_json", "bad_step", "io_error"];
-
-fn saas() -> Arc<CompiledConfig> {
-    static CONFIG: OnceLock<Arc<CompiledConfig>> = OnceLock::new();
-    Arc::clone(CONFIG.get_or_init(|| Arc::new(onstage::compile(&parse(SAAS)).expect("saas").config)))
-}
-
-fn policy() -> Arc<CompiledConfig> {
-    static CONFIG: OnceLock<Arc<CompiledConfig>> = OnceLock::new();
-    Arc::clone(CONFIG.get_or_init(|| Arc::new(onstage::compile(&parse(POLICY)).expect("policy").config)))
-}
 
 /// An `at` text: mostly moving forward from T0, in several offsets and
 /// precisions; sometimes broken.

@@ -51,6 +51,22 @@ pub const DAY: i64 = 24 * HOUR;
 /// with the input faster than it should. Debug builds are ~20x slower.
 pub const MAX_CASE: Duration = if cfg!(debug_assertions) { Duration::from_secs(20) } else { Duration::from_secs(2) };
 
+/// saas.json, compiled once.
+pub fn saas() -> std::sync::Arc<onstage::CompiledConfig> {
+    static CONFIG: std::sync::OnceLock<std::sync::Arc<onstage::CompiledConfig>> = std::sync::OnceLock::new();
+    std::sync::Arc::clone(
+        CONFIG.get_or_init(|| std::sync::Arc::new(onstage::compile(&parse(SAAS)).expect("saas").config)),
+    )
+}
+
+/// The policy timeline's config, compiled once.
+pub fn policy() -> std::sync::Arc<onstage::CompiledConfig> {
+    static CONFIG: std::sync::OnceLock<std::sync::Arc<onstage::CompiledConfig>> = std::sync::OnceLock::new();
+    std::sync::Arc::clone(
+        CONFIG.get_or_init(|| std::sync::Arc::new(onstage::compile(&parse(POLICY)).expect("policy").config)),
+    )
+}
+
 pub fn parse(text: &str) -> Json {
     onstage::json::parse(text).expect("valid JSON")
 }
