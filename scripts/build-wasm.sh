@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the wasm package into www/pkg/ (gitignored), where the demo page and
 # the end-to-end tests import it from (/pkg/onstage.js):
-#   1. cargo build --lib --release --target wasm32-unknown-unknown
+#   1. cargo build -p onstage-wasm --release --target wasm32-unknown-unknown
 #   2. wasm-bindgen --target web  -> www/pkg/onstage.js, onstage_bg.wasm, .d.ts
 #   3. wasm-opt -Oz (npm binaryen) in place on onstage_bg.wasm
 #   4. prints the sizes: raw, gzip, brotli
@@ -21,12 +21,12 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # For wasm that also strips the `target_features` section, and wasm-bindgen
 # then cannot see that multi-value and reference types are on, and emits
 # bigger glue. Strip only debug info here; wasm-opt drops the names section.
-say "cargo build --lib --release --target $WASM_TARGET"
+say "cargo build -p onstage-wasm --release --target $WASM_TARGET"
 CARGO_PROFILE_RELEASE_STRIP=debuginfo CARGO_PROFILE_RELEASE_OPT_LEVEL=${WASM_OPT_LEVEL:-z} CARGO_PROFILE_RELEASE_PANIC=abort \
-  cargo build --lib --release --target "$WASM_TARGET"
+  cargo build -p onstage-wasm --lib --release --target "$WASM_TARGET"
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-wasm_in="$target_dir/$WASM_TARGET/release/onstage.wasm"
+wasm_in="$target_dir/$WASM_TARGET/release/onstage_wasm.wasm"
 
 # Build into a fresh directory, then swap it in, so a failed build never
 # leaves a half-written package behind for the server.
@@ -45,7 +45,7 @@ say "wasm-opt -Oz"
   "$tmp/onstage_bg.wasm" -o "$tmp/onstage_bg.wasm"
 
 # The package's public surface: the thin wrapper and its hand-checked types.
-cp "$ROOT"/js/*.js "$ROOT"/js/*.d.ts "$tmp/"
+cp "$ROOT"/crates/wasm/js/*.js "$ROOT"/crates/wasm/js/*.d.ts "$tmp/"
 
 rm -rf "$PKG_DIR"
 mv "$tmp" "$PKG_DIR"

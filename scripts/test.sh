@@ -3,11 +3,12 @@
 # failure with a message naming the layer.
 #
 #   1. native  cargo test (lib, bins, tests), the doc tests, the docs' examples
-#   2. wasm    tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner
-#              with Debian's chromedriver)
-#   3. build   the release wasm package into www/pkg/ (scripts/build-wasm.sh)
-#   4. types   tsc --noEmit of tests/types/usage.ts against js/index.d.ts
-#   5. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
+#   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
+#   3. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
+#              (wasm-bindgen-test-runner with Debian's chromedriver)
+#   4. build   the release wasm package into www/pkg/ (scripts/build-wasm.sh)
+#   5. types   tsc --noEmit of tests/types/usage.ts against crates/wasm/js/index.d.ts
+#   6. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
 #
 # Run some layers only: bash scripts/test.sh wasm e2e   (set-up always runs;
 # e2e needs a package built by an earlier `build`).
@@ -16,7 +17,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-ALL_LAYERS=(native wasm build types e2e)
+ALL_LAYERS=(native clippy wasm build types e2e)
 if [ $# -gt 0 ]; then
   for l in "$@"; do
     [[ " ${ALL_LAYERS[*]} " == *" $l "* ]] || die "unknown layer '$l' (layers: ${ALL_LAYERS[*]})"
@@ -32,8 +33,9 @@ SHARED="$ROOT/../shared"
 declare -a SUMMARY=()
 declare -A WHAT=(
   [setup]="scripts/setup.sh: wasm target, wasm-bindgen-cli, npm packages, Chromium"
-  [native]="cargo test --all-targets, doc tests"
-  [wasm]="tests/wasm_*.rs in headless Chromium (wasm-bindgen-test-runner)"
+  [native]="cargo test of the core and the CLI, doc tests, the docs' examples"
+  [clippy]="cargo clippy: no unwrap, expect, panic or unchecked indexing outside tests"
+  [wasm]="tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium (wasm-bindgen-test-runner)"
   [build]="release wasm package into www/pkg/"
   [types]="tsc --noEmit of a usage example against the package's hand-written types"
   [e2e]="node --test tests/e2e/ in headless Chromium (playwright-core)"
@@ -65,12 +67,22 @@ layer_native() {
   ONSTAGE="$ROOT/target/debug/onstage" bash docs/examples/check.sh
 }
 
+layer_clippy() {
+  # Native code (core, CLI) and the binding on its own target; tests are
+  # not linted for panics (a failing test should panic).
+  cargo clippy --lib --bins -- -D warnings
+  cargo clippy -p onstage-wasm --lib --target "$WASM_TARGET" -- -D warnings
+}
+
 layer_wasm() {
   local tests=() f
   for f in tests/wasm_*.rs; do
     [ -e "$f" ] && tests+=(--test "$(basename "$f" .rs)")
   done
-  [ ${#tests[@]} -gt 0 ] || { say "no tests/wasm_*.rs: nothing to run in the browser"; return 0; }
+  local binding=()
+  for f in crates/wasm/tests/*.rs; do
+    [ -e "$f" ] && binding+=(--test "$(basename "$f" .rs)")
+  done
   local chrome driver caps
   chrome="$(find_chrome)"
   driver="$(find_chromedriver)"
@@ -86,11 +98,16 @@ layer_wasm() {
     process.stdout.write(JSON.stringify({ "goog:chromeOptions": { binary: process.env.CHROME, args } }));
   ' > "$caps"
   # CHROMEDRIVER explicitly: the runner prefers geckodriver when one is on PATH.
-  CHROMEDRIVER="$driver" \
-  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$caps" \
-  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --target "$WASM_TARGET" "${tests[@]}"
+  in_browser() {
+    CHROMEDRIVER="$driver" \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$caps" \
+    WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      cargo test --target "$WASM_TARGET" "$@"
+  }
+  # The core's smoke tests, then the binding's own tests.
+  [ ${#tests[@]} -eq 0 ] || in_browser -p onstage "${tests[@]}"
+  [ ${#binding[@]} -eq 0 ] || in_browser -p onstage-wasm "${binding[@]}"
 }
 
 layer_build() { bash scripts/build-wasm.sh; }

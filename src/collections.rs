@@ -70,6 +70,7 @@ impl<K: Ord, V> VecMap<K, V> {
                 i
             }
         };
+        #[allow(clippy::indexing_slicing, reason = "i was found in, or inserted into, self.0 just above")]
         &mut self.0[i].1
     }
 
@@ -127,7 +128,10 @@ impl<T: Ord> VecMap<T, ()> {
 pub fn sort_small_by<T>(items: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
     for i in 1..items.len() {
         let mut j = i;
-        while j > 0 && less(&items[j], &items[j - 1]) {
+        while let (Some(a), Some(b)) = (items.get(j), j.checked_sub(1).and_then(|k| items.get(k))) {
+            if !less(a, b) {
+                break;
+            }
             items.swap(j, j - 1);
             j -= 1;
         }

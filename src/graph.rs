@@ -11,21 +11,17 @@ pub struct Order {
 /// `nodes` are ignored). Picks, each time, the first node in the given
 /// order that is ready, so independent nodes keep their config order.
 pub fn topological_order(nodes: &[usize], deps: impl Fn(usize) -> Vec<usize>) -> Order {
-    let deps: Vec<Vec<usize>> =
-        nodes.iter().map(|&n| deps(n).into_iter().filter(|d| nodes.contains(d)).collect()).collect();
-    let mut placed = vec![false; nodes.len()];
+    // Each node with the dependencies it still waits for, and whether it is placed.
+    let mut pending: Vec<(usize, Vec<usize>, bool)> =
+        nodes.iter().map(|&n| (n, deps(n).into_iter().filter(|d| nodes.contains(d)).collect(), false)).collect();
     let mut sorted = Vec::with_capacity(nodes.len());
-    loop {
-        let ready = (0..nodes.len()).find(|&i| !placed[i] && deps[i].iter().all(|d| sorted.contains(d)));
-        match ready {
-            Some(i) => {
-                placed[i] = true;
-                sorted.push(nodes[i]);
-            }
-            None => break,
-        }
+    while let Some(ready) =
+        pending.iter_mut().find(|(_, deps, placed)| !*placed && deps.iter().all(|d| sorted.contains(d)))
+    {
+        ready.2 = true;
+        sorted.push(ready.0);
     }
-    let cyclic = (0..nodes.len()).filter(|&i| !placed[i]).map(|i| nodes[i]).collect();
+    let cyclic = pending.iter().filter(|(_, _, placed)| !placed).map(|(n, _, _)| *n).collect();
     Order { sorted, cyclic }
 }
 

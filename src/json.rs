@@ -372,7 +372,7 @@ mod de {
 
 /// Parses JSON text (native builds: the CLI and tests). Depth beyond
 /// [`MAX_DEPTH`] is refused.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "text")]
 pub fn parse(text: &str) -> Result<Json, String> {
     let value: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
     if value.depth() > MAX_DEPTH {

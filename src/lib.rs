@@ -17,14 +17,12 @@ pub mod persist;
 pub mod problem;
 pub mod segment;
 pub mod signal;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "text")]
 pub mod simulate;
 pub mod stage;
 pub mod summary;
 pub mod time;
 pub mod timeline;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
 
 pub use config::{compile, validate, CompiledConfig};
 pub use engine::{Engine, Evaluation, Identity};

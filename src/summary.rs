@@ -36,12 +36,11 @@ pub fn summarize(
     for (i, e) in events.iter().enumerate() {
         check_event(e.name, e.props).map_err(|err| (i, err))?;
     }
-    let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= as_of).collect();
-    order.sort_by_key(|&i| events[i].at);
+    let mut order: Vec<(usize, &ExportedEvent)> = events.iter().enumerate().filter(|(_, e)| e.at <= as_of).collect();
+    order.sort_by_key(|(_, e)| e.at);
     let mut history = config.signals.new_history(0);
     let empty = Obj::new();
-    for i in order {
-        let e = &events[i];
+    for (i, e) in order {
         // Each event is recorded at its own time, in time order.
         history.advance(e.at);
         let at = event_time(None, e.at).map_err(|err| (i, err))?;
@@ -100,7 +99,7 @@ pub fn import(
 
 /// Reads an event export (JSON Lines `{"user", "name", "at", "props"}`)
 /// and writes one summary line per user (in user id order).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "text")]
 pub fn summarize_export(
     config: &CompiledConfig,
     input: impl std::io::BufRead,

@@ -109,13 +109,13 @@ pub fn parse_rfc3339(s: &str) -> Result<Millis, String> {
             return Err(err());
         }
         let frac = &s[start..i];
-        let mut digits = frac.bytes().take(3).map(|c| (c - b'0') as i64).collect::<Vec<_>>();
-        digits.resize(3, 0);
-        millis = digits[0] * 100 + digits[1] * 10 + digits[2];
+        // Milliseconds: the first three digits (missing ones are 0), the rest truncated.
+        let mut digits = frac.bytes().map(|c| (c - b'0') as i64).chain(std::iter::repeat(0));
+        millis = digits.by_ref().take(3).fold(0, |ms, d| ms * 10 + d);
     }
     let offset_min = match b.get(i) {
         Some(b'Z') | Some(b'z') if i + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b.get(i + 3) == Some(&b':') => {
             let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
             if oh > 23 || om > 59 {
                 return Err(err());

@@ -41,9 +41,9 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
         _ => return Err(bad("bad_step", "a step needs \"at\", an RFC 3339 time with an offset")),
     };
     let kinds: Vec<&str> = obj.keys().filter(|k| STEP_KEYS.contains(k)).collect();
-    let allowed_extra: &[&str] = match kinds.as_slice() {
-        ["track"] => &["props", "timestamp"],
-        [_] => &[],
+    let (kind, allowed_extra): (&str, &[&str]) = match kinds.as_slice() {
+        ["track"] => ("track", &["props", "timestamp"]),
+        [one] => (one, &[]),
         [] => return Err(bad("bad_step", format!("a step needs one of {}", STEP_KEYS.join(", ")))),
         many => return Err(bad("bad_step", format!("a step has one action, found {}", many.join(" and ")))),
     };
@@ -52,7 +52,6 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
     {
         return Err(bad("bad_step", format!("unknown field \"{unknown}\"")));
     }
-    let kind = kinds[0];
     let value = obj.get(kind).unwrap_or(&Json::Null);
     let step = match kind {
         "identify" => Step::Identify(parse_identity(value)?),

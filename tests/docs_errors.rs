@@ -33,14 +33,19 @@ fn every_code_in_the_source_is_documented() {
     for file in ["src/error.rs", "src/problem.rs", "src/persist/mod.rs", "src/simulate.rs"] {
         codes.extend(codes_in(&read(file), &["=> \""], '"'));
     }
-    for file in
-        ["src/timeline.rs", "src/wasm.rs", "src/persist/mod.rs", "src/summary.rs", "src/engine.rs", "src/simulate.rs"]
-    {
+    for file in [
+        "src/timeline.rs",
+        "crates/wasm/src/lib.rs",
+        "src/persist/mod.rs",
+        "src/summary.rs",
+        "src/engine.rs",
+        "src/simulate.rs",
+    ] {
         codes.extend(codes_in(&read(file), &["bad(\"", "js_error(\"", "code: \""], '"'));
     }
     // The wasm binding's argument conversions: `arg(&x, "name", "code")`.
-    codes.extend(codes_in(&read("src/wasm.rs"), &["\", \""], '"').into_iter().filter(|c| c.contains('_')));
-    for file in ["js/index.js", "js/storage.js", "js/sync.js"] {
+    codes.extend(codes_in(&read("crates/wasm/src/lib.rs"), &["\", \""], '"').into_iter().filter(|c| c.contains('_')));
+    for file in ["crates/wasm/js/index.js", "crates/wasm/js/storage.js", "crates/wasm/js/sync.js"] {
         let found = codes_in(&read(file), &["'"], '\'');
         codes.extend(found.into_iter().filter(|c| {
             ["storage_", "state_", "sync_"].iter().any(|p| c.starts_with(p)) || c == "internal" || c == "destroyed"

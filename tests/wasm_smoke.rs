@@ -54,10 +54,3 @@ fn number_strings_match_javascript() {
         assert_eq!(js_number_string(n), js, "String({n})");
     }
 }
-
-/// Only in the browser: the binding loads and reports the crate version.
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen_test]
-fn binding_reports_version() {
-    assert_eq!(onstage::wasm::version(), env!("CARGO_PKG_VERSION"));
-}

@@ -191,11 +191,11 @@ fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
     }
     let nodes: Vec<usize> = (0..ids.len()).collect();
     let order = topological_order(&nodes, |n| deps.get(n).cloned().unwrap_or_default());
-    for &i in &order.cyclic {
+    for id in order.cyclic.iter().filter_map(|&i| ids.get(i)) {
         problems.push(
             Code::SegmentCycle,
-            &root.key(ids[i]).key("when"),
-            format!("segment \"{}\" depends on itself through other segments", ids[i]),
+            &root.key(id).key("when"),
+            format!("segment \"{id}\" depends on itself through other segments"),
         );
     }
     order.sorted
@@ -252,13 +252,14 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
             "the last stage is not the catch-all {}: a user no stage matches has no stage",
         ),
         (Some(c), _) => {
+            let catch_all = config.stages.get(c).map_or("", |s| &*s.id);
             for s in config.stages.iter().skip(c + 1) {
                 problems.push(
                     Code::UnreachableStage,
                     &s.path,
                     format!(
                         "stage \"{}\" comes after the catch-all stage \"{}\" and can never be entered",
-                        s.id, config.stages[c].id
+                        s.id, catch_all
                     ),
                 );
             }

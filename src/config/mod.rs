@@ -59,7 +59,7 @@ pub fn validate(doc: &Json) -> Vec<Problem> {
 }
 
 /// Parses JSON text and compiles it (native callers: the CLI, tests).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "text")]
 pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(vec![Problem::new(

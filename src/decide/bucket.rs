@@ -204,7 +204,6 @@ mod tests {
         assert!(bucket_ranges(usize::MAX, 1.0, Some(&[1.0])).is_empty());
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn hashes_are_in_unit_interval(seed in ".*", value in ".*") {

@@ -93,7 +93,10 @@ impl ExperiencePlan {
         }
         for slot in &mut slots {
             // A stable sort keeps config order among equal priorities.
-            crate::collections::sort_small_by(&mut slot.experiences, |&a, &b| defs[a].priority > defs[b].priority);
+            crate::collections::sort_small_by(&mut slot.experiences, |&a, &b| {
+                let priority = |i: usize| defs.get(i).map_or(f64::NEG_INFINITY, |d| d.priority);
+                priority(a) > priority(b)
+            });
         }
         ExperiencePlan { experiences, slots }
     }

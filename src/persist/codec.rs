@@ -8,6 +8,7 @@
 const LAST: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef";
 const MORE: &[u8; 32] = b"ghijklmnopqrstuvwxyz0123456789-_";
 
+#[allow(clippy::indexing_slicing, reason = "a digit is n & 31, inside both 32-letter alphabets")]
 pub fn encode(numbers: impl IntoIterator<Item = u64>) -> String {
     let mut out = String::new();
     for mut n in numbers {
@@ -80,7 +81,8 @@ pub fn decode_series(text: &str) -> Option<Vec<(i64, u64)>> {
     let mut prev = 0i64;
     let mut out = Vec::with_capacity(nums.len() / 2);
     for (i, pair) in nums.chunks_exact(2).enumerate() {
-        let gap = i64::try_from(pair[0]).ok()?;
+        let &[gap, value] = pair else { return None };
+        let gap = i64::try_from(gap).ok()?;
         if i > 0 && gap == 0 {
             return None;
         }
@@ -88,7 +90,7 @@ pub fn decode_series(text: &str) -> Option<Vec<(i64, u64)>> {
         if minute > crate::time::MAX_TIME / crate::time::MINUTE {
             return None;
         }
-        out.push((minute * crate::time::MINUTE, pair[1]));
+        out.push((minute * crate::time::MINUTE, value));
         prev = minute;
     }
     Some(out)

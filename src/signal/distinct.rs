@@ -142,12 +142,13 @@ impl DistinctValues {
         let mut d = DistinctValues::new(window);
         let mut minute = 0i64;
         for pair in nums.chunks_exact(2) {
-            minute = minute.checked_add(i64::try_from(pair[0]).ok()?)?;
+            let &[gap, hash] = pair else { return None };
+            minute = minute.checked_add(i64::try_from(gap).ok()?)?;
             let t = minute.checked_mul(crate::time::MINUTE).filter(|t| *t <= crate::time::MAX_TIME)?;
-            if d.last_seen.insert(pair[1], t).is_some() {
+            if d.last_seen.insert(hash, t).is_some() {
                 return None;
             }
-            d.by_time.add((t, pair[1]));
+            d.by_time.add((t, hash));
         }
         d.evicted_until = match json.get("evicted") {
             None | Some(Json::Null) => None,

@@ -160,7 +160,7 @@ impl Journal {
         };
         let mut minute = 0i64;
         for n in nums.chunks_exact(5) {
-            let [gap, first, span, name, count] = [n[0], n[1], n[2], n[3], n[4]];
+            let &[gap, first, span, name, count] = n else { return None };
             minute = minute.checked_add(i64::try_from(gap).ok()?)?;
             let start = minute.checked_mul(MINUTE).filter(|t| *t <= MAX_TIME)?;
             if first >= MINUTE as u64 || count == 0 {

@@ -243,12 +243,12 @@ fn order_ratios(signals: &[CompiledSignal], problems: &mut Problems) -> Vec<u16>
             })
             .unwrap_or_default()
     };
-    let ratios: Vec<usize> = (0..signals.len()).filter(|&i| signals[i].ratio.is_some()).collect();
+    let ratios: Vec<usize> = signals.iter().enumerate().filter(|(_, s)| s.ratio.is_some()).map(|(i, _)| i).collect();
     let order = crate::graph::topological_order(&ratios, reads);
-    for &i in &order.cyclic {
+    for signal in order.cyclic.iter().filter_map(|&i| signals.get(i)) {
         problems.push(
             Code::RatioCycle,
-            &JsonPath::root().key("signals").key(&signals[i].id).key("ratio"),
+            &JsonPath::root().key("signals").key(&signal.id).key("ratio"),
             "this ratio reads itself through other ratios",
         );
     }

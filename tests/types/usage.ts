@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` against the package's hand-written types
 // (js/index.d.ts): a typical host's use of the API must type-check.
-import { init, load, validateConfig, version, type Onstage, type SlotDecision, type Problem } from '../../js/index.js';
+import { init, load, validateConfig, version, type Onstage, type SlotDecision, type Problem } from '../../crates/wasm/js/index.js';
 
 async function main(config: { version: 1; [key: string]: unknown }): Promise<void> {
   await load();
@@ -47,7 +47,7 @@ async function main(config: { version: 1; [key: string]: unknown }): Promise<voi
   try {
     onstage.track('');
   } catch (err) {
-    const code: string = (err as import('../../js/index.js').OnstageError).code;
+    const code: string = (err as import('../../crates/wasm/js/index.js').OnstageError).code;
     console.log(code);
   }
   onstage.setConfig(config as never);

@@ -3,12 +3,13 @@
 //! refuses bad input with coded `Error`s.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use onstage::engine::Engine;
 use onstage::json::Json;
 use onstage::timeline::{apply, parse_step, step_time};
-use onstage::wasm::{json_from_js, WasmEngine};
+use onstage_wasm::{json_from_js, WasmEngine};
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,12 +17,12 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SAAS: &str = include_str!("../../shared/examples/saas.json");
-const SAAS_TIMELINE: &str = include_str!("../../shared/examples/timelines/saas.timeline.jsonl");
-const SAAS_EXPECTED: &str = include_str!("../../shared/examples/timelines/saas.expected.jsonl");
-const POLICY: &str = include_str!("../../shared/examples/timelines/policy.config.json");
-const POLICY_TIMELINE: &str = include_str!("../../shared/examples/timelines/policy.timeline.jsonl");
-const POLICY_EXPECTED: &str = include_str!("../../shared/examples/timelines/policy.expected.jsonl");
+const SAAS: &str = include_str!("../../../../shared/examples/saas.json");
+const SAAS_TIMELINE: &str = include_str!("../../../../shared/examples/timelines/saas.timeline.jsonl");
+const SAAS_EXPECTED: &str = include_str!("../../../../shared/examples/timelines/saas.expected.jsonl");
+const POLICY: &str = include_str!("../../../../shared/examples/timelines/policy.config.json");
+const POLICY_TIMELINE: &str = include_str!("../../../../shared/examples/timelines/policy.timeline.jsonl");
+const POLICY_EXPECTED: &str = include_str!("../../../../shared/examples/timelines/policy.expected.jsonl");
 
 /// JSON text to the core's JSON, through the browser's own `JSON.parse`.
 fn parse(text: &str) -> Json {
@@ -153,6 +154,11 @@ fn a_bad_config_is_refused_with_every_problem() {
             && codes.contains(&"unknown_path_root")
     );
     assert_eq!(code_of(WasmEngine::new(js(SAAS), "".into()).err().unwrap()), "bad_user_id");
-    let problems = onstage::wasm::validate_config(js(SAAS)).unwrap();
+    let problems = onstage_wasm::validate_config(js(SAAS)).unwrap();
     assert_eq!(problems, "[]");
+}
+
+#[wasm_bindgen_test]
+fn binding_reports_version() {
+    assert_eq!(onstage_wasm::version(), env!("CARGO_PKG_VERSION"));
 }

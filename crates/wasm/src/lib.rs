@@ -7,11 +7,11 @@
 //! the engine's native `JSON.parse`. Errors are real `Error` objects with a
 //! stable `code` (and `problems` for a refused config).
 
-use crate::config::{self, CompiledConfig, MAX_CONFIG_BYTES};
-use crate::engine::{time_from_f64, Engine, Identity, Interaction, Notice, Slots};
-use crate::json::{Json, Obj, MAX_DEPTH};
-use crate::problem::Problem;
 use js_sys::Reflect;
+use onstage::config::{self, CompiledConfig, MAX_CONFIG_BYTES};
+use onstage::engine::{time_from_f64, Engine, Identity, Interaction, Notice, Slots};
+use onstage::json::{Json, Obj, MAX_DEPTH};
+use onstage::problem::Problem;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -33,7 +33,7 @@ fn problems_json(problems: &[Problem]) -> Json {
         problems
             .iter()
             .map(|p| {
-                crate::obj! {
+                onstage::obj! {
                     "severity" => if p.is_error() { "error" } else { "warning" },
                     "code" => p.code.as_str(),
                     "path" => p.path.to_string(),
@@ -190,7 +190,7 @@ pub fn validate_config(config: JsValue) -> Result<String, JsValue> {
     Ok(problems_json(&config::validate(&doc)).to_json_string())
 }
 
-fn input_error(e: crate::error::InputError) -> JsValue {
+fn input_error(e: onstage::error::InputError) -> JsValue {
     js_error(e.code(), &e.to_string())
 }
 
@@ -203,11 +203,11 @@ fn time(t: f64, what: &'static str) -> Result<i64, JsValue> {
 pub struct WasmEngine {
     engine: Engine,
     warnings: Vec<Problem>,
-    notes: Vec<crate::persist::RestoreNote>,
+    notes: Vec<onstage::persist::RestoreNote>,
 }
 
-fn notes_json(notes: &[crate::persist::RestoreNote]) -> String {
-    Json::Arr(notes.iter().map(|n| crate::obj! { "code" => n.code, "message" => n.message.as_str() }).collect())
+fn notes_json(notes: &[onstage::persist::RestoreNote]) -> String {
+    Json::Arr(notes.iter().map(|n| onstage::obj! { "code" => n.code, "message" => n.message.as_str() }).collect())
         .to_json_string()
 }
 
@@ -233,7 +233,7 @@ impl WasmEngine {
         let Some(user_id) = user_id.as_string() else {
             return Err(js_error("bad_user_id", "userId must be a string"));
         };
-        crate::engine::check_user_id(&user_id).map_err(input_error)?;
+        onstage::engine::check_user_id(&user_id).map_err(input_error)?;
         let (compiled, warnings) = compile_config(&config)?;
         let state = json_from_js(&state).ok_or_else(|| js_error("state_corrupt", "the stored state is not JSON"))?;
         let (engine, notes) =
@@ -399,7 +399,7 @@ impl WasmEngine {
                 .stage
                 .transitions
                 .iter()
-                .map(|t| crate::obj! { "from" => name(&t.from), "to" => name(&t.to), "at" => t.at as f64 })
+                .map(|t| onstage::obj! { "from" => name(&t.from), "to" => name(&t.to), "at" => t.at as f64 })
                 .collect(),
         )
         .to_json_string()
@@ -423,18 +423,18 @@ impl WasmEngine {
         let list = notices
             .into_iter()
             .map(|n| match n {
-                Notice::StageChanged(t) => crate::obj! {
+                Notice::StageChanged(t) => onstage::obj! {
                     "type" => "stage_change",
                     "from" => t.from.as_deref().map_or(Json::Null, Json::from),
                     "to" => t.to.as_deref().map_or(Json::Null, Json::from),
                     "at" => t.at as f64,
                 },
-                Notice::Warning(n) => crate::obj! {
+                Notice::Warning(n) => onstage::obj! {
                     "type" => "warning",
                     "code" => n.code,
                     "message" => n.message.as_str(),
                 },
-                Notice::Exposure(x) => crate::obj! {
+                Notice::Exposure(x) => onstage::obj! {
                     "type" => "exposure",
                     "experiment" => &*x.experiment,
                     "variation" => &*x.variation,

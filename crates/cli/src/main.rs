@@ -1,6 +1,5 @@
 //! The `onstage` command line: check a config, replay timelines.
 
-#[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
     use onstage::json::Json;
@@ -179,10 +178,6 @@ mod cli {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     cli::main()
 }
-
-#[cfg(target_arch = "wasm32")]
-fn main() {}

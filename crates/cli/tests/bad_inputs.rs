@@ -1,0 +1,106 @@
+//! The catalogue of bad inputs at the command line: every class of bad
+//! config, step, time and export gets its code, its line and its exit
+//! status. The engine's side of the catalogue is `tests/bad_inputs.rs`.
+
+use std::process::Command;
+
+const SAAS: &str = include_str!("../../../../shared/examples/saas.json");
+
+fn cli(args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onstage"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("onstage-bad-inputs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
+    let saas = temp("saas.json", SAAS);
+    // validate
+    let (code, out, _) = cli(&["validate", &temp("v2.json", r#"{"version":2}"#), "--json"], "");
+    assert_eq!(code, 1);
+    assert!(out.contains(r#""code":"unsupported_version""#), "{out}");
+    let (code, out, _) = cli(&["validate", &temp("broken.json", "{\"version\":1,"), "--json"], "");
+    assert_eq!(code, 1);
+    assert!(out.contains(r#""code":"invalid_json""#), "{out}");
+    let (code, _, err) = cli(&["validate", "/nonexistent/config.json"], "");
+    assert_eq!(code, 2, "{err}");
+    // simulate: each bad step is reported with its line and code, exit 1.
+    let at = "2026-03-04T12:00:00Z";
+    let steps: Vec<(String, &str)> = vec![
+        ("not json".to_string(), "invalid_json"),
+        ("[1]".to_string(), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}"}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","track":"a","decide":"*"}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","track":"a","extra":1}}"#), "bad_step"),
+        (format!(r#"{{"user":1,"at":"{at}","decide":"*"}}"#), "bad_step"),
+        (r#"{"user":"u1","at":"2026-03-04T12:00:00","decide":"*"}"#.to_string(), "bad_time"),
+        (format!(r#"{{"user":"","at":"{at}","decide":"*"}}"#), "bad_user_id"),
+        (format!(r#"{{"user":"{}","at":"{at}","decide":"*"}}"#, "u".repeat(257)), "bad_user_id"),
+        (format!(r#"{{"user":"u1","at":"{at}","track":""}}"#), "bad_event_name"),
+        (format!(r#"{{"user":"u1","at":"{at}","track":7}}"#), "bad_event_name"),
+        (format!(r#"{{"user":"u1","at":"{at}","track":"a","props":{{"x":[1]}}}}"#), "bad_props"),
+        (
+            format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":"2026-03-04T12:05:01Z"}}"#),
+            "timestamp_in_future",
+        ),
+        (format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":"2026-03-03T11:59:59Z"}}"#), "timestamp_too_old"),
+        (format!(r#"{{"user":"u1","at":"{at}","track":"a","timestamp":1}}"#), "bad_time"),
+        (format!(r#"{{"user":"u1","at":"{at}","identify":{{"tz_offset_minutes":900}}}}"#), "bad_identify"),
+        (format!(r#"{{"user":"u1","at":"{at}","identify":{{"role":"admin"}}}}"#), "bad_identify"),
+        (format!(r#"{{"user":"u1","at":"{at}","identify":{{"attributes":[]}}}}"#), "bad_identify"),
+        (format!(r#"{{"user":"u1","at":"{at}","decide":["nope"]}}"#), "unknown_slot"),
+        (format!(r#"{{"user":"u1","at":"{at}","decide":"home"}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","shown":"nope"}}"#), "unknown_experience"),
+        (format!(r#"{{"user":"u1","at":"{at}","import":{{}}}}"#), "summary_not_recognized"),
+    ];
+    for (line, expected) in steps {
+        // A good step first, so the bad one is on line 2.
+        let timeline = format!("{{\"user\":\"u1\",\"at\":\"{at}\",\"track\":\"report_created\"}}\n{line}\n");
+        let (code, _, err) = cli(&["simulate", &saas, "-"], &timeline);
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(
+            err.contains("line 2:") && err.contains(&format!("[{expected}]")),
+            "{line}: expected [{expected}], got {err}"
+        );
+    }
+    let back = format!("{{\"user\":\"u1\",\"at\":\"{at}\",\"decide\":\"*\"}}\n{{\"user\":\"u1\",\"at\":\"2026-03-04T11:59:59Z\",\"decide\":\"*\"}}\n");
+    let (code, out, err) = cli(&["simulate", &saas, "-"], &back);
+    assert_eq!(code, 1);
+    assert!(err.contains("line 2:") && err.contains("[time_went_back]"), "{err}");
+    assert_eq!(out.lines().count(), 1, "the lines before the bad step are printed");
+    // summarize
+    let (code, _, err) = cli(&["summarize", &saas, "-", "--as-of", "yesterday"], "");
+    assert_eq!(code, 2, "{err}");
+    for (line, expected) in [
+        (r#"{"user":"u1","name":"a","at":"2026-03-04T12:00:00Z","props":{"x":{}}}"#, "[bad_props]"),
+        (r#"{"user":"u1","name":"","at":"2026-03-04T12:00:00Z"}"#, "[bad_event_name]"),
+        (r#"{"user":"u1","name":"a"}"#, "line 1"),
+        (r#"{"user":"","name":"a","at":"2026-03-04T12:00:00Z"}"#, "line 1"),
+        (r#"{"user":"u1","name":"a","at":"noon"}"#, "line 1"),
+        ("not json", "line 1"),
+    ] {
+        let (code, _, err) = cli(&["summarize", &saas, "-", "--as-of", "2026-03-05T00:00:00Z"], line);
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(err.contains(expected), "{line}: expected {expected}, got {err}");
+    }
+}
