@@ -413,6 +413,31 @@ impl Engine {
         Ok(changed)
     }
 
+    /// Records that the user finished `step` of `tour` (the host's
+    /// `advanced`): the step is completed, whatever the order, and a step
+    /// completed already stays so. It is a step of the user's timeline but
+    /// not a `shown`. Returns whether the step was not completed before.
+    pub fn advance(&mut self, tour: &str, step: &str, now: Millis) -> Result<bool, InputError> {
+        let now = self.begin_step(now)?;
+        let config = &*self.config;
+        let plan = &config.experiences;
+        let (Some(i), Some(exp)) = (plan.index_of(tour), plan.get(tour)) else {
+            return Err(InputError::UnknownTour(truncate(tour, 64)));
+        };
+        if !exp.is_tour {
+            return Err(InputError::NotATour { id: truncate(tour, 64), kind: truncate(&exp.def.kind, 64) });
+        }
+        let Some(j) = exp.steps.iter().position(|s| &*s.id == step) else {
+            return Err(InputError::UnknownStep { tour: truncate(tour, 64), step: truncate(step, 64) });
+        };
+        let Some(log) = self.user.interactions.get_mut(i) else {
+            return Err(InputError::UnknownTour(truncate(tour, 64)));
+        };
+        let new = log.tour.advance(j);
+        self.finish_step(now, false);
+        Ok(new)
+    }
+
     /// The user's state in its stored form (see `persist`).
     pub fn export_state(&self) -> Json {
         crate::persist::export(&self.config, &self.user)
@@ -502,10 +527,35 @@ impl Engine {
         let user = &mut self.user;
         let scratch = &mut self.scratch;
         user.last_step = Some(now);
-        if !changed && scratch.evaluated_at == Some(now) {
-            return;
+        if changed || scratch.evaluated_at != Some(now) {
+            scratch.evaluated_at = Some(now);
+            if let Some(t) = Self::evaluate_at(config, user, scratch, now) {
+                self.notices.push(Notice::StageChanged(t));
+            }
         }
-        scratch.evaluated_at = Some(now);
+        // Tours: every step's `done` is checked after each step (sticky
+        // once it held), with what the step left: signals, segments, stage.
+        if !config.experiences.tours.is_empty() {
+            let doc = EvalDoc {
+                signals: &scratch.signals,
+                attributes: &user.attributes,
+                entitlements: &user.entitlements,
+                segments: scratch.segment_arrays.get(scratch.segments),
+                stage: config.stages.stage_json(user.stage.held),
+            };
+            crate::decide::tour::update(&config.experiences, &mut user.interactions, &doc);
+        }
+    }
+
+    /// Computes signals and segments at `now` (which see the stage held
+    /// before this evaluation), then applies the stage rule; returns the
+    /// stage change, if any.
+    fn evaluate_at(
+        config: &CompiledConfig,
+        user: &mut UserState,
+        scratch: &mut Scratch,
+        now: Millis,
+    ) -> Option<Transition> {
         user.history.advance(now);
         config.signals.values(&user.history, now, &user.attributes, &user.entitlements, &mut scratch.signals);
         let stage_before = config.stages.stage_json(user.stage.held);
@@ -519,9 +569,7 @@ impl Engine {
         scratch.segments = config.segments.evaluate(&doc, &mut scratch.segments_held, &mut scratch.segment_arrays);
         let segments = scratch.segment_arrays.get(scratch.segments);
         let first_match = config.stages.first_match(&EvalDoc { segments, ..doc });
-        if let Some(t) = config.stages.step(&mut user.stage, first_match, now) {
-            self.notices.push(Notice::StageChanged(t.clone()));
-        }
+        config.stages.step(&mut user.stage, first_match, now).cloned()
     }
 
     /// The latest step's evaluation as JSON text, `{stage, stage_since,

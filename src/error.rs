@@ -39,6 +39,12 @@ pub enum InputError {
     UnknownExperience(String),
     #[error("no experience uses slot \"{0}\"")]
     UnknownSlot(String),
+    #[error("no tour \"{0}\" in the config")]
+    UnknownTour(String),
+    #[error("experience \"{id}\" is a {kind}, not a tour: only a tour has steps to advance")]
+    NotATour { id: String, kind: String },
+    #[error("tour \"{tour}\" has no step \"{step}\"")]
+    UnknownStep { tour: String, step: String },
 }
 
 impl InputError {
@@ -55,6 +61,8 @@ impl InputError {
             InputError::NotAnObject { .. } | InputError::BadTzOffset(_) | InputError::TooDeep { .. } => "bad_identify",
             InputError::UnknownExperience(_) => "unknown_experience",
             InputError::UnknownSlot(_) => "unknown_slot",
+            InputError::UnknownTour(_) | InputError::NotATour { .. } => "unknown_tour",
+            InputError::UnknownStep { .. } => "unknown_step",
         }
     }
 }

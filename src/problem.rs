@@ -128,6 +128,8 @@ pub enum Code {
     BadWeights,
     /// A checklist without items.
     EmptyChecklist,
+    /// A tour without steps.
+    EmptyTour,
     // --- warnings
     /// An order comparison that holds for `null` on a signal that can be null.
     NullComparison,
@@ -137,6 +139,10 @@ pub enum Code {
     UnreachableStage,
     /// An experience whose `when` requires stages no user can hold.
     UnreachableExperience,
+    /// A checklist item's or tour step's `done` that can never hold.
+    DoneNeverHolds,
+    /// A tour step's `done` that always holds (`{}`): the step is never shown.
+    DoneAlwaysHolds,
 }
 
 impl Code {
@@ -168,18 +174,24 @@ impl Code {
             Code::InvalidRegex => "invalid_regex",
             Code::BadWeights => "bad_weights",
             Code::EmptyChecklist => "empty_checklist",
+            Code::EmptyTour => "empty_tour",
             Code::NullComparison => "null_comparison",
             Code::NoCatchAllStage => "no_catch_all_stage",
             Code::UnreachableStage => "unreachable_stage",
             Code::UnreachableExperience => "unreachable_experience",
+            Code::DoneNeverHolds => "done_never_holds",
+            Code::DoneAlwaysHolds => "done_always_holds",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::NullComparison | Code::NoCatchAllStage | Code::UnreachableStage | Code::UnreachableExperience => {
-                Severity::Warning
-            }
+            Code::NullComparison
+            | Code::NoCatchAllStage
+            | Code::UnreachableStage
+            | Code::UnreachableExperience
+            | Code::DoneNeverHolds
+            | Code::DoneAlwaysHolds => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -18,12 +18,17 @@ pub enum Step<'a> {
         timestamp: Option<i64>,
     },
     Interact(Interaction, &'a str),
+    /// `{"advanced": tour, "step": step}`.
+    Advance {
+        tour: &'a str,
+        step: &'a str,
+    },
     /// An import summary (as `onstage summarize` writes it).
     Import(&'a Json),
     Decide(Vec<&'a str>),
 }
 
-const STEP_KEYS: &[&str] = &["identify", "track", "import", "shown", "dismissed", "converted", "decide"];
+const STEP_KEYS: &[&str] = &["identify", "track", "import", "shown", "dismissed", "converted", "advanced", "decide"];
 
 pub fn bad(code: &'static str, message: impl Into<String>) -> (&'static str, String) {
     (code, message.into())
@@ -43,6 +48,7 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
     let kinds: Vec<&str> = obj.keys().filter(|k| STEP_KEYS.contains(k)).collect();
     let (kind, allowed_extra): (&str, &[&str]) = match kinds.as_slice() {
         ["track"] => ("track", &["props", "timestamp"]),
+        ["advanced"] => ("advanced", &["step"]),
         [one] => (one, &[]),
         [] => return Err(bad("bad_step", format!("a step needs one of {}", STEP_KEYS.join(", ")))),
         many => return Err(bad("bad_step", format!("a step has one action, found {}", many.join(" and ")))),
@@ -74,6 +80,13 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
                 _ => Interaction::Converted,
             };
             Step::Interact(interaction, id)
+        }
+        "advanced" => {
+            let Json::Str(tour) = value else { return Err(bad("bad_step", "\"advanced\" is a tour id")) };
+            let Some(Json::Str(step)) = obj.get("step") else {
+                return Err(bad("bad_step", "an \"advanced\" step needs \"step\", the id of the tour's step"));
+            };
+            Step::Advance { tour, step }
         }
         "decide" => Step::Decide(match value {
             Json::Str(s) if &**s == "*" => vec!["*"],
@@ -125,6 +138,9 @@ pub fn apply(
         Step::Track { name, props, timestamp } => engine.track(name, props, timestamp, at).map_err(input_err)?,
         Step::Interact(interaction, id) => {
             engine.interact(interaction, id, at).map_err(input_err)?;
+        }
+        Step::Advance { tour, step } => {
+            engine.advance(tour, step, at).map_err(input_err)?;
         }
         Step::Import(summary) => {
             engine.import_summary(summary, at).map_err(|e| bad(e.code(), e.to_string()))?;

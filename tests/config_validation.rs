@@ -245,3 +245,88 @@ fn condition_problems_are_reported_with_their_paths() {
         assert!(got.contains(&(code.into(), path.into())), "missing {code} at {path} in {got:#?}");
     }
 }
+
+/// Tours: every problem of their steps at once, with paths; the lints on
+/// `done` conditions are warnings.
+#[test]
+fn tour_problems_are_listed_with_their_paths() {
+    let doc = parse(
+        r#"{"version": 1,
+            "signals": {"tasks": {"count": "task_done"}, "flow": {"funnel": ["a", "b", "c"]},
+                        "days": {"active_days": "task_done", "window": "7d"}},
+            "segments": {"pro": {"when": {"attributes.plan": "pro"}}},
+            "stages": [{"id": "any", "when": {}}],
+            "experiences": [
+              {"id": "t1", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {}},
+              {"id": "t2", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {}, "steps": []},
+              {"id": "t3", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {}, "steps": [
+                 {"id": "a", "done": {"signals.tasks": {"$lt": 0}}},
+                 {"id": "a"},
+                 {"id": "b", "done": {"signals.nope": {"$gte": 1}}},
+                 {"id": "c", "done": {}},
+                 {"id": "d", "done": {"$and": [{"signals.flow": {"$gte": 4}}]}},
+                 {"id": "e", "content": "x"},
+                 {"id": "f", "done": {"segments": {"$in": ["ghost"]}, "stage": "nowhere"}},
+                 {"id": "g", "done": {"signals.days": 9}},
+                 {"id": "h", "label": "no labels on steps"},
+                 {"done": {}},
+                 {"id": "bad id"}]},
+              {"id": "n", "slot": "side", "kind": "nudge", "priority": 1, "when": {}, "content": {},
+               "steps": [{"id": "x"}]},
+              {"id": "c", "slot": "side", "kind": "checklist", "priority": 1, "when": {}, "content": {},
+               "items": [{"id": "i", "done": {"signals.tasks": 0.5}}], "steps": [{"id": "x"}]},
+              {"id": "t4", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {},
+               "items": [{"id": "i", "done": {}}], "steps": [{"id": "x"}]}
+            ]}"#,
+    )
+    .unwrap();
+    let problems = problems_of(&doc);
+    let want: BTreeSet<(String, String)> = [
+        ("empty_tour", "experiences[0]"),
+        ("empty_tour", "experiences[1].steps"),
+        ("done_never_holds", r#"experiences[2].steps[0].done["signals.tasks"].$lt"#),
+        ("duplicate_id", "experiences[2].steps[1].id"),
+        ("undefined_signal", r#"experiences[2].steps[2].done["signals.nope"]"#),
+        ("done_always_holds", "experiences[2].steps[3].done"),
+        ("done_never_holds", r#"experiences[2].steps[4].done.$and[0]["signals.flow"].$gte"#),
+        ("wrong_type", "experiences[2].steps[5].content"),
+        ("undefined_segment", "experiences[2].steps[6].done.segments.$in[0]"),
+        ("undefined_stage", "experiences[2].steps[6].done.stage"),
+        ("done_never_holds", r#"experiences[2].steps[7].done["signals.days"]"#),
+        ("unknown_field", "experiences[2].steps[8].label"),
+        ("missing_field", "experiences[2].steps[9]"),
+        ("bad_id", "experiences[2].steps[10].id"),
+        ("field_not_allowed", "experiences[3].steps"),
+        ("field_not_allowed", "experiences[4].steps"),
+        ("done_never_holds", r#"experiences[4].items[0].done["signals.tasks"]"#),
+        ("field_not_allowed", "experiences[5].items"),
+    ]
+    .iter()
+    .map(|(c, p)| (c.to_string(), p.to_string()))
+    .collect();
+    assert_eq!(pairs(&problems), want, "{problems:#?}");
+    assert!(onstage::compile(&doc).is_err());
+}
+
+#[test]
+fn the_tours_timeline_config_is_accepted_without_warnings() {
+    let doc = parse(&read(&format!("{SHARED}/examples/timelines/tours.config.json"))).unwrap();
+    let compiled = onstage::compile(&doc).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(compiled.warnings, vec![]);
+    assert_eq!(compiled.config.experiences.tours.len(), 3);
+}
+
+#[test]
+fn a_tour_of_33_steps_is_over_the_limit() {
+    let steps: Vec<String> = (0..33).map(|i| format!(r#"{{"id": "s{i}"}}"#)).collect();
+    let doc = parse(&format!(
+        r#"{{"version": 1, "stages": [{{"id": "any", "when": {{}}}}],
+            "experiences": [{{"id": "t", "slot": "top", "kind": "tour", "priority": 1, "when": {{}},
+                              "content": {{}}, "steps": [{}]}}]}}"#,
+        steps.join(",")
+    ))
+    .unwrap();
+    assert_eq!(pairs(&problems_of(&doc)), [("limit_exceeded".to_string(), "experiences[0].steps".to_string())].into());
+    let ok = parse(&doc.to_json_string().replace(r#",{"id":"s32"}"#, "")).unwrap();
+    assert_eq!(problems_of(&ok), vec![]);
+}

@@ -633,7 +633,7 @@ fn a_host_reporting_shown_on_every_render_keeps_one_impression() {
 fn a_prompt_on_screen_keeps_its_place_against_the_policy_gap() {
     let c = small_config(
         r#"{"min_gap_between_prompts": "10m"}"#,
-        r#"[{"id": "tour", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {}},
+        r#"[{"id": "tour", "slot": "top", "kind": "walkthrough", "priority": 1, "when": {}, "content": {}},
             {"id": "offer", "slot": "side", "kind": "upgrade_prompt", "priority": 1, "when": {}, "content": {}}]"#,
     );
     let mut u = User::new(&c, "gap-1", t0());
@@ -669,7 +669,7 @@ fn a_prompt_on_screen_keeps_its_place_against_the_policy_gap() {
 fn a_prompt_on_screen_keeps_its_place_against_the_daily_limit() {
     let c = small_config(
         r#"{"max_prompts_per_day": 1}"#,
-        r#"[{"id": "tour", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {}},
+        r#"[{"id": "tour", "slot": "top", "kind": "walkthrough", "priority": 1, "when": {}, "content": {}},
             {"id": "offer", "slot": "side", "kind": "upgrade_prompt", "priority": 1, "when": {}, "content": {}}]"#,
     );
     let mut u = User::new(&c, "day-1", t0());
@@ -872,7 +872,7 @@ fn the_upgrade_prompt_waits_exactly_ten_minutes_after_the_last_render_of_the_nud
 }
 
 const TWO_PROMPTS: &str = r#"[
-    {"id": "tour", "slot": "top", "kind": "tour", "priority": 1, "when": {}, "content": {"title": "Tour"}},
+    {"id": "tour", "slot": "top", "kind": "walkthrough", "priority": 1, "when": {}, "content": {"title": "Tour"}},
     {"id": "offer", "slot": "side", "kind": "upgrade_prompt", "priority": 1, "when": {}, "content": {"title": "Offer"}},
     {"id": "steps", "slot": "foot", "kind": "checklist", "priority": 1, "when": {}, "content": {},
      "items": [{"id": "task", "done": {"signals.tasks": {"$gte": 1}}}]}]"#;

@@ -46,10 +46,13 @@ const PROBLEM_CODES: &[&str] = &[
     "invalid_regex",
     "bad_weights",
     "empty_checklist",
+    "empty_tour",
     "null_comparison",
     "no_catch_all_stage",
     "unreachable_stage",
     "unreachable_experience",
+    "done_never_holds",
+    "done_always_holds",
 ];
 
 const SMALL: &str = include_str!("fixtures/good-configs/small.json");

@@ -72,6 +72,17 @@ fn the_policy_timeline_gives_the_same_lines_across_reloads() {
     );
 }
 
+#[test]
+fn the_tours_timeline_gives_the_same_lines_across_reloads() {
+    let config = compiled(&format!("{SHARED}/timelines/tours.config.json"));
+    let got = replay_with_reloads(config, &read(&format!("{SHARED}/timelines/tours.timeline.jsonl")));
+    support::assert_same_lines(
+        "tours with reloads",
+        &lines(&read(&format!("{SHARED}/timelines/tours.expected.jsonl"))),
+        &got,
+    );
+}
+
 const T0: i64 = 1_772_000_000_000;
 const MIN: i64 = 60_000;
 const DAY: i64 = 86_400_000;

@@ -58,6 +58,9 @@ const DEFECT_AT: &[(&str, &str)] = &[
     ("unknown-top-level-field.json", ""),
     ("weight-as-string.json", "/experiences/1/experiment/variations/0/weight"),
     ("window-on-ratio.json", "/signals/task_share"),
+    ("tour-without-steps.json", "/experiences/2"),
+    ("steps-on-a-prompt.json", "/experiences/1"),
+    ("unknown-field-in-step.json", "/experiences/2/steps/0"),
 ];
 
 /// The codes the fixtures may expect; naming them through `Code` keeps
@@ -71,6 +74,7 @@ const KNOWN_CODES: &[Code] = &[
     Code::UnknownSignalForm,
     Code::FieldNotAllowed,
     Code::EmptyChecklist,
+    Code::EmptyTour,
 ];
 
 #[test]
@@ -91,6 +95,7 @@ fn reference_configs_are_accepted() {
     for file in [
         path("../shared/examples/saas.json"),
         path("../shared/examples/timelines/policy.config.json"),
+        path("../shared/examples/timelines/tours.config.json"),
         path("tests/fixtures/good-configs/small.json"),
     ] {
         let errors = errors(&validator, &load(&file));

@@ -54,6 +54,15 @@ fn the_policy_reference_timeline_replays_exactly() {
     );
 }
 
+#[test]
+fn the_tours_reference_timeline_replays_exactly() {
+    assert_replays(
+        &format!("{SHARED}/timelines/tours.config.json"),
+        &format!("{SHARED}/timelines/tours.timeline.jsonl"),
+        &format!("{SHARED}/timelines/tours.expected.jsonl"),
+    );
+}
+
 /// Our own fixtures: `<name>.timeline.jsonl` with `<name>.expected.jsonl`,
 /// against the config named on the fixture's first line comment file
 /// `<name>.config` (a path relative to the repository).

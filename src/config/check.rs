@@ -65,7 +65,7 @@ fn names_in<'a>(cond: &'a Json, path: &JsonPath) -> Names<'a> {
     names
 }
 
-fn collect_fields<'a>(cond: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, &'a Json, JsonPath)>) {
+pub(super) fn collect_fields<'a>(cond: &'a Json, path: &JsonPath, out: &mut Vec<(&'a str, &'a Json, JsonPath)>) {
     let Json::Obj(obj) = cond else { return };
     for (key, value) in obj.iter() {
         let at = path.key(key);
@@ -107,6 +107,11 @@ fn conditions(config: &Config) -> Vec<(&Json, JsonPath, Owner)> {
         for (j, item) in e.items.iter().enumerate() {
             out.push((&item.done, at.key("items").index(j).key("done"), Owner::Other));
         }
+        for (j, step) in e.steps.iter().enumerate() {
+            if let Some(done) = &step.done {
+                out.push((done, at.key("steps").index(j).key("done"), Owner::Other));
+            }
+        }
     }
     out
 }
@@ -132,6 +137,7 @@ pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
     }
     warn_null_comparisons(config, problems);
     warn_unreachable(config, problems);
+    super::lint::warn_done_conditions(config, problems);
     segment_order
 }
 
@@ -151,6 +157,7 @@ fn check_duplicates(config: &Config, problems: &mut Problems) {
     for e in &config.experiences {
         let at = &e.path;
         dup(e.items.iter().enumerate().map(|(j, it)| (&*it.id, at.key("items").index(j).key("id"))).collect(), "item");
+        dup(e.steps.iter().enumerate().map(|(j, st)| (&*st.id, at.key("steps").index(j).key("id"))).collect(), "step");
         if let Some(x) = &e.experiment {
             dup(
                 x.variations
@@ -284,7 +291,7 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
 
 /// The stages a condition requires at its top level (`"stage": "x"`,
 /// `{"$eq": "x"}` or `{"$in": [...]}`), when it is that simple.
-fn required_stages(cond: &Json) -> Option<Vec<&str>> {
+pub(super) fn required_stages(cond: &Json) -> Option<Vec<&str>> {
     match cond.get("stage")? {
         Json::Str(s) => Some(vec![s]),
         Json::Obj(ops) => match (ops.get("$eq"), ops.get("$in")) {

@@ -2,6 +2,7 @@
 //! path) and compile into the evaluation plan.
 
 mod check;
+mod lint;
 pub mod model;
 mod parse;
 mod read;

@@ -16,6 +16,8 @@ pub mod limits {
     pub const MAX_EVENT_NAMES: usize = 64;
     pub const MAX_FUNNEL_STEPS: usize = 16;
     pub const MAX_ITEMS: usize = 32;
+    /// Steps of a tour (progress is kept as a 32-bit mask).
+    pub const MAX_STEPS: usize = 32;
     pub const MAX_VARIATIONS: usize = 32;
     /// Longest event name, in characters (also enforced by `track`).
     pub const MAX_EVENT_NAME_CHARS: usize = 128;
@@ -141,12 +143,18 @@ pub struct ExperienceDef {
     pub frequency: Option<Frequency>,
     pub cooldown_after_dismiss: Option<Millis>,
     pub items: Vec<ItemDef>,
+    /// A tour's steps, in order (empty for every other kind).
+    pub steps: Vec<StepDef>,
     pub experiment: Option<ExperimentDef>,
 }
 
 impl ExperienceDef {
     pub fn is_checklist(&self) -> bool {
         &*self.kind == "checklist"
+    }
+
+    pub fn is_tour(&self) -> bool {
+        &*self.kind == "tour"
     }
 }
 
@@ -163,6 +171,17 @@ pub struct ItemDef {
     pub id: Box<str>,
     pub label: Option<Box<str>>,
     pub done: Json,
+}
+
+/// One step of a tour: completed when the host reports `advanced` for it,
+/// or once its `done` condition holds.
+#[derive(Clone, Debug)]
+pub struct StepDef {
+    pub id: Box<str>,
+    /// Merged over the tour's content (and its variation's) while this
+    /// step is the current one.
+    pub content: Option<Obj>,
+    pub done: Option<Json>,
 }
 
 #[derive(Clone, Debug)]

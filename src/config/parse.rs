@@ -412,6 +412,7 @@ const EXPERIENCE_FIELDS: &[&str] = &[
     "frequency",
     "cooldown_after_dismiss",
     "items",
+    "steps",
     "experiment",
 ];
 
@@ -456,6 +457,22 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
         }
         None => Some(Vec::new()),
     };
+    // Step problems are recorded (which refuses the config) but leave the
+    // tour in the model with the steps that read well, so that the checks
+    // across the config still report every other problem.
+    let is_tour = kind.as_deref() == Some("tour");
+    let steps = match f.get("steps") {
+        Some(v) if is_tour => parse_steps(r, v, &f.at("steps")),
+        Some(_) => {
+            r.problem(Code::FieldNotAllowed, &f.at("steps"), "only a tour (kind \"tour\") has \"steps\"");
+            Vec::new()
+        }
+        None if is_tour => {
+            r.problem(Code::EmptyTour, path, "a tour needs \"steps\" (at least one)");
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     let experiment = f.get("experiment").map(|v| parse_experiment(r, v, &f.at("experiment")));
     Some(ExperienceDef {
         path: path.clone(),
@@ -469,6 +486,7 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
         frequency: frequency.map_or(Some(None), |f| f.map(Some))?,
         cooldown_after_dismiss: cooldown.map_or(Some(None), |c| c.map(Some))?,
         items: items?,
+        steps,
         experiment: experiment.map_or(Some(None), |e| e.map(Some))?,
     })
 }
@@ -511,6 +529,25 @@ fn parse_items(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<ItemDef>
         }
     }
     ok.then_some(items)
+}
+
+fn parse_steps(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<StepDef> {
+    let Some(list) = r.array(v, path, "steps") else { return Vec::new() };
+    if list.is_empty() {
+        r.problem(Code::EmptyTour, path, "a tour needs at least one step");
+    }
+    r.limit(list.len(), MAX_STEPS, path, "steps");
+    let mut steps = Vec::with_capacity(list.len().min(MAX_STEPS));
+    for (i, step) in list.iter().enumerate().take(MAX_STEPS) {
+        let at = path.index(i);
+        let Some(f) = r.fields(step, &at, "a step", &["id", "content", "done"]) else { continue };
+        let id = r.required(&f, "id", "a step").and_then(|v| r.id(v, &f.at("id")));
+        let content = f.get("content").and_then(|v| r.object(v, &f.at("content"), "content").cloned());
+        if let Some(id) = id {
+            steps.push(StepDef { id, content, done: f.get("done").cloned() });
+        }
+    }
+    steps
 }
 
 fn parse_experiment(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<ExperimentDef> {

@@ -12,6 +12,8 @@ use crate::time::{Millis, DAY};
 pub enum Blocked {
     /// Reached its goal: never shown again.
     Converted,
+    /// A tour whose steps are all completed (it counts as converted).
+    Completed,
     /// Dismissed, and no cool-down is configured: hidden for good.
     Dismissed,
     WhenFailed,
@@ -46,6 +48,7 @@ impl Blocked {
     pub fn as_str(&self) -> &'static str {
         match self {
             Blocked::Converted => "converted",
+            Blocked::Completed => "completed",
             Blocked::Dismissed => "dismissed",
             Blocked::WhenFailed => "when_failed",
             Blocked::Stopped => "stopped",
@@ -79,6 +82,9 @@ pub fn check(ctx: &Context<'_, '_>, i: usize) -> Result<bool, Blocked> {
     let now = ctx.now;
     if log.converted {
         return Err(Blocked::Converted);
+    }
+    if log.tour.completed {
+        return Err(Blocked::Completed);
     }
     if log.dismissed_for_good {
         return Err(Blocked::Dismissed);

@@ -2,6 +2,7 @@
 //! with their experiences in priority order.
 
 use super::experiment::CompiledExperiment;
+use super::tour::CompiledStep;
 use crate::condition::{CompileEnv, Condition};
 use crate::config::model::ExperienceDef;
 use crate::json::{Json, Obj};
@@ -20,13 +21,39 @@ pub struct CompiledExperience {
     pub when: Condition,
     pub stop_when: Option<Condition>,
     pub items: Vec<CompiledItem>,
+    /// A tour's steps (empty for other kinds).
+    pub steps: Vec<CompiledStep>,
     pub experiment: Option<CompiledExperiment>,
     /// The content handed to the host: the experience's own, then one per
     /// variation (the variation's content replacing keys, shallowly).
     pub content: Json,
     pub variation_content: Vec<Json>,
+    /// For a tour, the content while step `j` is current: for no
+    /// variation, then for each variation, the step's content merged over
+    /// that content key by key (`steps.len()` entries each).
+    pub step_content: Vec<Json>,
     /// Every kind but `checklist` is a prompt, limited by the policy.
     pub is_prompt: bool,
+    pub is_tour: bool,
+}
+
+impl CompiledExperience {
+    /// The content handed to the host for a variation (None: no
+    /// experiment) and, for a tour, its current step: the experience's
+    /// content, then the variation's, then the step's, key by key.
+    pub fn content_for(&self, variation: Option<usize>, step: Option<usize>) -> &Json {
+        let base = match variation {
+            Some(v) => self.variation_content.get(v).unwrap_or(&self.content),
+            None => &self.content,
+        };
+        match step {
+            Some(j) => {
+                let at = variation.map_or(0, |v| v + 1) * self.steps.len() + j;
+                self.step_content.get(at).unwrap_or(base)
+            }
+            None => base,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -39,6 +66,9 @@ pub struct Slot {
 #[derive(Debug)]
 pub struct ExperiencePlan {
     pub experiences: Vec<CompiledExperience>,
+    /// The indexes of the tours, whose `done` conditions are checked at
+    /// every step.
+    pub tours: Vec<usize>,
     /// In the order each slot first appears in the config.
     pub slots: Vec<Slot>,
 }
@@ -67,21 +97,40 @@ impl ExperiencePlan {
                     None
                 }
             });
-            let variation_content = def
+            let variation_content: Vec<Obj> = def
                 .experiment
                 .iter()
                 .flat_map(|x| &x.variations)
-                .map(|v| Json::Obj(merge_content(&def.content, v.content.as_ref())))
+                .map(|v| merge_content(&def.content, v.content.as_ref()))
+                .collect();
+            let steps = def
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(j, step)| CompiledStep {
+                    id: step.id.clone(),
+                    done: step
+                        .done
+                        .as_ref()
+                        .map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems)),
+                })
+                .collect();
+            let step_content = std::iter::once(&def.content)
+                .chain(&variation_content)
+                .flat_map(|base| def.steps.iter().map(|step| Json::Obj(merge_content(base, step.content.as_ref()))))
                 .collect();
             experiences.push(CompiledExperience {
                 def: def.clone(),
                 when,
                 stop_when,
                 items,
+                steps,
                 experiment,
                 content: Json::Obj(def.content.clone()),
-                variation_content,
+                variation_content: variation_content.into_iter().map(Json::Obj).collect(),
+                step_content,
                 is_prompt: !def.is_checklist(),
+                is_tour: def.is_tour(),
             });
         }
         let mut slots: Vec<Slot> = Vec::new();
@@ -98,11 +147,16 @@ impl ExperiencePlan {
                 priority(a) > priority(b)
             });
         }
-        ExperiencePlan { experiences, slots }
+        let tours = defs.iter().enumerate().filter(|(_, d)| d.is_tour()).map(|(i, _)| i).collect();
+        ExperiencePlan { experiences, tours, slots }
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.experiences.iter().position(|e| &*e.def.id == id)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&CompiledExperience> {
+        self.experiences.iter().find(|e| &*e.def.id == id)
     }
 
     /// Whether an experiment of the config has this variation.
@@ -114,7 +168,8 @@ impl ExperiencePlan {
     }
 }
 
-/// A variation's content replaces the experience's key by key (shallow).
+/// A variation's content replaces the experience's key by key (shallow);
+/// so does a tour step's.
 fn merge_content(base: &Obj, over: Option<&Obj>) -> Obj {
     let mut out = base.clone();
     for (k, v) in over.into_iter().flat_map(Obj::iter) {

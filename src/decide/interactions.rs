@@ -1,4 +1,5 @@
-//! What the host reported per experience: shown, dismissed, converted.
+//! What the host reported per experience: shown, dismissed, converted,
+//! and for tours the steps advanced (with the steps whose `done` held).
 //! Kept only as far back as frequency caps, cool-downs and the policy
 //! need, plus permanent flags for conversions and for-good dismissals.
 
@@ -20,6 +21,8 @@ pub struct ExperienceLog {
     /// Dismissed with no cool-down configured: hidden for good.
     pub dismissed_for_good: bool,
     pub converted: bool,
+    /// A tour's progress (nothing for other kinds).
+    pub tour: super::tour::Progress,
 }
 
 impl ExperienceLog {

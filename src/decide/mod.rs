@@ -8,6 +8,7 @@ pub mod experience;
 pub mod experiment;
 pub mod interactions;
 pub mod reasons;
+pub mod tour;
 
 use crate::json::{Json, Obj};
 use eligibility::{check, Context};
@@ -37,7 +38,10 @@ pub struct SlotDecision<'c> {
     pub variation: Option<usize>,
     /// The highest-priority eligible experience was held out.
     pub holdout: bool,
-    /// For a checklist: whether each item is done.
+    /// For a tour: its current step.
+    pub step: Option<usize>,
+    /// For a checklist: whether each item is done; for a tour: whether
+    /// each step is completed.
     pub items: Vec<bool>,
     /// Per experience of the slot, in priority order (when asked for).
     pub reasons: Option<Vec<Json>>,
@@ -53,20 +57,23 @@ impl<'c> SlotDecision<'c> {
         x.def.variations.get(self.variation?).map(|v| &*v.id)
     }
 
-    /// The content handed to the host (a variation's merged over the
-    /// experience's).
-    pub fn content(&self) -> Option<&'c Json> {
-        let e = self.experience?;
-        Some(match self.variation {
-            Some(v) => e.variation_content.get(v).unwrap_or(&e.content),
-            None => &e.content,
-        })
+    /// The id of a tour's current step.
+    pub fn step_id(&self) -> Option<&'c str> {
+        self.experience?.steps.get(self.step?).map(|s| &*s.id)
     }
 
-    /// `(item id, label, done)` of a checklist.
+    /// The content handed to the host (a variation's merged over the
+    /// experience's, and a tour step's over that).
+    pub fn content(&self) -> Option<&'c Json> {
+        Some(self.experience?.content_for(self.variation, self.step))
+    }
+
+    /// `(item id, label, done)` of a checklist's items or a tour's steps.
     pub fn item_states(&self) -> impl Iterator<Item = (&'c str, Option<&'c str>, bool)> + '_ {
-        let items = self.experience.map_or(&[][..], |e| &e.items[..]);
-        items.iter().zip(&self.items).map(|(item, done)| (&*item.id, item.label.as_deref(), *done))
+        let (items, steps) = self.experience.map_or((&[][..], &[][..]), |e| (&e.items[..], &e.steps[..]));
+        let items = items.iter().map(|item| (&*item.id, item.label.as_deref()));
+        let steps = steps.iter().map(|step| (&*step.id, None));
+        items.chain(steps).zip(&self.items).map(|((id, label), done)| (id, label, *done))
     }
 
     /// The decision in the `simulate` output form.
@@ -79,6 +86,10 @@ impl<'c> SlotDecision<'c> {
     pub fn to_json_with(&self, labels: bool) -> Json {
         let mut o = Obj::new();
         o.insert("experience", self.experience_id().map_or(Json::Null, Json::from));
+        // Only a decision showing a tour has a `step` key.
+        if let Some(step) = self.step_id() {
+            o.insert("step", Json::from(step));
+        }
         o.insert("variation", self.variation_id().map_or(Json::Null, Json::from));
         o.insert("holdout", Json::Bool(self.holdout));
         o.insert("content", self.content().cloned().unwrap_or(Json::Null));
@@ -108,6 +119,10 @@ impl<'c> SlotDecision<'c> {
         };
         out.push_str("{\"experience\":");
         opt_str(out, self.experience_id());
+        if let Some(step) = self.step_id() {
+            out.push_str(",\"step\":");
+            Json::write_str(step, out);
+        }
         out.push_str(",\"variation\":");
         opt_str(out, self.variation_id());
         out.push_str(if self.holdout { ",\"holdout\":true,\"content\":" } else { ",\"holdout\":false,\"content\":" });
@@ -191,23 +206,31 @@ fn decide_slot<'c>(
     records: &mut Records,
 ) -> (SlotDecision<'c>, Option<(usize, bool)>) {
     let mut winner = None;
-    let mut decision =
-        SlotDecision { slot, experience: None, variation: None, holdout: false, items: Vec::new(), reasons: None };
+    let mut decision = SlotDecision {
+        slot,
+        experience: None,
+        variation: None,
+        holdout: false,
+        step: None,
+        items: Vec::new(),
+        reasons: None,
+    };
     let mut reasons = with_reasons.then(Vec::new);
     for &i in candidates {
         let Some(exp) = ctx.plan.experiences.get(i) else { continue };
+        let progress = ctx.logs.get(i).map(|log| log.tour).unwrap_or_default();
         let on_screen = match check(ctx, i) {
             Ok(on_screen) => on_screen,
             Err(why) => {
                 if let Some(r) = &mut reasons {
-                    r.push(reasons::blocked(exp, ctx, why));
+                    r.push(reasons::with_progress(reasons::blocked(exp, ctx, why), exp, &progress));
                 }
                 continue;
             }
         };
         if let Some(winner) = decision.experience {
             if let Some(r) = &mut reasons {
-                r.push(reasons::lower_priority(exp, winner));
+                r.push(reasons::with_progress(reasons::lower_priority(exp, winner), exp, &progress));
             }
             continue;
         }
@@ -246,7 +269,8 @@ fn decide_slot<'c>(
                     if v.skip {
                         decision.holdout = true;
                         if let Some(r) = &mut reasons {
-                            r.push(reasons::holdout(exp, &x.def.key, &v.id, &a.hash_value));
+                            let held_out = reasons::holdout(exp, &x.def.key, &v.id, &a.hash_value);
+                            r.push(reasons::with_progress(held_out, exp, &progress));
                         }
                         continue;
                     }
@@ -264,9 +288,16 @@ fn decide_slot<'c>(
         }
         decision.experience = Some(exp);
         winner = Some((i, on_screen));
-        decision.items = exp.items.iter().map(|item| item.done.eval(ctx.doc)).collect();
+        if exp.is_tour {
+            decision.step = progress.current(exp.steps.len());
+            decision.items = (0..exp.steps.len()).map(|j| progress.is_done(j)).collect();
+        } else {
+            decision.items = exp.items.iter().map(|item| item.done.eval(ctx.doc)).collect();
+        }
         match &mut reasons {
-            Some(r) => r.push(reasons::shown(exp, ctx, on_screen, experiment_reason)),
+            Some(r) => {
+                r.push(reasons::with_progress(reasons::shown(exp, ctx, on_screen, experiment_reason), exp, &progress))
+            }
             None => break,
         }
     }

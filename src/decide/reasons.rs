@@ -5,6 +5,7 @@
 use super::eligibility::{Blocked, Context};
 use super::experience::CompiledExperience;
 use super::experiment::NotInExperiment;
+use super::tour::{completed_by, Progress};
 use crate::condition::{ClauseNode, Condition, Explanation};
 use crate::json::{Json, Obj};
 use crate::time::format_rfc3339;
@@ -53,6 +54,32 @@ fn entry(exp: &CompiledExperience, result: &str) -> Obj {
 
 fn time(t: crate::time::Millis) -> Json {
     Json::from(format_rfc3339(t))
+}
+
+/// Adds a tour's progress to its reason: the current step, and each step
+/// with whether it is completed and how (`advanced` by the host, or its
+/// `done` condition held).
+pub fn with_progress(mut reason: Json, exp: &CompiledExperience, progress: &Progress) -> Json {
+    if let (true, Json::Obj(o)) = (exp.is_tour, &mut reason) {
+        let current = progress.current(exp.steps.len()).and_then(|j| exp.steps.get(j));
+        o.insert("step", current.map_or(Json::Null, |s| Json::from(&*s.id)));
+        let steps = exp
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(j, step)| {
+                let mut s = Obj::new();
+                s.insert("id", Json::from(&*step.id));
+                s.insert("done", Json::Bool(progress.is_done(j)));
+                if let Some(by) = completed_by(progress, j) {
+                    s.insert("by", Json::from(by));
+                }
+                Json::Obj(s)
+            })
+            .collect();
+        o.insert("steps", Json::Arr(steps));
+    }
+    reason
 }
 
 /// The experience shown: which conditions held, with the values.
@@ -135,7 +162,7 @@ pub fn blocked(exp: &CompiledExperience, ctx: &Context<'_, '_>, why: Blocked) ->
             o.insert("prompts_today", Json::Num(prompts.into()));
             o.insert("max_prompts_per_day", Json::Num(max.into()));
         }
-        Blocked::Converted | Blocked::Dismissed | Blocked::AllItemsDone => {}
+        Blocked::Converted | Blocked::Completed | Blocked::Dismissed | Blocked::AllItemsDone => {}
     }
     Json::Obj(o)
 }

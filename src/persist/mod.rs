@@ -11,7 +11,9 @@
 pub mod codec;
 
 use crate::config::CompiledConfig;
+use crate::decide::experience::CompiledExperience;
 use crate::decide::interactions::ExperienceLog;
+use crate::decide::tour::{self, Progress};
 use crate::decide::Exposed;
 use crate::engine::UserState;
 use crate::json::{Json, Obj};
@@ -106,7 +108,7 @@ pub fn signals_json(config: &CompiledConfig, history: &History) -> Json {
     Json::Obj(signals)
 }
 
-fn log_json(log: &ExperienceLog) -> Option<Json> {
+fn log_json(log: &ExperienceLog, exp: &CompiledExperience) -> Option<Json> {
     if *log == ExperienceLog::default() {
         return None;
     }
@@ -129,6 +131,18 @@ fn log_json(log: &ExperienceLog) -> Option<Json> {
     if log.converted {
         o.insert("converted", Json::Bool(true));
     }
+    // A tour's progress, by step id: a config update keeps it for the
+    // step ids that still exist.
+    let ids = |mask| Json::Arr(tour::ids_of(&exp.steps, mask).map(Json::from).collect());
+    if log.tour.advanced != 0 {
+        o.insert("advanced", ids(log.tour.advanced));
+    }
+    if log.tour.held != 0 {
+        o.insert("held", ids(log.tour.held));
+    }
+    if log.tour.completed {
+        o.insert("completed", Json::Bool(true));
+    }
     Some(Json::Obj(o))
 }
 
@@ -143,7 +157,7 @@ pub fn export(config: &CompiledConfig, user: &UserState) -> Json {
         user.stage.transitions.iter().map(|t| Json::Arr(vec![name(&t.from), name(&t.to), ms(t.at)])).collect();
     let mut interactions = Obj::new();
     for (e, log) in config.experiences.experiences.iter().zip(&user.interactions) {
-        if let Some(j) = log_json(log) {
+        if let Some(j) = log_json(log, e) {
             interactions.insert(&*e.def.id, j);
         }
     }
@@ -242,7 +256,7 @@ pub fn restore_signals(config: &CompiledConfig, history: &mut History, signals: 
     }
 }
 
-fn restore_log(v: &Json) -> Option<ExperienceLog> {
+fn restore_log(v: &Json, exp: &CompiledExperience) -> Option<ExperienceLog> {
     let o = v.as_obj()?;
     let flag = |k: &str| o.get(k).map_or(Some(false), Json::as_bool);
     let time = |k: &str| match o.get(k) {
@@ -254,6 +268,21 @@ fn restore_log(v: &Json) -> Option<ExperienceLog> {
         Some(Json::Arr(list)) => list.iter().map(time_value).collect::<Option<_>>()?,
         Some(_) => return None,
     };
+    let steps = |k: &str| -> Option<u32> {
+        match o.get(k) {
+            None => Some(0),
+            Some(Json::Arr(ids)) => {
+                let ids: Vec<&str> = ids.iter().map(Json::as_str).collect::<Option<_>>()?;
+                Some(tour::mask_of(&exp.steps, ids))
+            }
+            Some(_) => None,
+        }
+    };
+    // Progress of an experience that is no longer a tour is dropped.
+    let progress = match exp.is_tour {
+        true => Progress { advanced: steps("advanced")?, held: steps("held")?, completed: flag("completed")? },
+        false => Progress::default(),
+    };
     Some(ExperienceLog {
         last_shown: time("shown")?,
         showing: flag("showing")?,
@@ -261,6 +290,7 @@ fn restore_log(v: &Json) -> Option<ExperienceLog> {
         last_dismissed: time("dismissed")?,
         dismissed_for_good: flag("for_good")?,
         converted: flag("converted")?,
+        tour: progress,
     })
 }
 
@@ -347,8 +377,8 @@ pub fn restore(
     let mut interactions = vec![ExperienceLog::default(); config.experiences.experiences.len()];
     if let Some(stored) = o.get("interactions").and_then(Json::as_obj) {
         for (id, v) in stored.iter() {
-            let Some(i) = config.experiences.index_of(id) else { continue };
-            match (restore_log(v), interactions.get_mut(i)) {
+            let (Some(i), Some(exp)) = (config.experiences.index_of(id), config.experiences.get(id)) else { continue };
+            match (restore_log(v, exp), interactions.get_mut(i)) {
                 (Some(log), Some(slot)) => *slot = log,
                 _ => notes.push(RestoreNote {
                     code: "part_corrupt",

@@ -36,6 +36,8 @@ pub const STEP_CODES: &[&str] = &[
     "bad_identify",
     "unknown_experience",
     "unknown_slot",
+    "unknown_tour",
+    "unknown_step",
     "summary_not_recognized",
     "summary_unknown_version",
     "summary_other_user",

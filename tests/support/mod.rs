@@ -12,7 +12,8 @@ fn close(a: &Json, b: &Json) -> bool {
 }
 
 /// Compares user, at, stage, segments, every signal (to 1e-9, null must be
-/// null) and, per slot, experience, variation, holdout, content and items.
+/// null) and, per slot, experience, step, variation, holdout, content and
+/// items.
 /// Reasons are not compared: their form is each implementation's own.
 pub fn differences(expected: &Json, got: &Json) -> Vec<String> {
     let mut out = Vec::new();
@@ -36,7 +37,8 @@ pub fn differences(expected: &Json, got: &Json) -> Vec<String> {
     }
     for (slot, want) in expected.get("decisions").and_then(Json::as_obj).into_iter().flat_map(|o| o.iter()) {
         let Some(have) = got.get("decisions").and_then(|d| d.get(slot)) else { continue };
-        for key in ["experience", "variation", "holdout", "content", "items"] {
+        // `step` too: only a decision showing a tour has one.
+        for key in ["experience", "step", "variation", "holdout", "content", "items"] {
             if want.get(key) != have.get(key) {
                 out.push(format!("decisions.{slot}.{key}: expected {:?}, got {:?}", want.get(key), have.get(key)));
             }

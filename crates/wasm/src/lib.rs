@@ -331,7 +331,8 @@ impl WasmEngine {
     }
 
     /// Decisions for `slots` (a slot id, a list of them, or "*") as JSON
-    /// text: `{slot: {experience, variation, holdout, content, items, reasons}}`.
+    /// text: `{slot: {experience, step?, variation, holdout, content, items, reasons}}`
+    /// (`step` only for a tour).
     pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool) -> Result<String, JsValue> {
         let now = time(now, "now")?;
         let asked = arg(&slots, "slots", "unknown_slot")?;
@@ -370,6 +371,20 @@ impl WasmEngine {
 
     pub fn converted(&mut self, experience: &str, now: f64) -> Result<bool, JsValue> {
         self.interact(Interaction::Converted, experience, now)
+    }
+
+    /// The user finished `step` of tour `tour` (in any order; a step
+    /// completed already stays so). Returns false when the step was
+    /// already completed. Not a `shown`.
+    pub fn advanced(&mut self, tour: JsValue, step: JsValue, now: f64) -> Result<bool, JsValue> {
+        let now = time(now, "now")?;
+        let Some(tour) = tour.as_string() else {
+            return Err(js_error("unknown_tour", "the tour id must be a string"));
+        };
+        let Some(step) = step.as_string() else {
+            return Err(js_error("unknown_step", "the step id must be a string"));
+        };
+        self.engine.advance(&tour, &step, now).map_err(input_error)
     }
 
     fn interact(&mut self, interaction: Interaction, experience: &str, now: f64) -> Result<bool, JsValue> {

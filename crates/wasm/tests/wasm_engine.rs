@@ -1,5 +1,5 @@
 //! The engine in headless Chromium: the contract's reference timelines
-//! replay to the same lines as natively, and the JavaScript binding
+//! (saas, policy, tours) replay to the same lines as natively, and the JavaScript binding
 //! refuses bad input with coded `Error`s.
 #![cfg(target_arch = "wasm32")]
 
@@ -23,6 +23,9 @@ const SAAS_EXPECTED: &str = include_str!("../../../../shared/examples/timelines/
 const POLICY: &str = include_str!("../../../../shared/examples/timelines/policy.config.json");
 const POLICY_TIMELINE: &str = include_str!("../../../../shared/examples/timelines/policy.timeline.jsonl");
 const POLICY_EXPECTED: &str = include_str!("../../../../shared/examples/timelines/policy.expected.jsonl");
+const TOURS: &str = include_str!("../../../../shared/examples/timelines/tours.config.json");
+const TOURS_TIMELINE: &str = include_str!("../../../../shared/examples/timelines/tours.timeline.jsonl");
+const TOURS_EXPECTED: &str = include_str!("../../../../shared/examples/timelines/tours.expected.jsonl");
 
 /// JSON text to the core's JSON, through the browser's own `JSON.parse`.
 fn parse(text: &str) -> Json {
@@ -58,6 +61,11 @@ fn the_saas_timeline_replays_in_the_browser_as_natively() {
 #[wasm_bindgen_test]
 fn the_policy_timeline_replays_in_the_browser_as_natively() {
     support::assert_same_lines("policy", &lines(POLICY_EXPECTED), &replay(POLICY, POLICY_TIMELINE));
+}
+
+#[wasm_bindgen_test]
+fn the_tours_timeline_replays_in_the_browser_as_natively() {
+    support::assert_same_lines("tours", &lines(TOURS_EXPECTED), &replay(TOURS, TOURS_TIMELINE));
 }
 
 fn js(text: &str) -> JsValue {
@@ -130,6 +138,35 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
     let e = parse(&engine.evaluate(T0).unwrap());
     assert_eq!(e.get("signals").and_then(|s| s.get("api_units_30d")), Some(&Json::Num(0.0)));
     assert_eq!(e.get("signals").and_then(|s| s.get("days_since_active")), Some(&Json::Null));
+}
+
+#[wasm_bindgen_test]
+fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
+    let mut engine = WasmEngine::new(js(TOURS), "u1".into()).unwrap();
+    engine.identify(js(r#"{"attributes":{"id":"u1","plan":"free"}}"#), T0).unwrap();
+    let main = |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true).unwrap()).get("main").cloned();
+    let first = main(&mut engine, T0).unwrap();
+    assert_eq!(first.get("step"), Some(&Json::str("create_project")));
+    // Out of order: the third step first, then the first; twice counts once.
+    assert!(engine.advanced("onboarding".into(), "connect".into(), T0 + 1_000.0).unwrap());
+    assert!(!engine.advanced("onboarding".into(), "connect".into(), T0 + 2_000.0).unwrap());
+    assert!(engine.advanced("onboarding".into(), "create_project".into(), T0 + 3_000.0).unwrap());
+    let now = main(&mut engine, T0 + 4_000.0).unwrap();
+    assert_eq!(now.get("step"), Some(&Json::str("invite")));
+    assert_eq!(now.get("content").and_then(|c| c.get("cta")), Some(&Json::str("Invite")));
+    // A decision of another kind has no `step` key.
+    let footer = parse(&engine.decide("footer".into(), T0 + 4_000.0, false).unwrap());
+    assert_eq!(footer.get("footer").and_then(|d| d.get("step")), None);
+    let fails = |r: Result<bool, JsValue>| code_of(r.unwrap_err());
+    assert_eq!(fails(engine.advanced("nope".into(), "x".into(), T0 + 5_000.0)), "unknown_tour");
+    assert_eq!(fails(engine.advanced("main_tip".into(), "x".into(), T0 + 5_000.0)), "unknown_tour");
+    assert_eq!(fails(engine.advanced(JsValue::from(5), "x".into(), T0 + 5_000.0)), "unknown_tour");
+    assert_eq!(fails(engine.advanced("onboarding".into(), "nope".into(), T0 + 5_000.0)), "unknown_step");
+    assert_eq!(fails(engine.advanced("onboarding".into(), JsValue::NULL, T0 + 5_000.0)), "unknown_step");
+    // Progress is in the exported state and survives a restore.
+    let state = engine.export_state();
+    let restored = WasmEngine::restore(js(TOURS), "u1".into(), js(&state)).unwrap();
+    assert_eq!(restored.export_state(), state);
 }
 
 #[wasm_bindgen_test]
