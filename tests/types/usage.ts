@@ -36,6 +36,16 @@ async function main(config: { version: 1; [key: string]: unknown }): Promise<voi
     console.log(slot, d.experience, d.variation, d.holdout, title);
     for (const r of d.reasons ?? []) console.log(r.experience, r.result, r.failed?.join('; '), r.until);
   }
+  // A tour: its current step, every step's state, and advancing it.
+  const tour = onstage.decide('main');
+  if (tour.step !== undefined && tour.experience !== null) {
+    const anchor = tour.content?.anchor;
+    console.log(tour.step, typeof anchor === 'string' ? anchor : 'no anchor', tour.items.filter((s) => s.done).length);
+    onstage.advanced(tour.experience, tour.step);
+  }
+  for (const r of tour.reasons ?? []) {
+    if (r.result === 'completed') console.log(r.steps?.map((s) => `${s.id}:${s.by ?? 'open'}`).join(','));
+  }
   const some: Record<string, SlotDecision> = onstage.decide(['home', 'banner']);
   void some;
 
@@ -63,6 +73,10 @@ async function main(config: { version: 1; [key: string]: unknown }): Promise<voi
   // @ts-expect-error a slot decision is not a record of slots
   const wrong: Record<string, SlotDecision> = onstage.decide('home');
   void wrong;
+  // @ts-expect-error advanced needs the step id
+  onstage.advanced('onboarding');
+  // @ts-expect-error a step is not a shown: `shown` takes one id
+  onstage.shown('onboarding', 'create_project');
   // @ts-expect-error storage is a Storage or "memory"
   void init({ config: {}, userId: 'u', storage: 'indexeddb' });
   onstage.destroy();

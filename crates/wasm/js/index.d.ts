@@ -19,7 +19,7 @@ export interface Problem {
 
 /** Errors thrown by onstage are real `Error`s with a stable `code`. */
 export interface OnstageError extends Error {
-  /** e.g. "bad_event_name", "bad_props", "timestamp_in_future", "unknown_slot", "invalid_config". */
+  /** e.g. "bad_event_name", "bad_props", "timestamp_in_future", "unknown_slot", "unknown_tour", "invalid_config". */
   code: string;
   /** For "invalid_config": every problem of the config. */
   problems?: Problem[];
@@ -58,12 +58,17 @@ export interface Warning {
   path?: string;
 }
 
+/** A checklist's item, or a tour's step. */
 export interface ChecklistItem {
   id: string;
-  /** The item's label from the config (null when it has none). */
+  /** The item's label from the config (null when it has none; always null for a tour's step). */
   label: string | null;
+  /** For a tour's step: completed (by `advanced`, or its `done` held once). */
   done: boolean;
 }
+
+/** A tour's step, as a decision lists it in `items`. */
+export type TourStep = ChecklistItem;
 
 /** Why one experience of a slot was shown or lost (present with `{ reasons: true }`). */
 export interface Reason {
@@ -75,6 +80,7 @@ export interface Reason {
     | 'when_failed'
     | 'stopped'
     | 'converted'
+    | 'completed'
     | 'dismissed'
     | 'cooling_down'
     | 'all_items_done'
@@ -91,6 +97,10 @@ export interface Reason {
   beaten_by?: string;
   blocked_by?: string | null;
   experiment?: { key: string; variation: string | null; hash_value?: string; not_in_experiment?: string };
+  /** For a tour: its current step (null when every step is completed). */
+  step?: string | null;
+  /** For a tour: every step, whether it is completed, and how ("advanced" or "done"). */
+  steps?: { id: string; done: boolean; by?: 'advanced' | 'done' }[];
   [detail: string]: Json | undefined;
 }
 
@@ -101,12 +111,20 @@ export interface Reason {
 export interface SlotDecision {
   /** The experience to show, or null: "no message" is a valid answer. */
   experience: string | null;
+  /**
+   * Only when the decision shows a tour: its current step (the first not
+   * completed). Report it done with `advanced(experience, step)`.
+   */
+  step?: string;
   variation: string | null;
   /** The top eligible experience was held out of its experiment. */
   holdout: boolean;
-  /** The experience's content (a variation's merged over it), handed back as written. */
+  /**
+   * The experience's content (a variation's merged over it; for a tour, the
+   * current step's merged over that, key by key), handed back as written.
+   */
   content: { [key: string]: Json } | null;
-  /** For a checklist: every item with its state. */
+  /** For a checklist: every item with its state; for a tour: every step. */
   items: ChecklistItem[];
   reasons: Reason[] | null;
 }
@@ -154,6 +172,12 @@ export interface Onstage {
   shown(experienceId: string): void;
   dismissed(experienceId: string): void;
   converted(experienceId: string): void;
+  /**
+   * The user finished a step of a tour (in any order; a completed step stays
+   * so). Saved and shared with other tabs; not a `shown`. Throws
+   * "unknown_tour" / "unknown_step" for ids the config lacks.
+   */
+  advanced(tourId: string, stepId: string): void;
   evaluate(): Evaluation;
   /**
    * Switches to another config; an invalid one throws (code

@@ -235,6 +235,9 @@ class Onstage {
         case 'converted':
           this.#engine[step.k](step.experience, now);
           break;
+        case 'advanced':
+          this.#engine.advanced(step.tour, step.step, now);
+          break;
         default:
           return;
       }
@@ -403,6 +406,18 @@ class Onstage {
 
   converted(experienceId) {
     this.#step(() => this.#engine.converted(experienceId, this.#now()), { k: 'converted', experience: experienceId });
+  }
+
+  /**
+   * The user finished step `stepId` of tour `tourId` (a Next button, or the
+   * action the step asked for). Steps complete in any order, and a step
+   * already completed stays so; the tour's decision then moves to the first
+   * step not completed. Saved, and shared with the other tabs. Not a
+   * `shown`. An id that is not a tour throws `unknown_tour`; a step the tour
+   * lacks throws `unknown_step`.
+   */
+  advanced(tourId, stepId) {
+    this.#step(() => this.#engine.advanced(tourId, stepId, this.#now()), { k: 'advanced', tour: tourId, step: stepId });
   }
 
   /** Stage, segments and signal values now. */

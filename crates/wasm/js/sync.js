@@ -1,5 +1,5 @@
 // Cross-tab sync. Each tab writes its own recent steps (track, identify,
-// shown, dismissed, converted) to its own storage key, its "outbox"; the
+// shown, dismissed, converted, advanced, imports, exposures) to its own storage key, its "outbox"; the
 // other tabs of the same origin get a `storage` event for it within
 // milliseconds and apply the steps they have not applied yet. Every step
 // has an id; the ids applied are remembered (and stored with the state)
