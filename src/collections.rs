@@ -138,6 +138,35 @@ pub fn sort_small_by<T>(items: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
     }
 }
 
+/// Sorts in place in O(n log n) whatever the order of the input (a
+/// heapsort: no input can make it quadratic, and its code is small). For
+/// lists an input may make long, e.g. the keys of a wide object.
+#[allow(clippy::indexing_slicing, reason = "every index is below `end`, which is at most items.len()")]
+pub fn heap_sort_by<T>(items: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    let mut sift = |items: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&items[child], &items[child + 1]) {
+            child += 1;
+        }
+        if !less(&items[root], &items[child]) {
+            break;
+        }
+        items.swap(root, child);
+        root = child;
+    };
+    let n = items.len();
+    for i in (0..n / 2).rev() {
+        sift(items, i, n);
+    }
+    for end in (1..n).rev() {
+        items.swap(0, end);
+        sift(items, 0, end);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +192,16 @@ mod tests {
         let mut v = vec![(2, 'a'), (1, 'b'), (2, 'c'), (1, 'd')];
         sort_small_by(&mut v, |a, b| a.0 < b.0);
         assert_eq!(v, vec![(1, 'b'), (1, 'd'), (2, 'a'), (2, 'c')]);
+    }
+
+    #[test]
+    fn heap_sort_sorts() {
+        for n in [0usize, 1, 2, 3, 10, 257] {
+            let mut v: Vec<u64> = (0..n as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) % 97).collect();
+            let mut expected = v.clone();
+            expected.sort();
+            heap_sort_by(&mut v, |a, b| a < b);
+            assert_eq!(v, expected);
+        }
     }
 }

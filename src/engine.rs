@@ -50,6 +50,40 @@ pub struct UserState {
     pub last_step: Option<Millis>,
 }
 
+impl UserState {
+    /// The latest time anything in the state holds (None for a user with
+    /// no step and no data). In a state the engine made it is never after
+    /// `last_step`.
+    pub fn latest_time(&self) -> Option<Millis> {
+        let stage = self.stage.held.map(|h| h.since).max(self.stage.transitions.iter().map(|t| t.at).max());
+        let interactions = self.interactions.iter().filter_map(ExperienceLog::latest).max();
+        self.last_step.max(self.history.latest()).max(stage).max(interactions)
+    }
+
+    /// Moves every time later than `t` back to `t`: the steps, events,
+    /// stage and interactions a clock that ran ahead left in the future
+    /// (events count in `t`'s minute). Returns whether anything moved.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let mut moved = self.history.clamp_to(t);
+        if self.last_step.is_some_and(|s| s > t) {
+            self.last_step = Some(t);
+            moved = true;
+        }
+        if let Some(held) = self.stage.held.as_mut().filter(|h| h.since > t) {
+            held.since = t;
+            moved = true;
+        }
+        for transition in self.stage.transitions.iter_mut().filter(|x| x.at > t) {
+            transition.at = t;
+            moved = true;
+        }
+        for log in &mut self.interactions {
+            moved |= log.clamp_to(t);
+        }
+        moved
+    }
+}
+
 /// Values computed at the latest step, reused by the next read.
 #[derive(Debug, Default)]
 struct Scratch {
@@ -178,7 +212,7 @@ pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
         if key.is_empty() || key.chars().count() > MAX_PROP_KEY_CHARS {
             return bad(format!("is not a valid key: use 1 to {MAX_PROP_KEY_CHARS} characters"));
         }
-        if matches!(key, "__proto__" | "constructor" | "prototype") {
+        if crate::json::is_reserved_key(key) {
             return bad("is a reserved key".into());
         }
         match value {
@@ -453,6 +487,27 @@ impl Engine {
     ) -> Result<(Engine, Vec<crate::persist::RestoreNote>), crate::persist::StateError> {
         let (user, notes) = crate::persist::restore(&config, state, user_id)?;
         Ok((Engine { config, user, scratch: Scratch::default(), notices: Vec::new() }, notes))
+    }
+
+    /// Moves every time of the user's state later than `now` back to
+    /// `now`, so that steps at `now` are accepted again: for a host whose
+    /// clock ran ahead (a glitch, another tab's clock, a state saved far in
+    /// the future) and came back. Events in the future count in `now`'s
+    /// minute; windows then move on from `now`. Returns a `time_clamped`
+    /// note when something moved.
+    pub fn clamp_to(&mut self, now: Millis) -> Result<Option<crate::persist::RestoreNote>, InputError> {
+        let now = check_time(now, "now")?;
+        let Some(latest) = self.user.latest_time().filter(|l| *l > now) else { return Ok(None) };
+        self.user.clamp_to(now);
+        self.scratch = Scratch::default();
+        Ok(Some(crate::persist::RestoreNote {
+            code: "time_clamped",
+            message: format!(
+                "the user's stored times were up to {} ahead of the clock: they were moved back to {}",
+                crate::time::format_duration_approx(latest - now),
+                crate::time::format_rfc3339(now)
+            ),
+        }))
     }
 
     /// Imports a summary of the user's history from another source (see

@@ -13,6 +13,13 @@ use std::fmt;
 /// stack: in wasm a stack overflow kills the instance.
 pub const MAX_DEPTH: usize = 64;
 
+/// Keys refused in what onstage hands to JavaScript code (props, content):
+/// `Object.assign` or a merge into an object would write them as the
+/// object's prototype or constructor.
+pub fn is_reserved_key(key: &str) -> bool {
+    matches!(key, "__proto__" | "constructor" | "prototype")
+}
+
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Json {
     #[default]
@@ -56,6 +63,58 @@ impl Obj {
         }
     }
 
+    /// An object of `pairs`, in linear time (n log n) whatever their
+    /// number: a repeated key keeps its first position and takes its last
+    /// value, as in `JSON.parse`. Use it (not `insert` in a loop, which
+    /// looks each key up) wherever an input decides how many keys there are.
+    pub fn from_pairs(pairs: Vec<(Box<str>, Json)>) -> Obj {
+        if pairs.len() <= 16 {
+            let mut o = Obj::with_capacity(pairs.len());
+            for (k, v) in pairs {
+                o.insert(k, v);
+            }
+            return o;
+        }
+        // For each pair, the index of the first pair with its key: sort
+        // the indexes by (key, index) and read the runs of equal keys.
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        let key = |i: &usize| pairs.get(*i).map_or("", |(k, _)| &**k);
+        crate::collections::heap_sort_by(&mut order, |a, b| (key(a), a) < (key(b), b));
+        let mut first = vec![0usize; pairs.len()];
+        let mut run_start = None;
+        for &i in &order {
+            let start = match run_start {
+                Some(s) if key(&s) == key(&i) => s,
+                _ => i,
+            };
+            run_start = Some(start);
+            if let Some(slot) = first.get_mut(i) {
+                *slot = start;
+            }
+        }
+        // Each key's position in the output, by the index of its first pair.
+        let mut position = vec![0usize; pairs.len()];
+        let mut out: Vec<(Box<str>, Json)> = Vec::with_capacity(pairs.len());
+        for (i, (k, v)) in pairs.into_iter().enumerate() {
+            let f = first.get(i).copied().unwrap_or(i);
+            if f == i {
+                if let Some(p) = position.get_mut(i) {
+                    *p = out.len();
+                }
+                out.push((k, v));
+            } else if let Some(slot) = position.get(f).and_then(|&p| out.get_mut(p)) {
+                slot.1 = v;
+            }
+        }
+        Obj(out)
+    }
+
+    /// An object of pairs whose keys are known to be distinct (a
+    /// JavaScript object's own keys): no lookup at all.
+    pub fn from_distinct_pairs(pairs: Vec<(Box<str>, Json)>) -> Obj {
+        Obj(pairs)
+    }
+
     pub fn remove(&mut self, key: &str) -> Option<Json> {
         let i = self.0.iter().position(|(k, _)| &**k == key)?;
         Some(self.0.remove(i).1)
@@ -84,11 +143,7 @@ impl Obj {
 
 impl FromIterator<(Box<str>, Json)> for Obj {
     fn from_iter<I: IntoIterator<Item = (Box<str>, Json)>>(iter: I) -> Self {
-        let mut obj = Obj::new();
-        for (k, v) in iter {
-            obj.insert(k, v);
-        }
-        obj
+        Obj::from_pairs(iter.into_iter().collect())
     }
 }
 
@@ -361,11 +416,11 @@ mod de {
             Ok(Json::Arr(out))
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-            let mut out = Obj::with_capacity(map.size_hint().unwrap_or(0).min(1024));
+            let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1024));
             while let Some((k, v)) = map.next_entry::<String, Json>()? {
-                out.insert(k, v);
+                pairs.push((k.into_boxed_str(), v));
             }
-            Ok(Json::Obj(out))
+            Ok(Json::Obj(Obj::from_pairs(pairs)))
         }
     }
 }
@@ -421,6 +476,20 @@ mod tests {
     fn duplicate_keys_keep_the_last_value() {
         let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(v.to_json_string(), r#"{"a":3,"b":2}"#);
+    }
+
+    #[test]
+    fn from_pairs_is_insert_in_a_loop() {
+        for n in [3usize, 16, 17, 40] {
+            let pairs: Vec<(Box<str>, Json)> = (0..n)
+                .map(|i| (Box::from(format!("k{}", (i * 7) % (n / 2 + 1)).as_str()), Json::Num(i as f64)))
+                .collect();
+            let mut expected = Obj::new();
+            for (k, v) in pairs.clone() {
+                expected.insert(k, v);
+            }
+            assert_eq!(Obj::from_pairs(pairs), expected, "{n} pairs");
+        }
     }
 
     #[test]

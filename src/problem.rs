@@ -123,6 +123,8 @@ pub enum Code {
     /// An operator given an operand it cannot use (e.g. `$in` with a non-array).
     BadOperand,
     InvalidRegex,
+    /// `__proto__`, `constructor` or `prototype` as a key of `content`.
+    ReservedKey,
     // --- experiences
     /// An experiment's weights do not sum to 1 (±0.01), or do not match the variations.
     BadWeights,
@@ -172,6 +174,7 @@ impl Code {
             Code::UnknownOperator => "unknown_operator",
             Code::BadOperand => "bad_operand",
             Code::InvalidRegex => "invalid_regex",
+            Code::ReservedKey => "reserved_key",
             Code::BadWeights => "bad_weights",
             Code::EmptyChecklist => "empty_checklist",
             Code::EmptyTour => "empty_tour",
@@ -237,11 +240,29 @@ impl fmt::Display for Problem {
 /// Collects problems while a config is read; validation never stops at
 /// the first.
 #[derive(Debug, Default)]
-pub struct Problems(Vec<Problem>);
+pub struct Problems(Vec<Problem>, Budgets);
+
+/// What the parts of one config may use between them, spent as it compiles.
+#[derive(Debug, Default)]
+struct Budgets {
+    /// Compiled bytes of `$regex` patterns so far.
+    regex_bytes: usize,
+}
 
 impl Problems {
     pub fn new() -> Self {
-        Problems(Vec::new())
+        Problems(Vec::new(), Budgets::default())
+    }
+
+    /// Spends `bytes` of the config's regex budget; false (nothing spent)
+    /// when they do not fit.
+    pub(crate) fn spend_regex_bytes(&mut self, bytes: usize) -> bool {
+        let total = self.1.regex_bytes.saturating_add(bytes);
+        if total > crate::condition::regex::MAX_REGEX_TOTAL {
+            return false;
+        }
+        self.1.regex_bytes = total;
+        true
     }
 
     pub fn push(&mut self, code: Code, path: &JsonPath, message: impl Into<String>) {

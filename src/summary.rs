@@ -77,6 +77,14 @@ pub fn import(
     let mut notes = Vec::new();
     let mut history = config.signals.new_history(local.tz_offset_minutes);
     restore_signals(config, &mut history, signals, &mut notes);
+    // A summary holds nothing after its as_of: later times are damage.
+    if history.latest().is_some_and(|l| l > as_of) {
+        history.clamp_to(as_of);
+        notes.push(RestoreNote {
+            code: "time_clamped",
+            message: "the summary holds events after its as_of: they count at as_of".into(),
+        });
+    }
     history.now = as_of;
     if local.journal.forgotten_until.is_some_and(|f| f > as_of) {
         notes.push(RestoreNote {

@@ -70,6 +70,18 @@ pub fn format_duration(ms: Millis) -> String {
     format!("{}s", ms as f64 / 1000.0)
 }
 
+/// A duration in words for messages, rounded down to its largest unit
+/// (`"3 days"`, `"2 minutes"`, `"45 ms"`).
+pub fn format_duration_approx(ms: Millis) -> String {
+    for (unit, len) in [("year", 365 * DAY), ("day", DAY), ("hour", HOUR), ("minute", MINUTE), ("second", SECOND)] {
+        let n = ms / len;
+        if n > 0 {
+            return format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+        }
+    }
+    format!("{ms} ms")
+}
+
 /// Parses an RFC 3339 timestamp with an explicit offset (`Z` or `±hh:mm`).
 /// Digits beyond milliseconds are truncated.
 pub fn parse_rfc3339(s: &str) -> Result<Millis, String> {

@@ -28,6 +28,7 @@ const PROBLEM_CODES: &[&str] = &[
     "bad_id",
     "duplicate_id",
     "limit_exceeded",
+    "reserved_key",
     "bad_duration",
     "out_of_range",
     "unknown_signal_form",

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 const STATE_CODES: &[&str] = &["state_not_recognized", "state_unknown_version", "state_other_user", "state_corrupt"];
 
-const NOTE_CODES: &[&str] = &["signal_reset", "part_corrupt", "stage_dropped", "import_lossy"];
+const NOTE_CODES: &[&str] = &["signal_reset", "part_corrupt", "stage_dropped", "import_lossy", "time_clamped"];
 
 const EVENT_NAMES: &[&str] = &[
     "workspace_created",

@@ -250,8 +250,33 @@ impl Compiler<'_, '_> {
                     return Op::Never;
                 };
                 match regex::build(pattern, name.ends_with('i')) {
-                    Ok(regex) => Op::Regex { regex, negate: name.starts_with("$not") },
-                    Err(e) => {
+                    Ok((regex, size)) if self.problems.spend_regex_bytes(size) => {
+                        Op::Regex { regex, negate: name.starts_with("$not") }
+                    }
+                    Ok(_) => {
+                        self.problems.push(
+                            Code::LimitExceeded,
+                            at,
+                            format!(
+                                "the config's patterns compile to more than {} KiB together: use fewer or simpler patterns",
+                                regex::MAX_REGEX_TOTAL / 1024
+                            ),
+                        );
+                        Op::Never
+                    }
+                    Err(regex::BuildError::TooLarge) => {
+                        self.problems.push(
+                            Code::LimitExceeded,
+                            at,
+                            format!(
+                                "{name} pattern compiles to more than {} KiB (counted repetitions multiply its size, and \
+                                 matching time with it): write it without large counted repetitions",
+                                regex::MAX_REGEX_SIZE / 1024
+                            ),
+                        );
+                        Op::Never
+                    }
+                    Err(regex::BuildError::Invalid(e)) => {
                         self.problems.push(
                             Code::InvalidRegex,
                             at,

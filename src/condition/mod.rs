@@ -14,7 +14,7 @@ mod compile;
 mod eval;
 mod explain;
 mod plain;
-mod regex;
+pub(crate) mod regex;
 mod tree;
 mod version;
 

@@ -439,7 +439,7 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
     let when = r.required(&f, "when", what).cloned();
     let stop_when = f.get("stop_when").cloned();
     let content = match f.get("content") {
-        Some(v) => r.object(v, &f.at("content"), "content").cloned(),
+        Some(v) => r.content(v, &f.at("content")).cloned(),
         None => Some(Obj::new()),
     };
     let frequency = f.get("frequency").map(|v| parse_frequency(r, v, &f.at("frequency")));
@@ -636,7 +636,7 @@ fn parse_variations(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Vec<Va
                 ok
             })
         });
-        let content = f.get("content").map(|v| r.object(v, &f.at("content"), "content").cloned());
+        let content = f.get("content").map(|v| r.content(v, &f.at("content")).cloned());
         let skip = f.get("skip").map(|v| r.boolean(v, &f.at("skip")));
         match (id, weight, content, skip) {
             (Some(id), w, c, s) if !matches!(w, Some(None)) && !matches!(c, Some(None)) && !matches!(s, Some(None)) => {

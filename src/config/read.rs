@@ -177,6 +177,41 @@ impl<'p> Reader<'p> {
         }
     }
 
+    /// A `content` object, handed to the host as it is: an object whose
+    /// keys, at any depth, are not reserved (`json::is_reserved_key`).
+    pub fn content<'a>(&mut self, value: &'a Json, path: &JsonPath) -> Option<&'a Obj> {
+        let obj = self.object(value, path, "content")?;
+        let mut clean = true;
+        let mut stack: Vec<(&Json, JsonPath)> = vec![(value, path.clone())];
+        while let Some((v, at)) = stack.pop() {
+            match v {
+                Json::Obj(o) => {
+                    for (k, item) in o.iter() {
+                        if crate::json::is_reserved_key(k) {
+                            self.problem(
+                                Code::ReservedKey,
+                                &at.key(k),
+                                format!("\"{k}\" is a reserved key: a host merging content into an object would change its prototype"),
+                            );
+                            clean = false;
+                        } else if matches!(item, Json::Obj(_) | Json::Arr(_)) {
+                            stack.push((item, at.key(k)));
+                        }
+                    }
+                }
+                Json::Arr(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if matches!(item, Json::Obj(_) | Json::Arr(_)) {
+                            stack.push((item, at.index(i)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        clean.then_some(obj)
+    }
+
     pub fn array<'a>(&mut self, value: &'a Json, path: &JsonPath, what: &str) -> Option<&'a [Json]> {
         match value {
             Json::Arr(a) => Some(a),

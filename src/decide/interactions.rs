@@ -66,6 +66,24 @@ impl ExperienceLog {
         self.converted = true;
     }
 
+    /// Moves every time later than `t` back to `t`; returns whether any moved.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let mut moved = false;
+        for time in self.last_shown.iter_mut().chain(self.last_dismissed.iter_mut()).chain(self.impressions.iter_mut())
+        {
+            if *time > t {
+                *time = t;
+                moved = true;
+            }
+        }
+        moved
+    }
+
+    /// The latest time it holds.
+    pub fn latest(&self) -> Option<Millis> {
+        self.last_shown.max(self.last_dismissed).max(self.impressions.back().copied())
+    }
+
     /// Drops impressions no window can see any more.
     pub fn forget_before(&mut self, now: Millis, keep: Millis) {
         while self.impressions.front().is_some_and(|&t| t <= now - keep) {

@@ -408,7 +408,7 @@ pub fn restore(
         }
     }
     let [attributes, entitlements] = identity;
-    let user = UserState {
+    let mut user = UserState {
         user_id: user_id.into(),
         attributes,
         entitlements,
@@ -418,5 +418,18 @@ pub fn restore(
         exposed,
         last_step: time_field(o, "last_step")?,
     };
+    // Nothing the engine records is later than the user's last step: a
+    // later time (a stage entered ten years ahead) is damage, moved back.
+    let bound = user.last_step.or((user.history.now != Millis::MIN).then_some(user.history.now));
+    if let Some((bound, latest)) = bound.zip(user.latest_time()).filter(|(b, l)| l > b) {
+        user.clamp_to(bound);
+        notes.push(RestoreNote {
+            code: "time_clamped",
+            message: format!(
+                "stored times up to {} after the user's last step were moved back to it",
+                crate::time::format_duration_approx(latest - bound)
+            ),
+        });
+    }
     Ok((user, notes))
 }

@@ -94,6 +94,35 @@ impl<T: Amount> Buckets<T> {
         }
     }
 
+    /// Moves every bucket later than minute `t` into `t` (times that were
+    /// in the future of a clock that went back); returns whether any moved.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let mut moved: Option<T> = None;
+        while let Some(&(m, v)) = self.items.back() {
+            if m <= t {
+                break;
+            }
+            self.items.pop_back();
+            self.total -= v;
+            self.count_inexact(Some(v), T::default());
+            let mut sum = moved.unwrap_or_default();
+            sum += v;
+            moved = Some(sum);
+        }
+        match moved {
+            Some(v) => {
+                self.add(t, v);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The latest bucket's minute.
+    pub fn latest(&self) -> Option<Millis> {
+        self.items.back().map(|(t, _)| *t)
+    }
+
     pub fn total(&self) -> T {
         self.total
     }

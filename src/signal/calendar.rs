@@ -87,6 +87,17 @@ impl ActiveUnits {
         a
     }
 
+    /// See `Buckets::clamp_to`; the units are counted again.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        if !self.minutes.clamp_to(t) {
+            return false;
+        }
+        let tz = self.tz;
+        self.tz = tz.wrapping_add(1);
+        self.set_tz(tz);
+        true
+    }
+
     pub fn value(&self) -> f64 {
         self.per_unit.len() as f64
     }

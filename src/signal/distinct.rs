@@ -104,6 +104,36 @@ impl DistinctValues {
         }
     }
 
+    /// Moves every time later than `t` back to `t`; returns whether any moved.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let mut moved = false;
+        if self.evicted_until.is_some_and(|e| e > t) {
+            self.evicted_until = Some(t);
+            moved = true;
+        }
+        if self.latest_seen().is_some_and(|s| s > t) {
+            let later: Vec<(Millis, u64)> = self.by_time.keys().copied().filter(|(s, _)| *s > t).collect();
+            for (seen, h) in later {
+                self.by_time.remove(&(seen, h));
+                self.by_time.add((t, h));
+                if let Some(s) = self.last_seen.get_mut(&h) {
+                    *s = t;
+                }
+            }
+            moved = true;
+        }
+        moved
+    }
+
+    fn latest_seen(&self) -> Option<Millis> {
+        self.by_time.keys().next_back().map(|(t, _)| *t)
+    }
+
+    /// The latest time it holds.
+    pub fn latest(&self) -> Option<Millis> {
+        self.latest_seen().max(self.evicted_until)
+    }
+
     pub fn value(&self) -> f64 {
         self.last_seen.len() as f64
     }

@@ -98,6 +98,34 @@ impl Funnel {
         }
     }
 
+    /// Moves the steps later than minute `t` into `t` (as one minute: not
+    /// after each other any more) and the anchor's time back to `t`.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let mut merged = 0u32;
+        while let Some(&(m, mask)) = self.recent.back() {
+            if m <= t {
+                break;
+            }
+            self.recent.pop_back();
+            merged |= mask;
+        }
+        let mut moved = merged != 0;
+        if moved {
+            self.add(t, merged);
+        }
+        if let Some((level, at)) = self.anchor {
+            if at > t {
+                self.anchor = Some((level, t));
+                moved = true;
+            }
+        }
+        moved
+    }
+
+    pub fn latest(&self) -> Option<Millis> {
+        self.recent.back().map(|(t, _)| *t).max(self.anchor.map(|(_, t)| t))
+    }
+
     pub fn value(&self) -> f64 {
         self.best as f64
     }

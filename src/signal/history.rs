@@ -78,6 +78,37 @@ impl SignalState {
         }
     }
 
+    /// Moves every time later than minute `t` back to it.
+    fn clamp_to(&mut self, t: Millis) -> bool {
+        match self {
+            SignalState::WindowCount { buckets, .. } => buckets.clamp_to(t),
+            SignalState::WindowSum { buckets, .. } => buckets.clamp_to(t),
+            SignalState::Distinct(d) => d.clamp_to(t),
+            SignalState::Active(a) => a.clamp_to(t),
+            SignalState::First(Some(x)) | SignalState::Last(Some(x)) if *x > t => {
+                *x = t;
+                true
+            }
+            SignalState::Trend(tr) => tr.clamp_to(t),
+            SignalState::Funnel(f) => f.clamp_to(t),
+            _ => false,
+        }
+    }
+
+    /// The latest time it holds.
+    fn latest(&self) -> Option<Millis> {
+        match self {
+            SignalState::WindowCount { buckets, .. } => buckets.latest(),
+            SignalState::WindowSum { buckets, .. } => buckets.latest(),
+            SignalState::Distinct(d) => d.latest(),
+            SignalState::Active(a) => a.minutes.latest(),
+            SignalState::First(t) | SignalState::Last(t) => *t,
+            SignalState::Trend(tr) => tr.latest(),
+            SignalState::Funnel(f) => f.latest(),
+            SignalState::Count(_) | SignalState::Sum(_) | SignalState::Ratio => None,
+        }
+    }
+
     fn advance(&mut self, now: Millis) {
         match self {
             SignalState::WindowCount { window, buckets } => buckets.prune_through(now - *window, |_, _| {}),
@@ -126,6 +157,28 @@ impl History {
             state.advance(now);
         }
         self.journal.prune_through(now - FROZEN_BEFORE);
+    }
+
+    /// Moves every time later than `t` back to `t` (events into `t`'s
+    /// minute): what a clock that ran ahead left behind. Returns whether
+    /// anything moved.
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let minute = crate::time::floor_minute(t);
+        let mut moved = false;
+        if self.now > t {
+            self.now = t;
+            moved = true;
+        }
+        for state in &mut self.states {
+            moved |= state.clamp_to(minute);
+        }
+        moved | self.journal.clamp_to(minute, t)
+    }
+
+    /// The latest time the history holds (None when it holds none).
+    pub fn latest(&self) -> Option<Millis> {
+        let now = (self.now != Millis::MIN).then_some(self.now);
+        self.states.iter().filter_map(SignalState::latest).max().max(now).max(self.journal.latest())
     }
 
     /// Changes the offset that maps events to local days and weeks.

@@ -99,6 +99,28 @@ impl Journal {
         self.entries.len()
     }
 
+    /// Moves entries later than minute `t` into it, and real times later
+    /// than `real` back to it; returns whether anything moved.
+    pub fn clamp_to(&mut self, t: Millis, real: Millis) -> bool {
+        let mut moved = false;
+        for e in self.entries.iter_mut().filter(|e| e.minute > t || e.last > real) {
+            e.minute = e.minute.min(t);
+            e.first = e.first.min(real);
+            e.last = e.last.min(real);
+            moved = true;
+        }
+        if self.forgotten_until.is_some_and(|f| f > real) {
+            self.forgotten_until = Some(real);
+            moved = true;
+        }
+        moved
+    }
+
+    /// The latest real time it holds.
+    pub fn latest(&self) -> Option<Millis> {
+        self.entries.iter().map(|e| e.last.max(e.minute)).max().max(self.forgotten_until)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -34,6 +34,15 @@ impl Trend {
         self.earlier.prune_through(now - 2 * self.window, |_, _| {});
     }
 
+    pub fn clamp_to(&mut self, t: Millis) -> bool {
+        let recent = self.recent.clamp_to(t);
+        self.earlier.clamp_to(t) | recent
+    }
+
+    pub fn latest(&self) -> Option<Millis> {
+        self.recent.latest().max(self.earlier.latest())
+    }
+
     pub fn value(&self) -> Option<f64> {
         match self.earlier.total() {
             0 => None,

@@ -65,18 +65,30 @@ const MAX_STATE_BYTES: usize = 16 << 20;
 /// Why a JavaScript value could not become JSON.
 struct Unconvertible {
     path: String,
-    what: &'static str,
+    what: String,
 }
+
+/// What a conversion may take: `budget` bounds the total size (bytes of
+/// strings plus 8 per value), `max_keys` the keys of any one object. Both
+/// are checked before an object's or array's values are read, so an input
+/// over a limit is refused at once, whatever its width.
+struct Limits {
+    budget: usize,
+    max_keys: usize,
+}
+
+/// Each value costs at least this much of the budget.
+const VALUE_COST: usize = 8;
 
 /// Converts a JavaScript value to `Json`. `undefined` object members are
 /// left out (as `JSON.stringify` does); functions, symbols and BigInt are
-/// refused; nesting is limited to `MAX_DEPTH`; `budget` bounds the total
-/// size (bytes of strings plus a little per value).
-fn to_json(v: &JsValue, path: &mut String, depth: usize, budget: &mut usize) -> Result<Json, Unconvertible> {
-    let fail = |path: &String, what| Err(Unconvertible { path: path.clone(), what });
-    *budget = match budget.checked_sub(8) {
+/// refused; nesting is limited to `MAX_DEPTH`; `limits` bound the size and
+/// the width. Linear in the size of the value.
+fn to_json(v: &JsValue, path: &mut String, depth: usize, limits: &mut Limits) -> Result<Json, Unconvertible> {
+    let fail = |path: &String, what: String| Err(Unconvertible { path: path.clone(), what });
+    limits.budget = match limits.budget.checked_sub(VALUE_COST) {
         Some(b) => b,
-        None => return fail(path, "too large"),
+        None => return fail(path, "too large".into()),
     };
     if v.is_null() || v.is_undefined() {
         return Ok(Json::Null);
@@ -88,80 +100,96 @@ fn to_json(v: &JsValue, path: &mut String, depth: usize, budget: &mut usize) -> 
         return Ok(Json::Num(n));
     }
     if let Some(s) = v.as_string() {
-        *budget = match budget.checked_sub(s.len()) {
+        limits.budget = match limits.budget.checked_sub(s.len()) {
             Some(b) => b,
-            None => return fail(path, "too large"),
+            None => return fail(path, "too large".into()),
         };
         return Ok(Json::Str(s.into()));
     }
     if v.is_function() {
-        return fail(path, "a function");
+        return fail(path, "a function".into());
     }
     if v.is_symbol() {
-        return fail(path, "a symbol");
+        return fail(path, "a symbol".into());
     }
     if v.is_bigint() {
-        return fail(path, "a BigInt");
+        return fail(path, "a BigInt".into());
     }
     if depth >= MAX_DEPTH {
-        return fail(path, "nested too deeply");
+        return fail(path, "nested too deeply".into());
     }
     if !v.is_object() {
-        return fail(path, "not a JSON value");
+        return fail(path, "not a JSON value".into());
     }
     // Every access below can run the host's code (getters, Proxy traps):
     // each goes through a `catch` binding, so a throw becomes an error
     // value instead of unwinding through wasm (which would leave the
     // engine unusable).
     let len = path.len();
-    let unreadable = |path: &String| Err(Unconvertible { path: path.clone(), what: "unreadable (reading it threw)" });
+    let unreadable =
+        |path: &String| Err(Unconvertible { path: path.clone(), what: "unreadable (reading it threw)".into() });
     let Ok(is_array) = checked::is_array(v) else { return unreadable(path) };
     if is_array {
         let Some(n) = Reflect::get(v, &"length".into()).ok().and_then(|n| n.as_f64()) else { return unreadable(path) };
         let n = n.max(0.0) as u32;
-        let mut out = Vec::with_capacity((n as usize).min(1024));
+        if (n as usize).saturating_mul(VALUE_COST) > limits.budget {
+            return fail(path, format!("too large ({n} items)"));
+        }
+        let mut out = Vec::with_capacity(n as usize);
         for i in 0..n {
             path.push_str(&format!("[{i}]"));
             let Ok(item) = Reflect::get(v, &JsValue::from(i)) else { return unreadable(path) };
-            out.push(to_json(&item, path, depth + 1, budget)?);
+            out.push(to_json(&item, path, depth + 1, limits)?);
             path.truncate(len);
         }
         return Ok(Json::Arr(out));
     }
     let Ok(keys) = checked::object_keys(v) else { return unreadable(path) };
-    let mut out = Obj::with_capacity(keys.length() as usize);
+    let width = keys.length() as usize;
+    if width > limits.max_keys {
+        return fail(path, format!("too wide ({width} keys, at most {})", limits.max_keys));
+    }
+    if width.saturating_mul(VALUE_COST) > limits.budget {
+        return fail(path, format!("too large ({width} keys)"));
+    }
+    // Object.keys lists each own key once: no lookup is needed to build.
+    let mut pairs = Vec::with_capacity(width);
     for key in keys.iter() {
         let Some(k) = key.as_string() else { continue };
         path.push('.');
         path.push_str(&k);
         let Ok(value) = Reflect::get(v, &key) else { return unreadable(path) };
-        path.truncate(len);
-        if value.is_undefined() {
-            continue;
+        if !value.is_undefined() {
+            let converted = to_json(&value, path, depth + 1, limits)?;
+            limits.budget = limits.budget.saturating_sub(k.len());
+            pairs.push((k.into_boxed_str(), converted));
         }
-        path.push('.');
-        path.push_str(&k);
-        let converted = to_json(&value, path, depth + 1, budget)?;
         path.truncate(len);
-        *budget = budget.saturating_sub(k.len());
-        out.insert(k, converted);
     }
-    Ok(Json::Obj(out))
+    Ok(Json::Obj(Obj::from_distinct_pairs(pairs)))
 }
 
 /// Converts a JavaScript value to the core's JSON (None for values JSON
 /// cannot hold). For tests and tools built on the binding.
 pub fn json_from_js(v: &JsValue) -> Option<Json> {
-    let mut budget = MAX_STATE_BYTES;
-    to_json(v, &mut String::new(), 0, &mut budget).ok()
+    let mut limits = Limits { budget: MAX_STATE_BYTES, max_keys: usize::MAX };
+    to_json(v, &mut String::new(), 0, &mut limits).ok()
 }
 
 /// Converts an input argument, naming it in the error.
 fn arg(v: &JsValue, name: &str, code: &str) -> Result<Json, JsValue> {
+    arg_within(v, name, code, usize::MAX)
+}
+
+/// As `arg`, refusing any object of more than `max_keys` keys before
+/// reading its values.
+fn arg_within(v: &JsValue, name: &str, code: &str, max_keys: usize) -> Result<Json, JsValue> {
     let mut path = name.to_string();
-    let mut budget = MAX_CONFIG_BYTES;
-    to_json(v, &mut path, 0, &mut budget)
-        .map_err(|u| js_error(code, &format!("{} is {}: only JSON values are accepted", u.path, u.what)))
+    let mut limits = Limits { budget: MAX_CONFIG_BYTES, max_keys };
+    to_json(v, &mut path, 0, &mut limits).map_err(|u| {
+        let note = if u.what.starts_with("too ") { "" } else { ": only JSON values are accepted" };
+        js_error(code, &format!("{} is {}{note}", u.path, u.what))
+    })
 }
 
 fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>), JsValue> {
@@ -308,8 +336,13 @@ impl WasmEngine {
         let Some(name) = name.as_string() else {
             return Err(js_error("bad_event_name", "the event name must be a string"));
         };
-        let props =
-            if props.is_undefined() || props.is_null() { Json::Null } else { arg(&props, "props", "bad_props")? };
+        let props = if props.is_undefined() || props.is_null() {
+            Json::Null
+        } else {
+            // Props are flat and at most MAX_PROPS: a wider object is
+            // refused before any of its values is read.
+            arg_within(&props, "props", "bad_props", onstage::engine::MAX_PROPS)?
+        };
         let timestamp = if timestamp.is_undefined() || timestamp.is_null() {
             None
         } else {
