@@ -542,7 +542,7 @@ fn parse_steps(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<StepDef> {
         let at = path.index(i);
         let Some(f) = r.fields(step, &at, "a step", &["id", "content", "done"]) else { continue };
         let id = r.required(&f, "id", "a step").and_then(|v| r.id(v, &f.at("id")));
-        let content = f.get("content").and_then(|v| r.object(v, &f.at("content"), "content").cloned());
+        let content = f.get("content").and_then(|v| r.content(v, &f.at("content")).cloned());
         if let Some(id) = id {
             steps.push(StepDef { id, content, done: f.get("done").cloned() });
         }
