@@ -62,6 +62,8 @@ enum Bad {
     Identify(Option<Json>, Option<Json>, Option<i32>),
     Decide(&'static [&'static str]),
     Interact(Interaction, &'static str),
+    /// `advanced(tour, step)`.
+    Advance(&'static str, &'static str),
     Import(Json),
 }
 
@@ -109,6 +111,10 @@ fn catalogue() -> Vec<(&'static str, &'static str, Bad)> {
         ("shown unknown experience", "unknown_experience", Interact(Interaction::Shown, "nope")),
         ("dismissed unknown experience", "unknown_experience", Interact(Interaction::Dismissed, "")),
         ("converted unknown experience", "unknown_experience", Interact(Interaction::Converted, "SETUP_CHECKLIST")),
+        ("advanced an unknown tour", "unknown_tour", Advance("nope", "workspace")),
+        ("advanced a checklist", "unknown_tour", Advance("setup_checklist", "workspace")),
+        ("advanced a nudge", "unknown_tour", Advance("win_back", "x")),
+        ("advanced an empty id", "unknown_tour", Advance("", "")),
         ("import not an object", "summary_not_recognized", Import(j("[]"))),
         (
             "import a state, not a summary",
@@ -188,6 +194,7 @@ fn apply(e: &mut Engine, bad: &Bad, now: i64) -> Result<(), &'static str> {
             .map_err(|e| e.code()),
         Bad::Decide(slots) => e.decide(Slots::Named(slots), now, true).map(|_| ()).map_err(|e| e.code()),
         Bad::Interact(kind, id) => e.interact(*kind, id, now).map(|_| ()).map_err(|e| e.code()),
+        Bad::Advance(tour, step) => e.advance(tour, step, now).map(|_| ()).map_err(|e| e.code()),
         Bad::Import(summary) => e.import_summary(summary, now).map(|_| ()).map_err(|e| e.code()),
     }
 }
@@ -286,7 +293,13 @@ fn get<'a>(o: &'a mut Obj, path: &[&str]) -> &'a mut Json {
     let mut node = o.get_mut(first).unwrap();
     for part in rest {
         node = match node {
-            Json::Obj(o) => o.get_mut(part).unwrap(),
+            Json::Obj(o) => {
+                // A missing last key is added (a field the reference config does not have).
+                if o.get(part).is_none() {
+                    o.insert(*part, Json::Null);
+                }
+                o.get_mut(part).unwrap()
+            }
             Json::Arr(a) => &mut a[part.parse::<usize>().unwrap()],
             _ => panic!("{part}"),
         };
@@ -475,6 +488,61 @@ fn bad_configs_are_refused_with_their_codes() {
             }),
         ),
         (
+            "tour without steps",
+            vec!["empty_tour"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "kind"]) = Json::from("tour");
+            }),
+        ),
+        (
+            "tour with an empty list of steps",
+            vec!["empty_tour"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "kind"]) = Json::from("tour");
+                *get(o, &["experiences", "1", "steps"]) = j("[]");
+            }),
+        ),
+        (
+            "steps on a nudge",
+            vec!["field_not_allowed"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "steps"]) = j(r#"[{"id":"a"}]"#);
+            }),
+        ),
+        (
+            "two steps with one id",
+            vec!["duplicate_id"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "kind"]) = Json::from("tour");
+                *get(o, &["experiences", "1", "steps"]) = j(r#"[{"id":"a"},{"id":"a"}]"#);
+            }),
+        ),
+        (
+            "a step's done reading an unknown signal",
+            vec!["undefined_signal"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "kind"]) = Json::from("tour");
+                *get(o, &["experiences", "1", "steps"]) = j(r#"[{"id":"a","done":{"signals.nope":1}}]"#);
+            }),
+        ),
+        (
+            "a step that is not an object",
+            vec!["wrong_type"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "kind"]) = Json::from("tour");
+                *get(o, &["experiences", "1", "steps"]) = j(r#"["a"]"#);
+            }),
+        ),
+        (
+            "33 steps",
+            vec!["limit_exceeded"],
+            saas_with(|o| {
+                *get(o, &["experiences", "1", "kind"]) = Json::from("tour");
+                let steps: Vec<Json> = (0..33).map(|i| obj(vec![("id", Json::from(format!("s{i}")))])).collect();
+                *get(o, &["experiences", "1", "steps"]) = Json::Arr(steps);
+            }),
+        ),
+        (
             "id with a space",
             vec!["bad_id"],
             saas_with(|o| {
@@ -572,6 +640,66 @@ fn bad_stored_states_are_refused_with_their_codes() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const TOURS: &str = include_str!("../../shared/examples/timelines/tours.config.json");
+
+/// `advanced` on a config with tours: a step the tour lacks, a tour id of
+/// another kind, a time going back; each refused with its code, nothing
+/// stored, the next good `advanced` counts.
+#[test]
+fn a_bad_advanced_on_a_config_with_tours_stores_nothing() {
+    let config = Arc::new(onstage::compile(&j(TOURS)).unwrap().config);
+    let mut e = Engine::new(Arc::clone(&config), "u1").unwrap();
+    e.track("project_created", &Json::Null, None, T0).unwrap();
+    e.advance("onboarding", "connect", T0 + MINUTE).unwrap();
+    let now = T0 + 2 * MINUTE;
+    for (tour, step, at, code) in [
+        ("onboarding", "nope", now, "unknown_step"),
+        ("onboarding", "apply", now, "unknown_step"),
+        ("onboarding", "Invite", now, "unknown_step"),
+        ("onboarding", &*"x".repeat(10_000), now, "unknown_step"),
+        ("setup", "project", now, "unknown_tour"),
+        ("main_tip", "invite", now, "unknown_tour"),
+        (&*"t".repeat(10_000), "invite", now, "unknown_tour"),
+        ("onboarding", "invite", T0, "time_went_back"),
+        ("onboarding", "invite", -1, "bad_time"),
+    ] {
+        let state = e.export_state().to_json_string();
+        let err = e.advance(tour, step, at).unwrap_err();
+        assert_eq!(err.code(), code, "{}/{}", tour.len(), step.len());
+        assert!(err.to_string().len() < 300, "the message stays short: {err}");
+        assert_eq!(e.export_state().to_json_string(), state, "{code}: stored something");
+    }
+    assert!(e.advance("onboarding", "invite", now).unwrap());
+    let d = e.decide(Slots::Named(&["main"]), now, false).unwrap();
+    assert_eq!(d.slots[0].step_id(), Some("dashboard"));
+}
+
+/// Damaged tour progress in a stored state is dropped alone; unknown step
+/// ids in it are ignored (a config update removes steps).
+#[test]
+fn damaged_tour_progress_is_dropped_alone() {
+    let config = Arc::new(onstage::compile(&j(TOURS)).unwrap().config);
+    let state = |interactions: &str| {
+        j(&format!(
+            r#"{{"format":"onstage-state","version":1,"user":"u1","last_step":{T0},"interactions":{interactions}}}"#
+        ))
+    };
+    for (bad, notes) in [
+        (r#"{"onboarding":{"advanced":"invite"}}"#, 1),
+        (r#"{"onboarding":{"advanced":[1]}}"#, 1),
+        (r#"{"onboarding":{"held":{"a":1}}}"#, 1),
+        (r#"{"onboarding":{"completed":"yes"}}"#, 1),
+        (r#"{"onboarding":{"advanced":["gone","invite"]},"reports_tour":{"held":[null]}}"#, 1),
+    ] {
+        let (e, got) =
+            Engine::restore(Arc::clone(&config), "u1", &state(bad)).unwrap_or_else(|err| panic!("{bad}: {err}"));
+        assert_eq!(got.iter().filter(|n| n.code == "part_corrupt").count(), notes, "{bad}: {got:?}");
+        if bad.contains("gone") {
+            assert_eq!(e.user().interactions[0].tour.advanced, 0b10, "the known step kept, the unknown one ignored");
+        }
+    }
 }
 
 #[test]

@@ -65,7 +65,7 @@ enum ConfigInput {
 }
 
 fn arb_config() -> impl Strategy<Value = ConfigInput> {
-    let bases = vec![parse(SAAS), parse(POLICY), parse(SMALL)];
+    let bases = vec![parse(SAAS), parse(POLICY), parse(SMALL), parse(TOURS)];
     let base = prop::sample::select(bases);
     prop_oneof![
         6 => (base.clone(), arb_mutations(6)).prop_map(|(b, m)| ConfigInput::Doc(mutate(&b, &m))),
@@ -74,7 +74,7 @@ fn arb_config() -> impl Strategy<Value = ConfigInput> {
             fields.insert(0, ("version".into(), Json::Num(1.0)));
             ConfigInput::Doc(obj_of(fields))
         }),
-        1 => (prop::sample::select(vec![SAAS, POLICY, SMALL]), arb_text_mutations(4))
+        1 => (prop::sample::select(vec![SAAS, POLICY, SMALL, TOURS]), arb_text_mutations(4))
             .prop_map(|(t, m)| ConfigInput::Text(mutate_text(t, &m))),
         1 => prop::sample::select(&[64usize, 65, 127, 128, 129, 100_000][..])
             .prop_map(|n| ConfigInput::Text(format!("{}{}", "[".repeat(n), "]".repeat(n)))),
@@ -107,6 +107,18 @@ fn exercise(config: Arc<onstage::CompiledConfig>) -> Result<(), TestCaseError> {
     for id in &ids {
         t += MIN;
         e.interact(Interaction::Shown, id, t).expect("shown");
+    }
+    // Every step of every tour, last first; a repeated one changes nothing.
+    for exp in config.experiences.experiences.iter().filter(|x| x.is_tour) {
+        for step in exp.steps.iter().rev() {
+            t += MIN;
+            e.advance(&exp.def.id, &step.id, t).expect("advance a step of the config");
+            prop_assert!(!e.advance(&exp.def.id, &step.id, t).expect("again"), "a second advanced counts once");
+        }
+        prop_assert!(
+            e.user().interactions.iter().any(|log| log.tour.completed),
+            "a tour whose steps are all advanced is completed"
+        );
     }
     e.decide(Slots::All, t + 3 * DAY, true).expect("decide");
     e.evaluate(t + 40 * DAY).expect("evaluate");

@@ -2,8 +2,9 @@
 //!
 //! Targets:
 //! - `events`: random sequences of steps (track with any name, props and
-//!   timestamp; identify; decide; shown/dismissed/converted; evaluate;
-//!   reload; import), at times that mostly move forward but sometimes go
+//!   timestamp; identify; decide; shown/dismissed/converted; advanced
+//!   with tour and step ids good and bad; evaluate; reload; import; a
+//!   config switch between the saas, policy and tours configs), at times that mostly move forward but sometimes go
 //!   back or jump to the extremes. A refused step must leave the stored
 //!   state and the evaluation exactly as they were; a reload must give
 //!   back the same state.
@@ -88,24 +89,37 @@ fn arb_ts() -> impl Strategy<Value = Option<i64>> {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Track { name: String, props: Json, ts: Option<i64> },
-    Identify { attributes: Option<Json>, entitlements: Option<Json>, tz: Option<i32> },
+    Track {
+        name: String,
+        props: Json,
+        ts: Option<i64>,
+    },
+    Identify {
+        attributes: Option<Json>,
+        entitlements: Option<Json>,
+        tz: Option<i32>,
+    },
     Decide(Vec<String>),
     Interact(u8, String),
     Evaluate,
     Reload,
     Import(Vec<(usize, i64)>, i64),
-    SetConfig(bool),
+    /// 0: saas, 1: policy, 2: tours.
+    SetConfig(u8),
+    Advance(String, String),
 }
 
 fn arb_op() -> impl Strategy<Value = Op> {
     let experience = prop_oneof![
         4 => prop::sample::select(&["setup_checklist", "win_back", "try_automations", "upgrade_seats", "referral_ask"][..])
             .prop_map(String::from),
+        2 => prop::sample::select(TOUR_IDS).prop_map(String::from),
         1 => arb_string(),
     ];
+    let tour = prop_oneof![4 => prop::sample::select(TOUR_IDS).prop_map(String::from), 1 => arb_string()];
+    let step = prop_oneof![4 => prop::sample::select(STEP_IDS).prop_map(String::from), 1 => arb_string()];
     let slot = prop_oneof![
-        4 => prop::sample::select(&["home", "sidebar", "banner", "*"][..]).prop_map(String::from),
+        4 => prop::sample::select(&["home", "sidebar", "banner", "main", "side", "footer", "top", "*"][..]).prop_map(String::from),
         1 => arb_string(),
     ];
     prop_oneof![
@@ -128,7 +142,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Reload),
         1 => (prop::collection::vec((0..EVENT_NAMES.len(), 0..5 * DAY), 0..8), -2 * DAY..DAY)
             .prop_map(|(events, as_of)| Op::Import(events, as_of)),
-        1 => any::<bool>().prop_map(Op::SetConfig),
+        1 => (0u8..3).prop_map(Op::SetConfig),
+        3 => (tour, step).prop_map(|(t, s)| Op::Advance(t, s)),
     ]
 }
 
@@ -213,8 +228,9 @@ fn apply(e: &mut Engine, op: &Op, now: i64) -> Result<Option<&'static str>, Test
                 Err(err) => Some(err.code()),
             }
         }
-        Op::SetConfig(to_policy) => {
-            let config = if *to_policy { policy() } else { saas() };
+        Op::Advance(tour, step) => e.advance(tour, step, now).err().map(|err| err.code()),
+        Op::SetConfig(which) => {
+            let config = config_number(*which);
             for n in e.set_config(config) {
                 prop_assert!(NOTE_CODES.contains(&n.code), "unknown note {}", n.code);
             }
@@ -233,21 +249,25 @@ fn reparse(text: &str) -> Option<Json> {
     }
 }
 
+fn config_number(which: u8) -> Arc<CompiledConfig> {
+    match which % 3 {
+        0 => saas(),
+        1 => policy(),
+        _ => tours(),
+    }
+}
+
 fn e_config(e: &Engine) -> Arc<CompiledConfig> {
     // The engine holds its config in an Arc; compile-once copies are shared.
     let id = e.config() as *const CompiledConfig;
-    if std::ptr::eq(id, &*saas()) {
-        saas()
-    } else {
-        policy()
-    }
+    (0..3).map(config_number).find(|c| std::ptr::eq(id, &**c)).unwrap_or_else(saas)
 }
 
 #[test]
 fn fuzz_events() {
-    let strategy = (prop::collection::vec((arb_dt(), arb_op()), 1..30), any::<bool>());
-    run("events", cases(300, 0.5), strategy, |(ops, start_policy)| {
-        let mut e = Engine::new(if start_policy { policy() } else { saas() }, "u1").expect("engine");
+    let strategy = (prop::collection::vec((arb_dt(), arb_op()), 1..30), 0u8..3);
+    run("events", cases(300, 0.5), strategy, |(ops, start)| {
+        let mut e = Engine::new(config_number(start), "u1").expect("engine");
         let mut now = T0;
         for (dt, op) in &ops {
             let candidate = now.saturating_add(*dt);
@@ -278,9 +298,10 @@ fn fuzz_events() {
 
 // ----------------------------------------------------------------- state
 
-/// A real state: a few steps of the saas user, exported.
+/// A real state: a few steps of a user of the saas config, or of the tours
+/// config (with tour progress) when there is an odd number of steps.
 fn real_state(ops: &[(i64, Op)]) -> Json {
-    let mut e = Engine::new(saas(), "u1").expect("engine");
+    let mut e = Engine::new(if ops.len() % 2 == 1 { tours() } else { saas() }, "u1").expect("engine");
     let mut now = T0;
     for (dt, op) in ops {
         let candidate = (now + (*dt).clamp(0, 3 * DAY)).min(253_402_300_799_999);
@@ -401,7 +422,7 @@ fn fuzz_state() {
                 obj_of(all)
             }
         };
-        for config in [saas(), policy()] {
+        for config in [saas(), policy(), tours()] {
             match Engine::restore(Arc::clone(&config), "u1", &state) {
                 Err(err) => {
                     prop_assert!(STATE_CODES.contains(&err.code()), "unknown state code {}", err.code());

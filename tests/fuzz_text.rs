@@ -2,7 +2,8 @@
 //! exports for `onstage summarize`, RFC 3339 times, durations and the
 //! compact codec of stored state.
 //!
-//! Targets: `timeline` (random and mutated JSON Lines through
+//! Targets: `timeline` (random and mutated JSON Lines, `advanced` steps
+//! and the three reference timelines included, through
 //! `onstage::simulate::simulate`, and exports through
 //! `onstage::summary::summarize_export`), `time` (`parse_rfc3339`,
 //! `parse_duration`), `codec` (`persist::codec::decode`, `decode_series`).
@@ -38,7 +39,8 @@ fn arb_step() -> impl Strategy<Value = (u8, i64, u8, Json)> {
     // (user, dt, at style, action)
     let action = prop_oneof![
         5 => (
-            prop::sample::select(&["workspace_created", "integration_connected", "report_created", "feature_used", "api_call", ""][..]),
+            prop::sample::select(&["workspace_created", "integration_connected", "report_created", "feature_used", "api_call",
+                                   "project_created", "teammate_invited", "filter_applied", ""][..]),
             arb_props(),
             prop::option::of(-DAY - 2 * MIN..6 * MIN),
         )
@@ -49,14 +51,14 @@ fn arb_step() -> impl Strategy<Value = (u8, i64, u8, Json)> {
                 }
                 obj_of(pairs)
             }),
-        2 => prop::collection::vec(prop::sample::select(&["home", "sidebar", "banner", "*", "nope"][..]), 0..3)
+        2 => prop::collection::vec(prop::sample::select(&["home", "sidebar", "banner", "main", "side", "*", "nope"][..]), 0..3)
             .prop_map(|slots| obj_of(vec![(
                 "decide".into(),
                 Json::Arr(slots.into_iter().map(Json::from).collect())
             )])),
         1 => Just(obj_of(vec![("decide".into(), Json::from("*"))])),
         2 => (prop::sample::select(&["shown", "dismissed", "converted"][..]),
-              prop::sample::select(&["setup_checklist", "win_back", "upgrade_seats", "nope"][..]))
+              prop::sample::select(&["setup_checklist", "win_back", "upgrade_seats", "onboarding", "main_tip", "nope"][..]))
             .prop_map(|(k, id)| obj_of(vec![(k.into(), Json::from(id))])),
         1 => (arb_props(), prop::option::of(prop_oneof![arb_number().prop_map(Json::Num), arb_json()]))
             .prop_map(|(attributes, tz)| {
@@ -66,6 +68,9 @@ fn arb_step() -> impl Strategy<Value = (u8, i64, u8, Json)> {
                 }
                 obj_of(vec![("identify".into(), obj_of(identity))])
             }),
+        2 => (prop::sample::select(TOUR_IDS), prop_oneof![3 => prop::sample::select(STEP_IDS).prop_map(Json::from), 1 => arb_json()])
+            .prop_map(|(tour, step)| obj_of(vec![("advanced".into(), Json::from(tour)), ("step".into(), step)])),
+        1 => prop::sample::select(TOUR_IDS).prop_map(|tour| obj_of(vec![("advanced".into(), Json::from(tour))])),
         1 => arb_json().prop_map(|j| obj_of(vec![("import".into(), j)])),
         1 => prop::collection::vec((arb_key(), arb_json()), 0..3).prop_map(obj_of),
     ];
@@ -75,7 +80,8 @@ fn arb_step() -> impl Strategy<Value = (u8, i64, u8, Json)> {
 #[derive(Clone, Debug)]
 enum TimelineInput {
     Steps(Vec<(u8, i64, u8, Json)>),
-    Mutated(bool, Vec<TextMutation>),
+    /// 0: the saas timeline, 1: policy, 2: tours.
+    Mutated(u8, Vec<TextMutation>),
     Export(Vec<(u8, i64, u8, Json)>),
 }
 
@@ -125,14 +131,17 @@ fn export_text(steps: &[(u8, i64, u8, Json)]) -> String {
 fn fuzz_timeline() {
     let strategy = prop_oneof![
         4 => prop::collection::vec(arb_step(), 1..25).prop_map(TimelineInput::Steps),
-        3 => (any::<bool>(), arb_text_mutations(5)).prop_map(|(p, m)| TimelineInput::Mutated(p, m)),
+        3 => (0u8..3, arb_text_mutations(5)).prop_map(|(p, m)| TimelineInput::Mutated(p, m)),
         2 => prop::collection::vec(arb_step(), 1..25).prop_map(TimelineInput::Export),
     ];
     run("timeline", cases(300, 1.0), strategy, |input| {
         let (config, text) = match &input {
-            TimelineInput::Steps(steps) => (saas(), timeline_text(steps)),
-            TimelineInput::Mutated(true, m) => (policy(), mutate_text(POLICY_TIMELINE, m)),
-            TimelineInput::Mutated(false, m) => (saas(), mutate_text(SAAS_TIMELINE, m)),
+            // The steps' slots and experiences are of saas.json and of the
+            // tours config: run them against either.
+            TimelineInput::Steps(steps) => (if steps.len() % 2 == 1 { tours() } else { saas() }, timeline_text(steps)),
+            TimelineInput::Mutated(0, m) => (saas(), mutate_text(SAAS_TIMELINE, m)),
+            TimelineInput::Mutated(1, m) => (policy(), mutate_text(POLICY_TIMELINE, m)),
+            TimelineInput::Mutated(_, m) => (tours(), mutate_text(TOURS_TIMELINE, m)),
             TimelineInput::Export(steps) => {
                 let text = export_text(steps);
                 let mut out = Vec::new();

@@ -22,6 +22,8 @@ pub const SAAS: &str = include_str!("../../../shared/examples/saas.json");
 pub const POLICY: &str = include_str!("../../../shared/examples/timelines/policy.config.json");
 pub const SAAS_TIMELINE: &str = include_str!("../../../shared/examples/timelines/saas.timeline.jsonl");
 pub const POLICY_TIMELINE: &str = include_str!("../../../shared/examples/timelines/policy.timeline.jsonl");
+pub const TOURS: &str = include_str!("../../../shared/examples/timelines/tours.config.json");
+pub const TOURS_TIMELINE: &str = include_str!("../../../shared/examples/timelines/tours.timeline.jsonl");
 
 /// A time of the reference timelines (2026-02-25).
 /// Every code a step may be refused with.
@@ -68,6 +70,34 @@ pub fn policy() -> std::sync::Arc<onstage::CompiledConfig> {
         CONFIG.get_or_init(|| std::sync::Arc::new(onstage::compile(&parse(POLICY)).expect("policy").config)),
     )
 }
+
+/// The tours timeline's config, compiled once.
+pub fn tours() -> std::sync::Arc<onstage::CompiledConfig> {
+    static CONFIG: std::sync::OnceLock<std::sync::Arc<onstage::CompiledConfig>> = std::sync::OnceLock::new();
+    std::sync::Arc::clone(
+        CONFIG.get_or_init(|| std::sync::Arc::new(onstage::compile(&parse(TOURS)).expect("tours").config)),
+    )
+}
+
+/// Tour and step ids of the tours config, and ids that are not.
+pub const TOUR_IDS: &[&str] = &["onboarding", "reports_tour", "filters_tour", "main_tip", "setup", "nope", ""];
+pub const STEP_IDS: &[&str] = &[
+    "create_project",
+    "invite",
+    "connect",
+    "dashboard",
+    "come_back",
+    "open_reports",
+    "build",
+    "schedule",
+    "share",
+    "apply",
+    "save_view",
+    "share_view",
+    "project",
+    "nope",
+    "",
+];
 
 pub fn parse(text: &str) -> Json {
     onstage::json::parse(text).expect("valid JSON")
@@ -359,6 +389,11 @@ pub const STRINGS: &[&str] = &[
     "checklist",
     "nudge",
     "upgrade_prompt",
+    "tour",
+    "steps",
+    "advanced",
+    "step",
+    "create_project",
 ];
 
 pub fn arb_number() -> impl Strategy<Value = f64> {

@@ -5,6 +5,7 @@
 use std::process::Command;
 
 const SAAS: &str = include_str!("../../../../shared/examples/saas.json");
+const TOURS: &str = include_str!("../../../../shared/examples/timelines/tours.config.json");
 
 fn cli(args: &[&str], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
@@ -72,6 +73,12 @@ fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
         (format!(r#"{{"user":"u1","at":"{at}","decide":"home"}}"#), "bad_step"),
         (format!(r#"{{"user":"u1","at":"{at}","shown":"nope"}}"#), "unknown_experience"),
         (format!(r#"{{"user":"u1","at":"{at}","import":{{}}}}"#), "summary_not_recognized"),
+        (format!(r#"{{"user":"u1","at":"{at}","advanced":"setup_checklist","step":"workspace"}}"#), "unknown_tour"),
+        (format!(r#"{{"user":"u1","at":"{at}","advanced":"nope","step":"a"}}"#), "unknown_tour"),
+        (format!(r#"{{"user":"u1","at":"{at}","advanced":"setup_checklist"}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","advanced":"a","step":1}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","advanced":["a"],"step":"b"}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","shown":"a","step":"b"}}"#), "bad_step"),
     ];
     for (line, expected) in steps {
         // A good step first, so the bad one is on line 2.
@@ -88,6 +95,18 @@ fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
     assert_eq!(code, 1);
     assert!(err.contains("line 2:") && err.contains("[time_went_back]"), "{err}");
     assert_eq!(out.lines().count(), 1, "the lines before the bad step are printed");
+    // A config with tours: a step the tour lacks.
+    let tours = temp("tours.json", TOURS);
+    let line = format!("{{\"user\":\"u1\",\"at\":\"{at}\",\"advanced\":\"onboarding\",\"step\":\"nope\"}}\n");
+    let (code, _, err) = cli(&["simulate", &tours, "-"], &line);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 1:") && err.contains("[unknown_step]"), "{err}");
+    let (code, out, err) = cli(&["validate", &tours], "");
+    assert_eq!((code, out.as_str(), err.trim_end().ends_with("valid (0 warnings)")), (0, "", true), "{err}");
+    let (code, out, _) =
+        cli(&["validate", &temp("tourless.json", &TOURS.replacen("\"steps\"", "\"unused\"", 1)), "--json"], "");
+    assert_eq!(code, 1);
+    assert!(out.contains(r#""code":"empty_tour""#) && out.contains(r#""path":"experiences[0]""#), "{out}");
     // summarize
     let (code, _, err) = cli(&["summarize", &saas, "-", "--as-of", "yesterday"], "");
     assert_eq!(code, 2, "{err}");
