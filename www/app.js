@@ -1,4 +1,5 @@
-// The demo's wiring: loads the onstage package and the reference config,
+// The demo's wiring: loads the onstage package and its config (acme.json:
+// the reference saas.json plus a guided tour),
 // keeps one onstage instance for the current (simulated) user, and renders
 // the slots, the product and the inspector from onstage's decisions each
 // time onstage says something changed (subscribe) or the clock jumps.
@@ -204,6 +205,41 @@ function interact(kind, experienceId) {
   }
 }
 
+/** The user finished a step of the tour (its Next button, or "Skip this step"). */
+function advance(tourId, stepId) {
+  try {
+    app.onstage.advanced(tourId, stepId);
+  } catch (err) {
+    toast(`advanced failed: ${err.message}`, 'error');
+  }
+}
+
+/**
+ * "Take the tour": the page tracks the request; onstage decides whether a
+ * tour shows, and which (the config targets it). When none does, the
+ * reason says why.
+ */
+function requestTour() {
+  if (!act('tour_requested')) return;
+  let d;
+  try {
+    d = app.onstage.decide('tour', { reasons: true });
+  } catch (err) {
+    toast(`No tour in this config (${err.code})`, 'warn');
+    return;
+  }
+  if (d.experience) return;
+  const r = d.reasons?.[0];
+  const why = {
+    completed: 'you have completed it already',
+    cooling_down: `you skipped it; it comes back ${r?.until ? `at ${formatDateTime(Date.parse(r.until))}` : 'later'}`,
+    when_failed: `its conditions do not hold (${r?.failed?.join('; ')})`,
+    policy_gap: `another prompt (${r?.blocked_by}) was shown moments ago`,
+    policy_daily_limit: 'enough prompts were shown today',
+  }[r?.result] ?? r?.result ?? 'no tour applies';
+  toast(`No tour now: ${why}.`, 'warn');
+}
+
 function setIdentity(changes) {
   Object.assign(app.identity, changes);
   saveSession();
@@ -259,10 +295,11 @@ async function main() {
     return;
   }
   byTestId('version').textContent = app.pkg.version();
-  const configText = await (await fetch('./saas.json')).text();
+  // The reference config (saas.json) plus the demo's tour (acme.json).
+  const configText = await (await fetch('./acme.json')).text();
   const config = JSON.parse(configText);
 
-  slots = createSlots({ interact, act, config: () => app.config, toast });
+  slots = createSlots({ interact, advance, act, config: () => app.config, toast });
   product = createProduct({ act, setIdentity, toast });
   product.syncIdentity(app.identity);
   inspector = createInspector();
@@ -273,6 +310,7 @@ async function main() {
     warnings: () => app.warnings,
   });
 
+  byTestId('start-tour').addEventListener('click', requestTour);
   byTestId('travel-hour').addEventListener('click', () => travel(HOUR));
   byTestId('travel-day').addEventListener('click', () => travel(DAY));
   byTestId('travel-week').addEventListener('click', () => travel(WEEK));

@@ -8,10 +8,10 @@ export function createConfigEditor(root, { initialText, validate, apply, warning
   let appliedText = initialText;
   const textarea = h('textarea', { testid: 'config-text', spellcheck: 'false', rows: '18', 'aria-label': 'Configuration JSON' });
   textarea.value = initialText;
-  const status = h('span', { class: 'config-status', testid: 'config-status', dataset: { state: 'applied' } }, 'saas.json is in force.');
+  const status = h('span', { class: 'config-status', testid: 'config-status', dataset: { state: 'applied' } }, 'acme.json is in force.');
   const problems = h('ul', { class: 'problems', testid: 'config-problems' });
   const applyButton = h('button', { type: 'button', class: 'btn btn-primary', testid: 'config-apply' }, 'Apply');
-  const revertButton = h('button', { type: 'button', class: 'btn', testid: 'config-revert' }, 'Back to saas.json');
+  const revertButton = h('button', { type: 'button', class: 'btn', testid: 'config-revert' }, 'Back to acme.json');
 
   function show(state, message, list = []) {
     status.dataset.state = state;

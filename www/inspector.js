@@ -12,6 +12,7 @@ const RESULT_LABEL = {
   when_failed: 'conditions fail',
   stopped: 'stopped',
   converted: 'converted',
+  completed: 'tour completed',
   dismissed: 'dismissed',
   cooling_down: 'cooling down',
   all_items_done: 'all items done',
@@ -103,7 +104,17 @@ function reasonDetails(r, now) {
     case 'holdout':
       items.push(li('in the holdout: the slot falls through to its next experience'));
       break;
+    case 'completed':
+      items.push(li('every step is completed: never shown again'));
+      break;
     default:
+  }
+  // A tour's progress: each step, and how a completed one was completed.
+  if (Array.isArray(r.steps)) {
+    items.push(h('li', { class: 'tour-steps', testid: `steps-${r.experience}` },
+      r.step ? ['at step ', h('strong', {}, r.step), ': '] : 'steps: ',
+      r.steps.map((st, i) => [i > 0 && ', ', h('span', { class: st.done ? 'held' : '', dataset: { step: st.id, by: st.by ?? '' } },
+        `${st.id}${st.done ? ` ✓ (${st.by === 'advanced' ? 'advanced' : 'done held'})` : ''}`)])));
   }
   const u = until(r, now);
   if (u) items.push(u);

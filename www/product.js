@@ -29,6 +29,7 @@ const DESCRIBE = {
   api_call: (p) => `Called the API (${p.units} units)`,
   premium_feature_blocked: () => 'Hit a Business plan feature',
   nps_submitted: (p) => `Rated Acme ${p.score}/10`,
+  tour_requested: () => 'Asked for the product tour',
 };
 
 function selectedText(select) {

@@ -1,7 +1,9 @@
-// The three places on the page where onstage's decisions appear (home,
-// sidebar, banner): renders each slot's experience from its decision and
-// wires its dismiss and call-to-action buttons to dismissed / converted.
+// The places on the page where onstage's decisions appear (home, sidebar,
+// banner, and the tour layer): renders each slot's experience from its
+// decision and wires its dismiss and call-to-action buttons to dismissed /
+// converted (a tour's Next to advanced: see tour.js).
 import { h, mount, s } from './dom.js';
+import { createTour } from './tour.js';
 
 /** Checklist items the product can do in one click (item id -> product button). */
 const ITEM_ACTIONS = {
@@ -25,9 +27,10 @@ function icon(kind) {
     s('path', { d: path, fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linecap': 'round', 'stroke-linejoin': 'round' })));
 }
 
-export function createSlots({ interact, act, config, toast }) {
+export function createSlots({ interact, advance, act, config, toast }) {
   const elements = [...document.querySelectorAll('[data-slot]')];
   const lastKey = new Map();
+  const tour = createTour({ advance, dismiss: (id) => interact('dismissed', id) });
 
   function definition(id) {
     return config().experiences?.find((e) => e.id === id);
@@ -109,12 +112,18 @@ export function createSlots({ interact, act, config, toast }) {
       const id = d?.experience ?? null;
       displayed[slot] = id;
       const kind = id ? (definition(id)?.kind ?? 'nudge') : null;
-      const key = JSON.stringify([id, d?.variation, d?.holdout, d?.content, d?.items]);
+      const key = JSON.stringify([id, d?.step, d?.variation, d?.holdout, d?.content, d?.items]);
       if (lastKey.get(slot) === key) continue;
       lastKey.set(slot, key);
-      Object.assign(el.dataset, { experience: id ?? '', variation: d?.variation ?? '', holdout: d?.holdout ?? false, kind: kind ?? '' });
+      Object.assign(el.dataset, {
+        experience: id ?? '', step: d?.step ?? '', variation: d?.variation ?? '', holdout: d?.holdout ?? false, kind: kind ?? '',
+      });
       el.classList.toggle('slot-empty', !id);
-      if (!id) {
+      if (el.dataset.layer === 'tour') {
+        // The tour floats over the page, next to the element its step names.
+        if (id && kind === 'tour') tour.render(el, d, definition(id));
+        else tour.clear(el);
+      } else if (!id) {
         mount(el, h('span', { class: 'slot-label' }, `${slot} slot`, d ? '' : ' (not in this config)'));
       } else if (slot === 'banner') {
         mount(el, banner(slot, d, kind));

@@ -28,7 +28,7 @@ async function apply(demo, text) {
 
 test('the config editor refuses bad configs with their paths and applies good ones', async () => {
   const demo = await openDemo(h, { user: 'config-1' });
-  assert.equal(await demo.el('config-text').inputValue(), readFileSync(join(WWW, 'saas.json'), 'utf8'), 'the editor starts with saas.json');
+  assert.equal(await demo.el('config-text').inputValue(), readFileSync(join(WWW, 'acme.json'), 'utf8'), 'the editor starts with acme.json');
   await demo.click('action-create-workspace');
   let s = await demo.state();
   assert.equal(s.signals.setup_steps, 1);

@@ -6,8 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
 
-/** The reference config the demo runs (www/saas.json is a byte-identical copy). */
+/** The reference config (www/saas.json is a byte-identical copy). */
 export const CONFIG = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'examples', 'saas.json'), 'utf8'));
+
+/** The config the demo runs: the reference config plus its tour (tests/demo_config_copy.rs checks that). */
+export const DEMO_CONFIG = JSON.parse(readFileSync(join(ROOT, 'www', 'acme.json'), 'utf8'));
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -140,6 +143,7 @@ export class Demo {
       for (const el of qa('[data-slot]')) {
         slots[el.dataset.slot] = {
           experience: el.dataset.experience || null,
+          step: el.dataset.step || null,
           variation: el.dataset.variation || null,
           holdout: el.dataset.holdout === 'true',
           title: q('[data-testid$="-title"]', el)?.textContent ?? null,
