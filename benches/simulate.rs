@@ -89,9 +89,13 @@ mod benches {
         }
         group.bench_function(format!("{users} users x {per_user} events, --no-reasons"), |b| {
             b.iter(|| {
-                let stats =
-                    simulate(std::sync::Arc::clone(&config), &text[..], std::io::sink(), Options { reasons: false })
-                        .unwrap();
+                let stats = simulate(
+                    std::sync::Arc::clone(&config),
+                    &text[..],
+                    std::io::sink(),
+                    Options { reasons: false, ..Options::default() },
+                )
+                .unwrap();
                 assert_eq!(stats.events, events);
                 stats
             })

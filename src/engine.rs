@@ -13,7 +13,7 @@ use crate::error::InputError;
 use crate::json::{Json, Obj, MAX_DEPTH};
 use crate::segment::SegmentArrays;
 use crate::signal::{History, RecordedEvent};
-use crate::stage::{StageState, Transition};
+use crate::stage::{HeldStage, StageState, Transition};
 use crate::time::{floor_minute, Millis, MAX_TIME, MINUTE, MIN_TIME};
 use std::sync::Arc;
 
@@ -104,6 +104,16 @@ struct Scratch {
     /// at one moment gives the same answer and records nothing new (a
     /// stage rule reading `stage` could otherwise move again).
     evaluated_at: Option<Millis>,
+    /// The stage held before that evaluation (what its conditions saw).
+    stage_before: Option<HeldStage>,
+}
+
+/// The moment of an engine's latest evaluation and the stage its
+/// conditions saw (`Engine::evaluation_memo`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EvaluationMemo {
+    at: Millis,
+    stage_before: Option<HeldStage>,
 }
 
 /// Something the host may want to hear about.
@@ -611,20 +621,52 @@ impl Engine {
         scratch: &mut Scratch,
         now: Millis,
     ) -> Option<Transition> {
+        let first_match = Self::compute_at(config, user, scratch, now, user.stage.held);
+        config.stages.step(&mut user.stage, first_match, now).cloned()
+    }
+
+    /// Signals and segments at `now`, with conditions seeing
+    /// `stage_before`; returns the first stage that matches.
+    fn compute_at(
+        config: &CompiledConfig,
+        user: &mut UserState,
+        scratch: &mut Scratch,
+        now: Millis,
+        stage_before: Option<HeldStage>,
+    ) -> Option<usize> {
+        scratch.stage_before = stage_before;
         user.history.advance(now);
         config.signals.values(&user.history, now, &user.attributes, &user.entitlements, &mut scratch.signals);
-        let stage_before = config.stages.stage_json(user.stage.held);
         let doc = EvalDoc {
             signals: &scratch.signals,
             attributes: &user.attributes,
             entitlements: &user.entitlements,
             segments: &Json::Null,
-            stage: stage_before,
+            stage: config.stages.stage_json(stage_before),
         };
         scratch.segments = config.segments.evaluate(&doc, &mut scratch.segments_held, &mut scratch.segment_arrays);
         let segments = scratch.segment_arrays.get(scratch.segments);
-        let first_match = config.stages.first_match(&EvalDoc { segments, ..doc });
-        config.stages.step(&mut user.stage, first_match, now).cloned()
+        config.stages.first_match(&EvalDoc { segments, ..doc })
+    }
+
+    /// What a step at the moment of the latest evaluation reuses (see
+    /// `Scratch::evaluated_at`), beyond the stored state: `simulate` keeps
+    /// it with a user it puts away, so that the user's next step at that
+    /// same moment gives what it gives on an engine kept live.
+    pub fn evaluation_memo(&self) -> Option<EvaluationMemo> {
+        self.scratch.evaluated_at.map(|at| EvaluationMemo { at, stage_before: self.scratch.stage_before })
+    }
+
+    /// Recomputes the evaluation `memo` describes (on an engine restored
+    /// from the state the memo's engine exported): the same signals and
+    /// segments, the stage rule not applied again.
+    pub fn resume_evaluation(&mut self, memo: EvaluationMemo) {
+        if self.user.last_step != Some(memo.at) {
+            return;
+        }
+        let config = &*self.config;
+        Self::compute_at(config, &mut self.user, &mut self.scratch, memo.at, memo.stage_before);
+        self.scratch.evaluated_at = Some(memo.at);
     }
 
     /// The latest step's evaluation as JSON text, `{stage, stage_since,

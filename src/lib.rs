@@ -13,6 +13,8 @@ pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod json;
+#[cfg(feature = "text")]
+pub mod lines;
 pub mod persist;
 pub mod problem;
 pub mod segment;

@@ -3,9 +3,10 @@
 //! The line format is a public contract (DESIGN, "Native").
 
 use crate::config::CompiledConfig;
-use crate::engine::Engine;
-use crate::timeline::{apply, bad, parse_step, step_time};
-use std::collections::HashMap;
+use crate::engine::{Engine, EvaluationMemo};
+use crate::lines::LineError;
+use crate::timeline::{apply, bad, parse_step, step_time, StepError};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
@@ -21,6 +22,11 @@ pub enum SimulateError {
 }
 
 impl SimulateError {
+    /// Whether reading the input or writing the output failed (not the content).
+    pub fn is_io(&self) -> bool {
+        !matches!(self, SimulateError::Step { .. })
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             SimulateError::Step { code, .. } => code,
@@ -42,12 +48,110 @@ pub struct Stats {
 pub struct Options {
     /// Include each decision's reasons (otherwise `"reasons": null`).
     pub reasons: bool,
+    /// Users kept live at most (see `MAX_LIVE_USERS`); the others are put
+    /// away exactly. The output does not depend on it.
+    pub max_live_users: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { reasons: true }
+        Options { reasons: true, max_live_users: MAX_LIVE_USERS }
     }
+}
+
+/// Users whose engines a replay keeps live, at most (the default of
+/// `Options::max_live_users`): the others are put away as their stored
+/// state, a few hundred bytes to a few KB instead of a live engine's
+/// memory, and taken back, exactly, at their next step.
+pub const MAX_LIVE_USERS: usize = 10_000;
+
+/// A user of the replay: live, or put away.
+enum User {
+    Live(Box<Engine>),
+    /// The stored state's text, and what the next step at the same moment
+    /// reuses (see `Engine::evaluation_memo`).
+    Parked(Box<str>, Option<EvaluationMemo>),
+}
+
+struct Slot {
+    user: User,
+    /// When the user last took a step (a count of steps).
+    used: u64,
+}
+
+/// The users of a replay, at most `max_live` of them live: the one that
+/// took a step the longest ago is put away first. Putting away is exact:
+/// the stored state restores to the same engine (the persistence tests),
+/// and the evaluation memo to the same reuse of a moment.
+struct Users {
+    config: Arc<CompiledConfig>,
+    slots: HashMap<String, Slot>,
+    /// Live users by when they last took a step.
+    live: BTreeMap<u64, String>,
+    max_live: usize,
+    clock: u64,
+}
+
+impl Users {
+    /// The engine of `user`, live (created, or taken back).
+    fn engine(&mut self, user: &str) -> Result<&mut Engine, StepError> {
+        self.clock += 1;
+        let used = self.clock;
+        match self.slots.get_mut(user) {
+            Some(slot) => {
+                if let User::Parked(state, memo) = &slot.user {
+                    let back = take_back(&self.config, user, state, *memo)?;
+                    slot.user = User::Live(Box::new(back));
+                } else {
+                    self.live.remove(&slot.used);
+                }
+                slot.used = used;
+            }
+            None => {
+                let engine = Engine::new(Arc::clone(&self.config), user).map_err(|e| bad(e.code(), e.to_string()))?;
+                self.slots.insert(user.to_string(), Slot { user: User::Live(Box::new(engine)), used });
+            }
+        }
+        self.live.insert(used, user.to_string());
+        self.put_away(user);
+        match self.slots.get_mut(user).map(|s| &mut s.user) {
+            Some(User::Live(engine)) => Ok(engine),
+            _ => Err(bad("internal", "a user taken back is not live")),
+        }
+    }
+
+    /// Puts users away, the least recently used first, while more than
+    /// `max_live` are live (never `keep`, the user about to step).
+    fn put_away(&mut self, keep: &str) {
+        while self.live.len() > self.max_live.max(1) {
+            let Some((_, user)) = self.live.pop_first() else { break };
+            if user == keep {
+                continue;
+            }
+            if let Some(slot) = self.slots.get_mut(&user) {
+                if let User::Live(engine) = &slot.user {
+                    let state = engine.export_state().to_json_string().into_boxed_str();
+                    slot.user = User::Parked(state, engine.evaluation_memo());
+                }
+            }
+        }
+    }
+}
+
+fn take_back(
+    config: &Arc<CompiledConfig>,
+    user: &str,
+    state: &str,
+    memo: Option<EvaluationMemo>,
+) -> Result<Engine, StepError> {
+    // Our own export, just written: it always reads back.
+    let internal = |e: String| bad("internal", format!("a user put away could not be taken back: {e}"));
+    let json = crate::json::parse(state).map_err(internal)?;
+    let (mut engine, _) = Engine::restore(Arc::clone(config), user, &json).map_err(|e| internal(e.to_string()))?;
+    if let Some(memo) = memo {
+        engine.resume_evaluation(memo);
+    }
+    Ok(engine)
 }
 
 /// Replays `input` against `config`, writing decide lines to `out`.
@@ -57,24 +161,25 @@ pub fn simulate(
     mut out: impl Write,
     options: Options,
 ) -> Result<Stats, SimulateError> {
-    let mut engines: HashMap<String, Engine> = HashMap::new();
+    let mut users =
+        Users { config, slots: HashMap::new(), live: BTreeMap::new(), max_live: options.max_live_users, clock: 0 };
     let mut stats = Stats::default();
     let mut text = String::new();
-    for (n, line) in input.lines().enumerate() {
-        let line_no = n + 1;
-        let raw = line.map_err(|source| SimulateError::Read { line: line_no, source })?;
+    for (line_no, line) in crate::lines::lines(input) {
+        let step_err = |(code, message): (&'static str, String)| SimulateError::Step { line: line_no, code, message };
+        let raw = match line {
+            Ok(raw) => raw,
+            Err(LineError::Io(source)) => return Err(SimulateError::Read { line: line_no, source }),
+            Err(LineError::TooLong) => return Err(step_err(bad("limit_exceeded", LineError::TooLong.to_string()))),
+            Err(e @ LineError::NotUtf8) => return Err(step_err(bad("invalid_json", e.to_string()))),
+        };
         if raw.trim().is_empty() {
             continue;
         }
-        let step_err = |(code, message): (&'static str, String)| SimulateError::Step { line: line_no, code, message };
         let doc = crate::json::parse(&raw).map_err(|e| step_err(bad("invalid_json", e)))?;
         let (user, at_text, step) = parse_step(&doc).map_err(step_err)?;
         let at = step_time(at_text).map_err(step_err)?;
-        if !engines.contains_key(user) {
-            let engine = Engine::new(Arc::clone(&config), user).map_err(|e| step_err(bad(e.code(), e.to_string())))?;
-            engines.insert(user.to_string(), engine);
-        }
-        let Some(engine) = engines.get_mut(user) else { continue };
+        let engine = users.engine(user).map_err(step_err)?;
         stats.steps += 1;
         stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));
         if let Some(line) = apply(engine, step, at, at_text, options.reasons).map_err(step_err)? {
@@ -92,7 +197,7 @@ pub fn simulate(
             }
         }
     }
-    stats.users = engines.len();
+    stats.users = users.slots.len();
     out.flush()?;
     Ok(stats)
 }

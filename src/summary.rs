@@ -105,40 +105,88 @@ pub fn import(
     Ok((history, notes))
 }
 
+/// Events an export may hold, at most: `summarize` keeps every event
+/// until the end (an export lists users in any order), about 100 bytes each.
+pub const MAX_EXPORT_EVENTS: usize = 10_000_000;
+
+/// Why an export could not be summarized.
+#[cfg(feature = "text")]
+#[derive(Debug)]
+pub enum ExportError {
+    /// A bad line or event, or a limit: the input is refused.
+    Refused(String),
+    /// The export could not be read or the output written.
+    Io(String),
+}
+
+#[cfg(feature = "text")]
+impl ExportError {
+    pub fn is_io(&self) -> bool {
+        matches!(self, ExportError::Io(_))
+    }
+}
+
+#[cfg(feature = "text")]
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Refused(m) | ExportError::Io(m) => f.write_str(m),
+        }
+    }
+}
+
 /// Reads an event export (JSON Lines `{"user", "name", "at", "props"}`)
-/// and writes one summary line per user (in user id order).
+/// and writes one summary line per user (in user id order). Each event is
+/// checked as it is read, and only the props the config reads are kept.
 #[cfg(feature = "text")]
 pub fn summarize_export(
     config: &CompiledConfig,
     input: impl std::io::BufRead,
     mut out: impl std::io::Write,
     as_of: Millis,
-) -> Result<usize, String> {
+) -> Result<usize, ExportError> {
+    use crate::lines::LineError;
     use std::collections::BTreeMap;
     struct Line {
-        no: usize,
         name: Box<str>,
         props: Json,
         at: Millis,
     }
+    let refused = |no: usize, m: String| ExportError::Refused(format!("line {no}: {m}"));
+    let read_props = config.signals.read_props();
     let mut users: BTreeMap<String, Vec<Line>> = BTreeMap::new();
-    for (n, line) in input.lines().enumerate() {
-        let no = n + 1;
-        let text = line.map_err(|e| format!("line {no}: {e}"))?;
+    let mut events = 0usize;
+    for (no, line) in crate::lines::lines(input) {
+        let text = match line {
+            Ok(text) => text,
+            Err(LineError::Io(e)) => return Err(ExportError::Io(format!("line {no}: {e}"))),
+            Err(e @ LineError::TooLong) => return Err(refused(no, format!("{e} [limit_exceeded]"))),
+            Err(e @ LineError::NotUtf8) => return Err(refused(no, format!("{e} [invalid_json]"))),
+        };
         if text.trim().is_empty() {
             continue;
         }
-        let doc = crate::json::parse(&text).map_err(|e| format!("line {no}: {e}"))?;
+        let doc = crate::json::parse(&text).map_err(|e| refused(no, e))?;
         let field = |k: &str| doc.get(k).and_then(Json::as_str);
         let (Some(user), Some(name), Some(at)) = (field("user"), field("name"), field("at")) else {
-            return Err(format!(
-                "line {no}: an exported event is {{\"user\", \"name\", \"at\", \"props\"}} with strings"
+            return Err(refused(
+                no,
+                "an exported event is {\"user\", \"name\", \"at\", \"props\"} with strings".into(),
             ));
         };
-        crate::engine::check_user_id(user).map_err(|e| format!("line {no}: {e}"))?;
-        let at = crate::time::parse_rfc3339(at).map_err(|e| format!("line {no}: at: {e}"))?;
-        let props = doc.get("props").cloned().unwrap_or(Json::Null);
-        users.entry(user.to_string()).or_default().push(Line { no, name: name.into(), props, at });
+        crate::engine::check_user_id(user).map_err(|e| refused(no, e.to_string()))?;
+        let at = crate::time::parse_rfc3339(at).map_err(|e| refused(no, format!("at: {e}")))?;
+        let props = doc.get("props").unwrap_or(&Json::Null);
+        check_event(name, props).map_err(|e| refused(no, format!("{e} [{}]", e.code())))?;
+        events += 1;
+        if events > MAX_EXPORT_EVENTS {
+            return Err(refused(no, format!("the export holds more than {MAX_EXPORT_EVENTS} events [limit_exceeded]")));
+        }
+        let kept: Obj = match props {
+            Json::Obj(o) => read_props.iter().filter_map(|k| o.get(k).map(|v| (k.clone(), v.clone()))).collect(),
+            _ => Obj::new(),
+        };
+        users.entry(user.to_string()).or_default().push(Line { name: name.into(), props: Json::Obj(kept), at });
     }
     // Nothing is written unless every user's summary could be made.
     let mut text = String::new();
@@ -146,10 +194,10 @@ pub fn summarize_export(
         let events: Vec<ExportedEvent> =
             lines.iter().map(|l| ExportedEvent { name: &l.name, props: &l.props, at: l.at }).collect();
         let summary = summarize(config, user, &events, as_of)
-            .map_err(|(i, e)| format!("line {}: {e} [{}]", lines.get(i).map_or(0, |l| l.no), e.code()))?;
+            .map_err(|(_, e)| ExportError::Refused(format!("{e} [{}]", e.code())))?;
         summary.write_to(&mut text);
         text.push('\n');
     }
-    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| e.to_string())?;
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| ExportError::Io(e.to_string()))?;
     Ok(users.len())
 }

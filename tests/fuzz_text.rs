@@ -19,7 +19,32 @@ use onstage::time::{format_duration, format_rfc3339, parse_duration, parse_rfc33
 use proptest::prelude::*;
 
 /// The codes a replay may stop with besides a refused step's.
-const TIMELINE_ONLY_CODES: &[&str] = &["invalid_json", "bad_step", "io_error"];
+const TIMELINE_ONLY_CODES: &[&str] = &["invalid_json", "bad_step", "io_error", "limit_exceeded"];
+
+/// A config whose stage rule reads `stage`: the stage moves at every
+/// evaluation, so a step that re-evaluated a moment it should reuse shows.
+const FLAP: &str = r#"{"version":1,"signals":{"reports":{"count":"report_created"}},
+  "stages":[{"id":"b","when":{"stage":"a"}},{"id":"a","when":{}}],
+  "segments":{"was_a":{"when":{"stage":"a"}}},
+  "experiences":[{"id":"setup_checklist","slot":"home","kind":"checklist","when":{"segments":"was_a"},
+    "items":[{"id":"r","label":"Report","done":{"signals.reports":{"$gte":1}}}]}]}"#;
+
+fn flap() -> std::sync::Arc<onstage::CompiledConfig> {
+    std::sync::Arc::new(onstage::compile(&parse(FLAP)).expect("flap").config)
+}
+
+/// Replays `text` keeping `max_live` users live: the printed lines and the
+/// outcome (stats or the code that stopped it).
+fn replay(
+    config: std::sync::Arc<onstage::CompiledConfig>,
+    text: &str,
+    max_live: usize,
+) -> (String, Result<onstage::simulate::Stats, String>) {
+    let mut out = Vec::new();
+    let options = Options { reasons: true, max_live_users: max_live };
+    let result = simulate(config, text.as_bytes(), &mut out, options).map_err(|e| format!("{} {e}", e.code()));
+    (String::from_utf8(out).expect("utf-8"), result)
+}
 
 /// An `at` text: mostly moving forward from T0, in several offsets and
 /// precisions; sometimes broken.
@@ -74,12 +99,14 @@ fn arb_step() -> impl Strategy<Value = (u8, i64, u8, Json)> {
         1 => arb_json().prop_map(|j| obj_of(vec![("import".into(), j)])),
         1 => prop::collection::vec((arb_key(), arb_json()), 0..3).prop_map(obj_of),
     ];
-    (0u8..3, prop_oneof![8 => 0i64..HOUR, 1 => -HOUR..0, 1 => 0..10 * DAY], 0u8..12, action)
+    (0u8..3, prop_oneof![6 => 0i64..HOUR, 2 => Just(0), 1 => -HOUR..0, 1 => 0..10 * DAY], 0u8..12, action)
 }
 
 #[derive(Clone, Debug)]
 enum TimelineInput {
-    Steps(Vec<(u8, i64, u8, Json)>),
+    /// Steps of three users; with the config whose stage flaps when `.1` is 0,
+    /// saas.json when 1, the tours config when 2.
+    Steps(Vec<(u8, i64, u8, Json)>, u8),
     /// 0: the saas timeline, 1: policy, 2: tours.
     Mutated(u8, Vec<TextMutation>),
     Export(Vec<(u8, i64, u8, Json)>),
@@ -130,15 +157,28 @@ fn export_text(steps: &[(u8, i64, u8, Json)]) -> String {
 #[test]
 fn fuzz_timeline() {
     let strategy = prop_oneof![
-        4 => prop::collection::vec(arb_step(), 1..25).prop_map(TimelineInput::Steps),
+        4 => (prop::collection::vec(arb_step(), 1..25), 0u8..3).prop_map(|(s, c)| TimelineInput::Steps(s, c)),
         3 => (0u8..3, arb_text_mutations(5)).prop_map(|(p, m)| TimelineInput::Mutated(p, m)),
         2 => prop::collection::vec(arb_step(), 1..25).prop_map(TimelineInput::Export),
     ];
     run("timeline", cases(300, 1.0), strategy, |input| {
         let (config, text) = match &input {
             // The steps' slots and experiences are of saas.json and of the
-            // tours config: run them against either.
-            TimelineInput::Steps(steps) => (if steps.len() % 2 == 1 { tours() } else { saas() }, timeline_text(steps)),
+            // tours config: run them against either (or the flapping one).
+            TimelineInput::Steps(steps, which) => {
+                let config = match which {
+                    0 => flap(),
+                    1 => saas(),
+                    _ => tours(),
+                };
+                let text = timeline_text(steps);
+                // Users put away after every step replay exactly as users kept live.
+                let kept = replay(std::sync::Arc::clone(&config), &text, usize::MAX);
+                let parked = replay(std::sync::Arc::clone(&config), &text, 1);
+                prop_assert_eq!(&kept.0, &parked.0, "putting users away changed the lines");
+                prop_assert_eq!(&kept.1, &parked.1, "putting users away changed the outcome");
+                (config, text)
+            }
             TimelineInput::Mutated(0, m) => (saas(), mutate_text(SAAS_TIMELINE, m)),
             TimelineInput::Mutated(1, m) => (policy(), mutate_text(POLICY_TIMELINE, m)),
             TimelineInput::Mutated(_, m) => (tours(), mutate_text(TOURS_TIMELINE, m)),
@@ -159,13 +199,13 @@ fn fuzz_timeline() {
                             })?;
                         }
                     }
-                    Err(message) => prop_assert!(message.starts_with("line "), "{message}"),
+                    Err(e) => prop_assert!(e.to_string().starts_with("line "), "{e}"),
                 }
                 return Ok(());
             }
         };
         let mut out = Vec::new();
-        match simulate(config, text.as_bytes(), &mut out, Options { reasons: true }) {
+        match simulate(config, text.as_bytes(), &mut out, Options { reasons: true, ..Options::default() }) {
             Ok(stats) => {
                 let printed = String::from_utf8(out).expect("utf-8");
                 prop_assert_eq!(printed.lines().count(), stats.decisions);

@@ -229,3 +229,58 @@ fn reserved_keys_in_content_are_refused_with_their_path() {
         ]
     );
 }
+
+// -------------------------------------------------------------- simulate
+
+mod simulate {
+    use onstage::simulate::{simulate, Options};
+    use std::sync::Arc;
+
+    fn replay(config: &str, timeline: &str, max_live_users: usize) -> String {
+        let config = Arc::new(onstage::compile(&onstage::json::parse(config).unwrap()).unwrap().config);
+        let mut out = Vec::new();
+        simulate(config, timeline.as_bytes(), &mut out, Options { reasons: true, max_live_users }).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    // The reference timelines interleave users: with one user live at a
+    // time, every switch puts a user away and takes one back.
+    #[test]
+    fn users_put_away_replay_the_reference_timelines_exactly() {
+        let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/examples/");
+        for (config, name) in [
+            ("saas.json", "saas"),
+            ("timelines/policy.config.json", "policy"),
+            ("timelines/tours.config.json", "tours"),
+        ] {
+            let config = std::fs::read_to_string(format!("{shared}{config}")).unwrap();
+            let timeline = std::fs::read_to_string(format!("{shared}timelines/{name}.timeline.jsonl")).unwrap();
+            let expected = std::fs::read_to_string(format!("{shared}timelines/{name}.expected.jsonl")).unwrap();
+            let parked = replay(&config, &timeline, 1);
+            assert_eq!(parked, replay(&config, &timeline, usize::MAX), "{name}");
+            assert_eq!(parked.lines().count(), expected.lines().count(), "{name}");
+        }
+    }
+
+    // A stage rule reading `stage` moves at every evaluation; a second
+    // decide at the same moment reuses the first's. A user put away and
+    // taken back between the two must reuse it too.
+    #[test]
+    fn a_user_taken_back_reuses_the_evaluation_of_the_same_moment() {
+        let flap = r#"{"version":1,"signals":{},"stages":[{"id":"b","when":{"stage":"a"}},{"id":"a","when":{}}],
+            "experiences":[{"id":"n","slot":"home","kind":"nudge","when":{}}]}"#;
+        let at = "2026-03-04T12:00:00Z";
+        let timeline = [
+            format!(r#"{{"user":"u1","at":"{at}","decide":"*"}}"#),
+            format!(r#"{{"user":"u2","at":"{at}","decide":"*"}}"#),
+            format!(r#"{{"user":"u1","at":"{at}","decide":"*"}}"#),
+            format!(r#"{{"user":"u1","at":"2026-03-04T12:00:01Z","decide":"*"}}"#),
+        ]
+        .join("\n");
+        let kept = replay(flap, &timeline, usize::MAX);
+        let stages: Vec<String> =
+            kept.lines().map(|l| l.split(r#""stage":"#).nth(1).unwrap()[..3].to_string()).collect();
+        assert_eq!(stages, vec![r#""a""#, r#""a""#, r#""a""#, r#""b""#], "the same moment reuses its evaluation");
+        assert_eq!(replay(flap, &timeline, 1), kept);
+    }
+}

@@ -22,7 +22,7 @@ fn run(config: &str, timeline: &str, reasons: bool) -> Vec<Json> {
         Arc::new(compiled.config),
         read(timeline).as_bytes(),
         &mut out,
-        onstage::simulate::Options { reasons },
+        onstage::simulate::Options { reasons, ..Default::default() },
     )
     .unwrap_or_else(|e| panic!("{timeline}: {e}"));
     String::from_utf8(out).unwrap().lines().map(|l| parse(l).unwrap()).collect()

@@ -39,12 +39,39 @@ const app = {
 /** The demo's own session (user, simulated time, account form), kept across reloads like onstage's state. */
 const SESSION_KEY = 'acme-demo:session';
 
-function loadSession() {
+/** Whether `id` can be an onstage user id (a string of 1 to 256 characters, no lone surrogate). */
+function isUserId(id) {
+  if (typeof id !== 'string' || id.length === 0 || [...id].length > 256) return false;
   try {
-    return JSON.parse(localStorage.getItem(SESSION_KEY)) ?? null;
+    encodeURIComponent(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The saved session, checked: every script of the origin shares
+ * localStorage, so it may hold anything. An unusable user id drops the
+ * session (a new user starts); a bad offset or identity field falls back
+ * to its default.
+ */
+function loadSession() {
+  let saved;
+  try {
+    saved = JSON.parse(localStorage.getItem(SESSION_KEY));
   } catch {
     return null;
   }
+  if (saved === null || typeof saved !== 'object' || !isUserId(saved.userId)) return null;
+  const offset = Number.isFinite(saved.offset) && saved.offset >= 0 && saved.offset <= 100 * 365 * DAY ? saved.offset : 0;
+  const identity = { ...DEFAULT_IDENTITY };
+  for (const [name, fallback] of Object.entries(DEFAULT_IDENTITY)) {
+    const value = saved.identity?.[name];
+    const ok = typeof fallback === 'number' ? Number.isInteger(value) && value >= 0 : typeof value === 'string' && value !== '';
+    if (ok) identity[name] = value;
+  }
+  return { userId: saved.userId, offset, identity };
 }
 
 function saveSession() {

@@ -9,6 +9,7 @@
 //! with a note, so nothing that can be kept is lost.
 
 pub mod codec;
+pub mod envelope;
 
 use crate::config::CompiledConfig;
 use crate::decide::experience::CompiledExperience;

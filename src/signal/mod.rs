@@ -119,6 +119,11 @@ impl SignalPlan {
         SignalPlan { signals, by_event, any_event, ratio_order, read_props }
     }
 
+    /// The props some signal reads (`property`, paths in `where`).
+    pub fn read_props(&self) -> &[Box<str>] {
+        &self.read_props
+    }
+
     pub fn len(&self) -> usize {
         self.signals.len()
     }

@@ -1,4 +1,10 @@
 //! The `onstage` command line: check a config, replay timelines.
+//!
+//! Exit status, the same for every command: 0 when it did its work (a
+//! config with warnings only is valid); 1 when the input is refused (a
+//! config with an error, a bad step or event line, a file or line over a
+//! limit); 2 when a file cannot be read or the output written, or the
+//! command line itself is wrong.
 
 mod cli {
     use clap::{Parser, Subcommand};
@@ -54,11 +60,31 @@ mod cli {
         }
     }
 
-    fn read(path: &str) -> Result<String, ExitCode> {
-        std::fs::read_to_string(path).map_err(|e| {
+    /// The input was refused (exit 1).
+    const REFUSED: u8 = 1;
+    /// A file could not be read or the output written, or the command line is wrong (exit 2).
+    const IO: u8 = 2;
+
+    /// A config file's text. Only one byte past the limit is read, so a
+    /// file of any size (`/dev/zero`) is refused at once with
+    /// `limit_exceeded`; text that is not UTF-8 is `invalid_json`.
+    fn read(path: &str) -> Result<Result<String, Problem>, ExitCode> {
+        use std::io::Read;
+        let limit = onstage::config::MAX_CONFIG_BYTES;
+        let mut bytes = Vec::new();
+        let read = std::fs::File::open(path)
+            .and_then(|f| f.take(u64::try_from(limit).unwrap_or(u64::MAX) + 1).read_to_end(&mut bytes));
+        if let Err(e) = read {
             eprintln!("onstage: cannot read {path}: {e}");
-            ExitCode::from(2)
-        })
+            return Err(ExitCode::from(IO));
+        }
+        let root = onstage::problem::JsonPath::root();
+        let code = onstage::problem::Code::LimitExceeded;
+        if bytes.len() > limit {
+            return Ok(Err(Problem::new(code, &root, format!("the config is more than {limit} bytes, the limit"))));
+        }
+        Ok(String::from_utf8(bytes)
+            .map_err(|_| Problem::new(onstage::problem::Code::InvalidJson, &root, "the config is not UTF-8 text")))
     }
 
     fn problem_json(p: &Problem) -> Json {
@@ -71,13 +97,13 @@ mod cli {
     }
 
     fn validate(path: &str, as_json: bool) -> ExitCode {
-        let text = match read(path) {
-            Ok(t) => t,
+        let problems = match read(path) {
+            Ok(Ok(text)) => match onstage::config::compile_text(&text) {
+                Ok(c) => c.warnings,
+                Err(problems) => problems,
+            },
+            Ok(Err(problem)) => vec![problem],
             Err(code) => return code,
-        };
-        let problems = match onstage::config::compile_text(&text) {
-            Ok(c) => c.warnings,
-            Err(problems) => problems,
         };
         let errors = problems.iter().filter(|p| p.is_error()).count();
         let warnings = problems.len() - errors;
@@ -95,22 +121,25 @@ mod cli {
             }
         }
         if errors > 0 {
-            ExitCode::from(1)
+            ExitCode::from(REFUSED)
         } else {
             ExitCode::SUCCESS
         }
     }
 
     fn load_config(path: &str) -> Result<std::sync::Arc<onstage::CompiledConfig>, ExitCode> {
-        let text = read(path)?;
-        match onstage::config::compile_text(&text) {
+        let compiled = match read(path)? {
+            Ok(text) => onstage::config::compile_text(&text),
+            Err(problem) => Err(vec![problem]),
+        };
+        match compiled {
             Ok(c) => Ok(std::sync::Arc::new(c.config)),
             Err(problems) => {
                 eprintln!("onstage: {path} is not a valid config:");
                 for p in problems {
                     eprintln!("  {p}");
                 }
-                Err(ExitCode::from(1))
+                Err(ExitCode::from(REFUSED))
             }
         }
     }
@@ -123,7 +152,7 @@ mod cli {
             Ok(f) => Ok(Box::new(std::io::BufReader::new(f))),
             Err(e) => {
                 eprintln!("onstage: cannot read {path}: {e}");
-                Err(ExitCode::from(2))
+                Err(ExitCode::from(IO))
             }
         }
     }
@@ -133,7 +162,7 @@ mod cli {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("onstage: --as-of: {e}");
-                return ExitCode::from(2);
+                return ExitCode::from(IO);
             }
         };
         let (config, input) = match (load_config(config), open(events)) {
@@ -145,7 +174,7 @@ mod cli {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("onstage: {events}: {e}");
-                ExitCode::from(1)
+                ExitCode::from(if e.is_io() { IO } else { REFUSED })
             }
         }
     }
@@ -160,11 +189,12 @@ mod cli {
             Err(code) => return code,
         };
         let out = std::io::BufWriter::new(std::io::stdout().lock());
-        match onstage::simulate::simulate(config, input, out, onstage::simulate::Options { reasons }) {
+        let options = onstage::simulate::Options { reasons, ..Default::default() };
+        match onstage::simulate::simulate(config, input, out, options) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("onstage: {timeline}: {e} [{}]", e.code());
-                ExitCode::from(1)
+                ExitCode::from(if e.is_io() { IO } else { REFUSED })
             }
         }
     }

@@ -48,7 +48,9 @@ export interface Exposure {
  * "state_unknown_version", "state_not_recognized" (the stored value was set
  * aside under another key), "storage_full", "storage_unavailable" (working
  * in memory), "part_corrupt" (a damaged part of the state was dropped),
- * "import_lossy", "sync_step_refused".
+ * "import_lossy", "sync_step_refused", "clock_invalid" (the `now` clock
+ * returned something that is not a time), "time_clamped" (times ahead of
+ * the clock were moved back to it).
  */
 export interface Warning {
   code: string;

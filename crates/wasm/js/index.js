@@ -5,18 +5,32 @@
 // when a decision may have changed. Every decision is made in wasm.
 //
 // Persistence: the state is written (debounced, and when the page is
-// hidden) under `onstage:v1:<userId>:state`, as
+// hidden) under `onstage:v1:<userId>:state`, as the envelope the engine
+// writes and checks (src/persist/envelope.rs):
 // {"v": 1, "applied": [[stepId, at]], "engine": <the engine's state>}.
 // A stored value that cannot be used is set aside under
-// `onstage:v1:<userId>:aside:<reason>:<time>` (never deleted) with a warning.
-// Cross-tab: see sync.js.
+// `onstage:v1:<userId>:aside:<reason>:<time>` (the latest 3 per user) with
+// a warning. Cross-tab: see sync.js.
+//
+// The clock: every step takes its time from the host's clock (`now`), never
+// earlier than the previous step. A reading that is not a time (NaN, out of
+// 1970..9999) is never kept. A clock that goes back more than 5 minutes, two
+// readings in a row, is believed: the state's later times are moved back to
+// it, so one reading far ahead cannot freeze the user's time.
 import initWasm, { WasmEngine, validateConfig as wasmValidateConfig, version as wasmVersion } from './onstage.js';
 import { keys, SafeStorage } from './storage.js';
 import { TabSync } from './sync.js';
 
-const ENVELOPE_VERSION = 1;
 /** Writes of the state wait this long for more changes (ms). */
 const SAVE_DELAY = 250;
+/** The latest time the engine accepts (9999-12-31T23:59:59.999Z). */
+const MAX_TIME = 253_402_300_799_999;
+/**
+ * How far the clock may go back and still be taken for a small disagreement
+ * (another tab's clock, a correction): steps stay at the latest time. A
+ * state stored further ahead than this is moved back to the clock at load.
+ */
+const CLOCK_TOLERANCE = 5 * 60 * 1000;
 
 let loading = null;
 let wasmExports = null;
@@ -57,6 +71,31 @@ export async function init(options) {
   return new Onstage(options);
 }
 
+function coded(code, message) {
+  const err = new Error(`onstage: ${message}`);
+  err.code = code;
+  return err;
+}
+
+/**
+ * Refuses what cannot be a user id before anything is touched: a string
+ * with a lone surrogate has no storage key (`encodeURIComponent` throws).
+ * The engine checks the length.
+ */
+function checkUserId(userId) {
+  if (typeof userId !== 'string') throw coded('bad_user_id', 'userId must be a string');
+  try {
+    encodeURIComponent(userId);
+  } catch {
+    throw coded('bad_user_id', 'userId is not well-formed text (it holds a lone surrogate)');
+  }
+}
+
+/** Whether `t` is a time the engine accepts. */
+function isTime(t) {
+  return typeof t === 'number' && t >= 0 && t <= MAX_TIME;
+}
+
 function call(fn) {
   try {
     return fn();
@@ -81,9 +120,7 @@ function deepFreeze(value) {
 function identityArg(identity) {
   if (identity === undefined) identity = {};
   if (identity === null || typeof identity !== 'object' || Array.isArray(identity)) {
-    const err = new Error('onstage: identify takes an object {attributes?, entitlements?, tzOffsetMinutes?}');
-    err.code = 'bad_identify';
-    throw err;
+    throw coded('bad_identify', 'identify takes an object {attributes?, entitlements?, tzOffsetMinutes?}');
   }
   const { attributes, entitlements, tzOffsetMinutes } = identity;
   return { attributes, entitlements, tz_offset_minutes: tzOffsetMinutes };
@@ -95,6 +132,10 @@ class Onstage {
   #userId;
   #clock;
   #lastNow = -Infinity;
+  /** Readings in a row more than CLOCK_TOLERANCE behind the latest step. */
+  #behind = 0;
+  /** Whether an invalid reading was reported since the last valid one. */
+  #clockReported = false;
   #listeners = new Set();
   #notifyQueued = false;
   #callbacks;
@@ -116,76 +157,102 @@ class Onstage {
     };
     this.#config = config;
     this.#storage = new SafeStorage(options.storage, (w) => this.#warn(w));
+    checkUserId(userId);
     // Compile first: a bad config throws before anything is touched.
     const fresh = call(() => new WasmEngine(config, userId));
     this.#reportProblems(fresh.warnings());
-    this.#open(userId, fresh, options);
+    this.#install(this.#prepare(userId, fresh, options));
     this.#listen();
   }
 
-  /** Loads `userId`'s stored state (or starts `fresh`), identifies, syncs. */
-  #open(userId, fresh, identity) {
-    this.#userId = userId;
-    this.#keys = keys(userId);
-    const { engine, applied } = this.#restore(fresh);
-    this.#engine = engine;
+  /**
+   * Everything a user needs, made without touching the current one: the
+   * stored state restored (or `fresh`), moved back to the clock if it was
+   * stored far ahead, and identified. Throws (freeing what it made) when
+   * the identity is refused: nothing of this instance changed then.
+   */
+  #prepare(userId, fresh, identity) {
+    const userKeys = keys(userId);
+    const engine = this.#restore(userId, userKeys, fresh);
     if (engine !== fresh) fresh.free();
-    // Steps never go back in time, even when the clock did (or the state
-    // was saved by a tab whose clock ran ahead).
-    this.#lastNow = engine.lastStep() ?? -Infinity;
-    const tz = identity.tzOffsetMinutes ?? -new Date(this.#clock()).getTimezoneOffset();
-    call(() => this.#engine.identify(identityArg({ ...identity, tzOffsetMinutes: tz }), this.#now()));
+    try {
+      // Steps never go back in time, even when the clock did (or the state
+      // was saved by a tab whose clock ran a little ahead).
+      let lastNow = engine.lastStep() ?? -Infinity;
+      const now = this.#reading(lastNow);
+      if (lastNow > now + CLOCK_TOLERANCE) {
+        // Stored far ahead of the clock (another device's clock, a
+        // glitch that was saved): believed not.
+        this.#moveBack(engine, now);
+        lastNow = now;
+      }
+      const at = Math.max(lastNow, now);
+      const tz = identity.tzOffsetMinutes ?? -new Date(at).getTimezoneOffset();
+      call(() => engine.identify(identityArg({ ...identity, tzOffsetMinutes: tz }), at));
+      return { userId, userKeys, engine, lastNow: at };
+    } catch (err) {
+      engine.free();
+      throw err;
+    }
+  }
+
+  /** Makes a prepared user this instance's user (nothing here throws) and syncs. */
+  #install({ userId, userKeys, engine, lastNow }) {
+    this.#userId = userId;
+    this.#keys = userKeys;
+    this.#engine = engine;
+    this.#lastNow = lastNow;
+    this.#behind = 0;
     this.#sync =
       this.#storage.mode === 'storage'
         ? new TabSync({
             storage: this.#storage,
-            prefix: this.#keys.tabPrefix,
+            prefix: userKeys.tabPrefix,
             apply: (step) => this.#applyForeign(step),
+            accept: (id) => this.#engine.acceptStep(id, this.#lastNow),
             now: () => this.#now(),
-            applied,
           })
         : null;
     this.#sync?.catchUp();
     this.#changed();
   }
 
-  /** The stored state as an engine, or `fresh` when there is none usable. */
-  #restore(fresh) {
-    const text = this.#storage.get(this.#keys.state);
-    if (text === null) return { engine: fresh, applied: [] };
+  /**
+   * The stored state as an engine (the envelope and the engine's state
+   * are checked in wasm: damaged parts are dropped with a warning), or
+   * `fresh` when there is none usable (set aside with a warning).
+   */
+  #restore(userId, userKeys, fresh) {
+    const text = this.#storage.get(userKeys.state);
+    if (text === null) return fresh;
     let envelope;
     try {
       envelope = JSON.parse(text);
     } catch {
-      this.#setAside(text, 'state_corrupt', 'the stored state is not valid JSON (cut short?)');
-      return { engine: fresh, applied: [] };
-    }
-    if (envelope?.v !== ENVELOPE_VERSION || typeof envelope.engine !== 'object') {
-      const known = envelope && typeof envelope === 'object' && 'v' in envelope;
-      this.#setAside(
-        text,
-        known ? 'state_unknown_version' : 'state_not_recognized',
-        known ? `the stored state has version ${JSON.stringify(envelope.v)}` : 'the stored value is not an onstage state',
-      );
-      return { engine: fresh, applied: [] };
+      this.#setAside(userKeys, text, 'state_corrupt', 'the stored state is not valid JSON (cut short?)');
+      return fresh;
     }
     try {
-      const engine = WasmEngine.restore(this.#config, this.#userId, envelope.engine);
+      const engine = WasmEngine.open(this.#config, userId, envelope);
       for (const note of JSON.parse(engine.takeRestoreNotes())) {
         if (note.code !== 'signal_reset') this.#warn(note);
       }
-      return { engine, applied: Array.isArray(envelope.applied) ? envelope.applied : [] };
+      return engine;
     } catch (err) {
-      this.#setAside(text, err?.code ?? 'state_corrupt', err?.message ?? String(err));
-      return { engine: fresh, applied: [] };
+      this.#setAside(userKeys, text, typeof err?.code === 'string' ? err.code : 'state_corrupt', err?.message ?? String(err));
+      return fresh;
     }
   }
 
-  #setAside(text, code, why) {
-    const aside = this.#keys.asideFor(code, Date.now());
-    this.#storage.set(aside, text);
-    this.#storage.remove(this.#keys.state);
-    this.#warn({ code, message: `${why}: it was set aside under "${aside}" and onstage started afresh` });
+  #setAside(userKeys, text, code, why) {
+    const aside = this.#storage.setAside(userKeys, text, code, Date.now());
+    this.#warn({
+      code,
+      message:
+        aside === null
+          ? `${why}: storage is too full to set it aside, so it was discarded (it would block every later save), and onstage started afresh`
+          : `${why}: it was set aside under "${aside}" and onstage started afresh`,
+    });
   }
 
   #listen() {
@@ -246,11 +313,63 @@ class Onstage {
     }
   }
 
-  /** The time of a step: the clock, never earlier than the previous step. */
+  /**
+   * A reading of the clock that is a time: an invalid one (NaN, not a
+   * number, outside 1970..9999) is reported and replaced by `fallback`
+   * (the latest step), or `Date.now()` when there is none.
+   */
+  #reading(fallback) {
+    let t;
+    try {
+      t = this.#clock();
+    } catch (err) {
+      t = err;
+    }
+    if (isTime(t)) {
+      this.#clockReported = false;
+      return t;
+    }
+    if (!this.#clockReported) {
+      this.#clockReported = true;
+      let shown;
+      try {
+        shown = typeof t === 'number' ? String(t) : JSON.stringify(t) ?? String(t);
+      } catch {
+        shown = typeof t;
+      }
+      this.#warn({
+        code: 'clock_invalid',
+        message: `the clock returned ${shown}, not a time from 1970 to 9999: onstage used the time of the latest step instead`,
+      });
+    }
+    return isTime(fallback) ? fallback : Date.now();
+  }
+
+  /**
+   * The time of a step: the clock, never earlier than the previous step.
+   * A clock more than CLOCK_TOLERANCE behind the previous step twice in a
+   * row is believed: the state is moved back to it.
+   */
   #now() {
-    const t = this.#clock();
-    this.#lastNow = Math.max(this.#lastNow, Number.isFinite(t) ? t : Date.now());
+    const t = this.#reading(this.#lastNow);
+    if (t >= this.#lastNow) {
+      this.#behind = 0;
+      this.#lastNow = t;
+    } else if (this.#lastNow - t <= CLOCK_TOLERANCE) {
+      this.#behind = 0;
+    } else if (++this.#behind >= 2 && this.#engine) {
+      this.#moveBack(this.#engine, t);
+      this.#behind = 0;
+      this.#lastNow = t;
+    }
     return this.#lastNow;
+  }
+
+  /** Moves every time of `engine`'s state later than `now` back to it, with a warning. */
+  #moveBack(engine, now) {
+    if (!engine.rewind(now)) return;
+    for (const note of JSON.parse(engine.takeRestoreNotes())) this.#warn(note);
+    this.#decisions.clear();
   }
 
   #warn(warning) {
@@ -349,8 +468,7 @@ class Onstage {
     }
     if (!this.#engine) return;
     this.#sync?.flush();
-    const applied = JSON.stringify(this.#sync?.remembered() ?? []);
-    this.#storage.set(this.#keys.state, `{"v":${ENVELOPE_VERSION},"applied":${applied},"engine":${this.#engine.exportState()}}`);
+    this.#storage.set(this.#keys.state, this.#engine.exportEnvelope(this.#now()));
   }
 
   /** Records an event. `timestamp` (ms) is when it happened, if not now. */
@@ -457,12 +575,18 @@ class Onstage {
    */
   switchUser(userId, identity = {}) {
     this.#alive();
+    // All or nothing: the other user is made whole (id, stored state,
+    // identity) before anything of this one is torn down; a refusal leaves
+    // this user as it was.
+    checkUserId(userId);
+    identityArg(identity);
     const fresh = call(() => new WasmEngine(this.#config, userId));
+    const next = this.#prepare(userId, fresh, identity);
     this.flush();
     this.#sync?.close();
     this.#engine.free();
-    this.#engine = null;
-    this.#open(userId, fresh, identity);
+    this.#decisions.clear();
+    this.#install(next);
     this.#scheduleSave();
   }
 

@@ -5,16 +5,34 @@
 
 const PREFIX = 'onstage:v1:';
 
-/** The keys of one user. */
+/** Most set-aside values kept per user: setting one more aside drops the oldest. */
+export const MAX_ASIDE = 3;
+
+/**
+ * The keys of one user. `userId` must be a well-formed string (a lone
+ * surrogate makes `encodeURIComponent` throw: the package refuses such an
+ * id with `bad_user_id` before it gets here).
+ */
 export function keys(userId) {
   const base = `${PREFIX}${encodeURIComponent(userId)}`;
   return {
     state: `${base}:state`,
     /** Each tab's recent outgoing events, for the other tabs. */
     tabPrefix: `${base}:tab:`,
-    /** Where a state that could not be used is set aside (never deleted). */
+    /** Where states that could not be used are set aside (the latest MAX_ASIDE). */
+    asidePrefix: `${base}:aside:`,
     asideFor: (reason, at) => `${base}:aside:${reason}:${at}`,
   };
+}
+
+/** The time a set-aside key ends with (-Infinity for a key of another form: it goes first). */
+function asideTime(key) {
+  const t = Number(key.slice(key.lastIndexOf(':') + 1));
+  return Number.isFinite(t) ? t : -Infinity;
+}
+
+function isQuota(err) {
+  return err?.name === 'QuotaExceededError' || err?.name === 'NS_ERROR_DOM_QUOTA_REACHED' || err?.code === 22;
 }
 
 export class SafeStorage {
@@ -86,9 +104,59 @@ export class SafeStorage {
       this.#area.setItem(key, value);
       return true;
     } catch (err) {
-      const full = err?.name === 'QuotaExceededError' || err?.code === 22;
-      this.#fail(full ? 'storage_full' : 'storage_unavailable', err);
+      this.#fail(isQuota(err) ? 'storage_full' : 'storage_unavailable', err);
       return false;
+    }
+  }
+
+  /**
+   * Sets the value of `userKeys.state`, `text`, aside under
+   * `userKeys.asideFor(code, at)`, and removes it from the state key.
+   * At most MAX_ASIDE set-aside values of the user are kept: the oldest
+   * go first. When storage is too full for the copy even then, the value
+   * is not kept: left in place it would fill the space every later save
+   * needs, so nothing would ever be saved again. A failed copy does not
+   * turn this instance to memory: saving may still work.
+   * Returns the key it is kept under, or null when it could not be kept.
+   */
+  setAside(userKeys, text, code, at) {
+    const key = userKeys.asideFor(code, at);
+    // The oldest first; the new key is never among those dropped.
+    const older = this.keysWith(userKeys.asidePrefix)
+      .filter((k) => k !== key)
+      .sort((a, b) => asideTime(a) - asideTime(b));
+    const drop = () => {
+      const k = older.shift();
+      if (k !== undefined) this.remove(k);
+      return k !== undefined;
+    };
+    while (older.length >= MAX_ASIDE) drop();
+    let kept = null;
+    for (;;) {
+      const result = this.#write(key, text);
+      if (result === 'ok') {
+        kept = key;
+        break;
+      }
+      // Full: make room from the oldest copies, then give up on this one.
+      if (result !== 'full' || !drop()) break;
+    }
+    this.remove(userKeys.state);
+    return kept;
+  }
+
+  /** Writes without turning to memory: 'ok', 'full' or 'failed'. */
+  #write(key, value) {
+    if (this.mode === 'memory') {
+      this.#memory.set(key, value);
+      return 'ok';
+    }
+    try {
+      this.#area.setItem(key, value);
+      this.#memory.set(key, value);
+      return 'ok';
+    } catch (err) {
+      return isQuota(err) ? 'full' : 'failed';
     }
   }
 
@@ -102,19 +170,25 @@ export class SafeStorage {
     }
   }
 
-  /** The keys starting with `prefix`. */
+  /** The keys starting with `prefix` (linear in the keys of the area). */
   keysWith(prefix) {
-    const found = [...this.#memory.keys()].filter((k) => k.startsWith(prefix));
-    if (this.mode === 'memory') return found;
-    try {
-      for (let i = 0; i < this.#area.length; i++) {
-        const k = this.#area.key(i);
-        if (k?.startsWith(prefix) && !found.includes(k)) found.push(k);
+    const found = new Set();
+    for (const k of this.#memory.keys()) if (k.startsWith(prefix)) found.add(k);
+    if (this.mode === 'storage') {
+      try {
+        // A browser's Storage lists its keys at once (its key(i) may walk
+        // the keys from the start each time: quadratic for many keys).
+        const area = this.#area;
+        const all =
+          typeof Storage !== 'undefined' && area instanceof Storage
+            ? Object.keys(area)
+            : Array.from({ length: area.length }, (_, i) => area.key(i));
+        for (const k of all) if (typeof k === 'string' && k.startsWith(prefix)) found.add(k);
+      } catch (err) {
+        this.#fail('storage_unavailable', err);
       }
-    } catch (err) {
-      this.#fail('storage_unavailable', err);
     }
-    return found;
+    return [...found];
   }
 
   /** Whether `event` (a StorageEvent) concerns this area. */

@@ -1,16 +1,29 @@
 // Cross-tab sync. Each tab writes its own recent steps (track, identify,
-// shown, dismissed, converted, advanced, imports, exposures) to its own storage key, its "outbox"; the
-// other tabs of the same origin get a `storage` event for it within
-// milliseconds and apply the steps they have not applied yet. Every step
-// has an id; the ids applied are remembered (and stored with the state)
-// for twice as long as an outbox keeps a step, so nothing is applied twice
-// and what remembers ids stays bounded. Only one tab ever writes a key, so
-// two tabs writing at the same moment cannot overwrite each other's steps.
+// shown, dismissed, converted, advanced, imports, exposures) to its own
+// storage key, its "outbox"; the other tabs of the same origin get a
+// `storage` event for it within milliseconds and apply the steps they have
+// not applied yet. Only one tab ever writes a key, so two tabs writing at
+// the same moment cannot overwrite each other's steps.
+//
+// A tab numbers its steps `<tabId>.1`, `<tabId>.2`, …, and its outbox lists
+// them in order: which steps a state holds is one mark per tab, its latest
+// step applied, kept by the engine in wasm and stored with the state
+// (`applied`), so the stored value stays bounded whatever the number of
+// steps, and nothing is applied twice, even across a reload. Whether a step
+// is new is decided by its tab's mark only, never by comparing clocks: a
+// tab whose clock runs minutes ahead or behind still counts every step.
 
-/** How long an outbox keeps a step, in ms of the tab's clock. */
+/** How long an outbox keeps a step, in ms of the writing tab's clock. */
 export const OUTBOX_TTL = 2 * 60 * 1000;
 /** Most steps an outbox holds. */
 export const OUTBOX_MAX = 200;
+/**
+ * How long a tab's mark is kept after its steps were last seen
+ * (`MARK_TTL` in src/persist/envelope.rs). An outbox step older than that
+ * by this tab's clock may have lost its mark: catching up skips it (it is
+ * a closed tab's leftover, its effects saved long ago).
+ */
+export const MARK_TTL = 24 * 60 * 60 * 1000;
 
 function parseOutbox(text) {
   try {
@@ -26,29 +39,29 @@ export class TabSync {
   #prefix;
   #tabId;
   #apply;
+  #accept;
   #now;
   #outbox = [];
   /** Steps published since the last write of the outbox. */
   #unwritten = 0;
   #flushQueued = false;
   #seq = 0;
-  /** step id -> the step's time. */
-  applied = new Map();
 
   /**
    * @param storage SafeStorage
    * @param prefix the user's tab key prefix
    * @param apply (step) => void, applies a step of another tab
+   * @param accept (stepId) => boolean, whether a step is new (it is then
+   *   marked as applied; own steps are marked too, for the next page load)
    * @param now () => ms
-   * @param applied [[id, at]] remembered from the stored state
    */
-  constructor({ storage, prefix, apply, now, applied = [] }) {
+  constructor({ storage, prefix, apply, accept, now }) {
     this.#storage = storage;
     this.#prefix = prefix;
     this.#apply = apply;
+    this.#accept = accept;
     this.#now = now;
     this.#tabId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    for (const [id, at] of applied) if (typeof id === 'string' && Number.isFinite(at)) this.applied.set(id, at);
   }
 
   get key() {
@@ -69,7 +82,7 @@ export class TabSync {
     } catch {
       return false;
     }
-    this.applied.set(id, at);
+    this.#accept(id);
     this.#outbox.push({ at, text });
     this.#unwritten++;
     // Steps of one tick are written together; a burst that would push
@@ -91,24 +104,22 @@ export class TabSync {
     else this.#storage.set(this.key, `{"steps":[${this.#outbox.map((s) => s.text).join(',')}]}`);
   }
 
-  /** Applies the unseen steps of an outbox's text. Returns how many. */
-  #receive(text) {
-    const now = this.#now();
+  /** Applies the new steps among `steps`. Returns how many. */
+  #receive(steps) {
     let n = 0;
-    for (const step of parseOutbox(text)) {
-      if (typeof step?.id !== 'string' || this.applied.has(step.id)) continue;
-      // A step older than an outbox keeps has already been forgotten by
-      // `applied` too: it must have been applied (or is from a dead tab's
-      // stale key), so it is skipped.
-      if (!(step.at > now - OUTBOX_TTL)) continue;
-      this.applied.set(step.id, step.at);
+    for (const step of steps) {
+      if (typeof step?.id !== 'string' || !this.#accept(step.id)) continue;
       this.#apply(step);
       n++;
     }
     return n;
   }
 
-  /** Applies what other tabs wrote before this one started listening. */
+  /**
+   * Applies what other tabs wrote before this one started listening, and
+   * removes the outboxes of closed tabs (every step older than an outbox
+   * keeps, by this tab's clock) once their new steps are applied.
+   */
   catchUp() {
     let n = 0;
     const now = this.#now();
@@ -117,12 +128,8 @@ export class TabSync {
       const text = this.#storage.get(key);
       if (text === null) continue;
       const steps = parseOutbox(text);
-      // A closed tab's outbox whose steps all expired: tidy it away.
-      if (steps.every((s) => !(s.at > now - OUTBOX_TTL))) {
-        this.#storage.remove(key);
-        continue;
-      }
-      n += this.#receive(text);
+      n += this.#receive(steps.filter((s) => s?.at > now - MARK_TTL));
+      if (steps.every((s) => !(s?.at > now - OUTBOX_TTL))) this.#storage.remove(key);
     }
     return n;
   }
@@ -130,14 +137,7 @@ export class TabSync {
   /** Handles a `storage` event; returns how many steps it applied. */
   onStorage(event) {
     if (!event.key?.startsWith(this.#prefix) || event.key === this.key || event.newValue === null) return 0;
-    return this.#receive(event.newValue);
-  }
-
-  /** The ids to store with the state (bounded: twice an outbox's life). */
-  remembered() {
-    const horizon = this.#now() - 2 * OUTBOX_TTL;
-    for (const [id, at] of this.applied) if (!(at > horizon)) this.applied.delete(id);
-    return [...this.applied];
+    return this.#receive(parseOutbox(event.newValue));
   }
 
   close() {

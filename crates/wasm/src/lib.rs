@@ -11,6 +11,7 @@ use js_sys::Reflect;
 use onstage::config::{self, CompiledConfig, MAX_CONFIG_BYTES};
 use onstage::engine::{time_from_f64, Engine, Identity, Interaction, Notice, Slots};
 use onstage::json::{Json, Obj, MAX_DEPTH};
+use onstage::persist::envelope::{self, StepMarks};
 use onstage::problem::Problem;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -230,8 +231,22 @@ fn time(t: f64, what: &'static str) -> Result<i64, JsValue> {
 #[wasm_bindgen]
 pub struct WasmEngine {
     engine: Engine,
+    /// The latest step applied of each tab (the envelope's `applied`).
+    marks: StepMarks,
     warnings: Vec<Problem>,
     notes: Vec<onstage::persist::RestoreNote>,
+}
+
+/// A user id from JavaScript: a string of well-formed UTF-16 (a lone
+/// surrogate would silently become U+FFFD, and two ids one). The engine
+/// checks the length.
+fn user_id_arg(user_id: &JsValue) -> Result<String, JsValue> {
+    let well_formed = user_id.dyn_ref::<js_sys::JsString>().is_some_and(|s| s.is_valid_utf16());
+    match user_id.as_string() {
+        Some(id) if well_formed => Ok(id),
+        Some(_) => Err(js_error("bad_user_id", "userId is not well-formed text (it holds a lone surrogate)")),
+        None => Err(js_error("bad_user_id", "userId must be a string")),
+    }
 }
 
 fn notes_json(notes: &[onstage::persist::RestoreNote]) -> String {
@@ -244,12 +259,10 @@ impl WasmEngine {
     /// Compiles `config` (a plain object) for user `userId`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, user_id: JsValue) -> Result<WasmEngine, JsValue> {
-        let Some(user_id) = user_id.as_string() else {
-            return Err(js_error("bad_user_id", "userId must be a string"));
-        };
+        let user_id = user_id_arg(&user_id)?;
         let (compiled, warnings) = compile_config(&config)?;
         let engine = Engine::new(compiled, &user_id).map_err(input_error)?;
-        Ok(WasmEngine { engine, warnings, notes: Vec::new() })
+        Ok(WasmEngine { engine, marks: StepMarks::default(), warnings, notes: Vec::new() })
     }
 
     /// An engine for `userId` from a stored state (a plain object, as
@@ -258,15 +271,62 @@ impl WasmEngine {
     /// `state_unknown_version`, `state_other_user`, `state_corrupt`); the
     /// notes of what was dropped are in `restoreNotes()`.
     pub fn restore(config: JsValue, user_id: JsValue, state: JsValue) -> Result<WasmEngine, JsValue> {
-        let Some(user_id) = user_id.as_string() else {
-            return Err(js_error("bad_user_id", "userId must be a string"));
-        };
+        let user_id = user_id_arg(&user_id)?;
         onstage::engine::check_user_id(&user_id).map_err(input_error)?;
         let (compiled, warnings) = compile_config(&config)?;
         let state = json_from_js(&state).ok_or_else(|| js_error("state_corrupt", "the stored state is not JSON"))?;
         let (engine, notes) =
             Engine::restore(compiled, &user_id, &state).map_err(|e| js_error(e.code(), &e.to_string()))?;
-        Ok(WasmEngine { engine, warnings, notes })
+        Ok(WasmEngine { engine, marks: StepMarks::default(), warnings, notes })
+    }
+
+    /// An engine for `userId` from the package's stored envelope (a plain
+    /// object, `{"v", "applied", "engine"}`), every part checked: an
+    /// envelope or state that cannot be used is refused with a coded Error
+    /// (`state_not_recognized`, `state_unknown_version`, `state_other_user`,
+    /// `state_corrupt`); damaged parts are dropped, with notes in
+    /// `takeRestoreNotes()`.
+    pub fn open(config: JsValue, user_id: JsValue, stored: JsValue) -> Result<WasmEngine, JsValue> {
+        let user_id = user_id_arg(&user_id)?;
+        onstage::engine::check_user_id(&user_id).map_err(input_error)?;
+        let (compiled, warnings) = compile_config(&config)?;
+        let stored = json_from_js(&stored).ok_or_else(|| js_error("state_corrupt", "the stored state is not JSON"))?;
+        let state_error = |e: onstage::persist::StateError| js_error(e.code(), &e.to_string());
+        let (state, marks, mut notes) = envelope::open(&stored).map_err(state_error)?;
+        let (engine, more) = Engine::restore(compiled, &user_id, state).map_err(state_error)?;
+        notes.extend(more);
+        Ok(WasmEngine { engine, marks, warnings, notes })
+    }
+
+    /// The envelope to store, as JSON text; marks of tabs not seen for a
+    /// day before `now` are forgotten.
+    #[wasm_bindgen(js_name = exportEnvelope)]
+    pub fn export_envelope(&mut self, now: f64) -> String {
+        if let Ok(now) = time(now, "now") {
+            self.marks.forget_before(now);
+        }
+        envelope::write(&self.marks, &self.engine.export_state().to_json_string())
+    }
+
+    /// Whether the step `id` of a tab (`<tabId>.<n>`) is new; a new one is
+    /// marked as applied (at `now`), so it is applied once, also after a
+    /// reload. A malformed id is never new.
+    #[wasm_bindgen(js_name = acceptStep)]
+    pub fn accept_step(&mut self, id: &str, now: f64) -> bool {
+        let now = time(now, "now").unwrap_or(onstage::time::MIN_TIME);
+        self.marks.accept(id, now)
+    }
+
+    /// Moves every time of the state later than `now` back to `now` (a
+    /// clock that ran ahead came back); returns whether anything moved,
+    /// with a `time_clamped` note in `takeRestoreNotes()`.
+    pub fn rewind(&mut self, now: f64) -> Result<bool, JsValue> {
+        let now = time(now, "now")?;
+        let note = self.engine.clamp_to(now).map_err(input_error)?;
+        self.marks.clamp_to(now);
+        let moved = note.is_some();
+        self.notes.extend(note);
+        Ok(moved)
     }
 
     /// The config's warnings, as JSON text.

@@ -1,0 +1,105 @@
+//! JSON Lines input with bounded memory: a line is read only up to
+//! [`MAX_LINE_BYTES`], so an input without line breaks (`/dev/zero`, a
+//! binary file) is refused at once instead of filling the memory.
+
+use std::io::BufRead;
+
+/// The longest line accepted, in bytes: four times the largest argument
+/// the browser package accepts (1 MiB), so any step it can take fits.
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
+/// Why a line could not be read.
+#[derive(Debug)]
+pub enum LineError {
+    /// Reading failed (the input, not its content).
+    Io(std::io::Error),
+    /// Longer than [`MAX_LINE_BYTES`].
+    TooLong,
+    /// Not UTF-8 text.
+    NotUtf8,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LineError::Io(e) => write!(f, "cannot read the input: {e}"),
+            LineError::TooLong => write!(f, "the line is longer than {} MiB", MAX_LINE_BYTES >> 20),
+            LineError::NotUtf8 => write!(f, "the line is not UTF-8 text"),
+        }
+    }
+}
+
+/// The lines of `input` (without `\n` or `\r\n`), numbered from 1; the
+/// first error ends them.
+pub fn lines<R: BufRead>(input: R) -> Lines<R> {
+    Lines { input, max: MAX_LINE_BYTES, number: 0, done: false }
+}
+
+pub struct Lines<R> {
+    input: R,
+    max: usize,
+    number: usize,
+    done: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// The same lines with another limit (tests).
+    pub fn with_max(self, max: usize) -> Self {
+        Lines { max, ..self }
+    }
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = (usize, Result<String, LineError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut buf = Vec::new();
+        let limit = u64::try_from(self.max).unwrap_or(u64::MAX).saturating_add(1);
+        let read = std::io::Read::take(&mut self.input, limit).read_until(b'\n', &mut buf);
+        self.number += 1;
+        let result = match read {
+            Err(e) => Err(LineError::Io(e)),
+            Ok(0) => return None,
+            Ok(_) if buf.last() == Some(&b'\n') => {
+                buf.pop();
+                if buf.last() == Some(&b'\r') {
+                    buf.pop();
+                }
+                String::from_utf8(buf).map_err(|_| LineError::NotUtf8)
+            }
+            Ok(_) if buf.len() > self.max => Err(LineError::TooLong),
+            Ok(_) => String::from_utf8(buf).map_err(|_| LineError::NotUtf8),
+        };
+        self.done = result.is_err();
+        Some((self.number, result))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &[u8], max: usize) -> Vec<Result<String, String>> {
+        lines(text).with_max(max).map(|(_, l)| l.map_err(|e| e.to_string())).collect()
+    }
+
+    #[test]
+    fn reads_lines_up_to_the_limit() {
+        assert_eq!(all(b"ab\r\ncd\n\nef", 4), vec![Ok("ab".into()), Ok("cd".into()), Ok("".into()), Ok("ef".into())]);
+        assert_eq!(all(b"abcd\nabcde\nx", 4)[1], Err(LineError::TooLong.to_string()));
+        assert_eq!(all(b"abcd\nabcde\nx", 4).len(), 2, "the first error ends the lines");
+        assert_eq!(all(b"abcde", 4).len(), 1);
+        assert_eq!(all(b"a\xff\n", 4), vec![Err("the line is not UTF-8 text".into())]);
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_without_reading_it_all() {
+        let mut zeros = std::io::BufReader::new(std::io::repeat(0));
+        let (n, first) = lines(&mut zeros).next().unwrap();
+        assert_eq!(n, 1);
+        assert!(matches!(first, Err(LineError::TooLong)));
+    }
+}
