@@ -430,6 +430,28 @@ fn bad_configs_are_refused_with_their_codes() {
             }),
         ),
         (
+            "regex that compiles to more than 16 KiB",
+            vec!["limit_exceeded"],
+            saas_with(|o| {
+                *get(o, &["segments", "admin", "when"]) = j(r#"{"attributes.role": {"$regex": "(?:a{100}){100}b"}}"#);
+            }),
+        ),
+        (
+            "__proto__ in an experience's content",
+            vec!["reserved_key"],
+            saas_with(|o| {
+                *get(o, &["experiences"]) = {
+                    let mut list = get(o, &["experiences"]).clone();
+                    if let Json::Arr(items) = &mut list {
+                        if let Some(Json::Obj(e)) = items.get_mut(0) {
+                            e.insert("content", j(r#"{"nested":{"__proto__":{"isAdmin":true}}}"#));
+                        }
+                    }
+                    list
+                };
+            }),
+        ),
+        (
             "regex of 4097 bytes",
             vec!["invalid_regex"],
             saas_with(|o| {

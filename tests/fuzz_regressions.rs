@@ -139,3 +139,31 @@ fn importing_a_summary_twice_changes_nothing() {
     assert_eq!(e.export_state().to_json_string(), once, "importing twice changes nothing");
     assert_eq!(first, e.take_notices());
 }
+
+/// Found by `fuzz envelope` (issue 10). A stored journal entry whose props
+/// held an object nested 63 levels restored, and the state then written
+/// back was nested deeper than a reader accepts (the envelope adds two
+/// levels): a user whose state cannot be read again. Fix: the journal
+/// reads its props as an event's (`check_event`: a flat object of
+/// scalars); anything else drops the journal with a `part_corrupt` note.
+#[test]
+fn a_stored_journal_with_nested_props_is_dropped() {
+    let mut e = Engine::new(saas(), "u1").unwrap();
+    e.track("feature_used", &parse(r#"{"feature":"f"}"#).unwrap(), None, T0).unwrap();
+    let mut state = e.export_state();
+    let mut deep = Json::Num(1.0);
+    for _ in 0..62 {
+        let mut o = Obj::new();
+        o.insert("a", deep);
+        deep = Json::Obj(o);
+    }
+    let Json::Obj(o) = &mut state else { unreachable!() };
+    let Some(Json::Obj(journal)) = o.get_mut("journal") else { unreachable!() };
+    let mut props = Obj::new();
+    props.insert("feature", deep);
+    journal.insert("p", Json::Arr(vec![Json::Arr(vec![Json::Num(0.0), Json::Obj(props)])]));
+    let (e, notes) = Engine::restore(saas(), "u1", &state).unwrap();
+    assert!(notes.iter().any(|n| n.code == "part_corrupt" && n.message.contains("journal")), "{notes:?}");
+    let text = onstage::persist::envelope::write(&Default::default(), &e.export_state().to_json_string());
+    assert!(parse(&text).is_ok(), "the state written back reads again");
+}

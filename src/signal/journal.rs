@@ -205,7 +205,13 @@ impl Journal {
                 return None;
             }
             let entry = journal.entries.get_mut(*i as usize)?;
-            entry.props = props.clone();
+            // What the journal holds are an event's props: a flat object of
+            // scalars (a nested value would also make the state deeper than
+            // a reader accepts).
+            let props = Json::Obj(props.clone());
+            crate::engine::check_event(&entry.name, &props).ok()?;
+            let Json::Obj(props) = props else { return None };
+            entry.props = props;
         }
         journal.bytes = journal.entries.iter().map(cost).sum();
         (journal.bytes <= MAX_JOURNAL_BYTES || journal.entries.len() <= 1).then_some(journal)

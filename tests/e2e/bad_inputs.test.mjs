@@ -96,6 +96,15 @@ const CASES = [
   ['switchUser empty', 'bad_user_id', `os.switchUser('')`],
   ['switchUser 257 chars', 'bad_user_id', `os.switchUser('u'.repeat(257))`],
   ['switchUser a number', 'bad_user_id', `os.switchUser(5)`],
+  ['switchUser a lone surrogate', 'bad_user_id', `os.switchUser('a\\uD800')`],
+  ['switchUser with an identity refused', 'bad_identify', `os.switchUser('p2', { tzOffsetMinutes: 900 })`],
+  ['switchUser with attributes not an object', 'bad_identify', `os.switchUser('p2', { attributes: 'admin' })`],
+  ['props with 70,000 keys', 'bad_props',
+    `os.track('report_created', Object.fromEntries(Array.from({ length: 70000 }, (_, i) => ['k' + i, i])))`],
+  ['setConfig with a regex compiling too large', 'invalid_config', `os.setConfig({ ...config, segments: { ...config.segments,
+      r: { when: { 'attributes.bio': { $regex: '(?:a{100}){100}b' } } } } })`],
+  ['setConfig with __proto__ in content', 'invalid_config', `const c = structuredClone(config);
+      c.experiences[0].content = JSON.parse('{"__proto__": {"isAdmin": true}}'); os.setConfig(c)`],
 ];
 
 // Arguments of the wrong shape for the wrapper's own options.
