@@ -136,7 +136,8 @@ fn fuzz_envelope() {
         prop_assert_eq!(&marks2, &marks);
         let (engine2, notes3) = Engine::restore(saas(), "u1", state2).map_err(fail)?;
         prop_assert!(notes3.is_empty(), "{notes3:?}");
-        prop_assert_eq!(engine2.export_state(), engine.export_state());
+        // As text: what is stored (a NaN in a value given as JSON is written as null).
+        prop_assert_eq!(engine2.export_state().to_json_string(), engine.export_state().to_json_string());
         // A step accepted once is never accepted again; marks stay bounded.
         for i in 0..(MAX_TABS as u64 + 5) {
             let id = format!("fuzzcheckfuzzcheck{}.{}", i % 70, i + 1);
