@@ -167,3 +167,23 @@ fn a_stored_journal_with_nested_props_is_dropped() {
     let text = onstage::persist::envelope::write(&Default::default(), &e.export_state().to_json_string());
     assert!(parse(&text).is_ok(), "the state written back reads again");
 }
+
+/// Found by `fuzz state` (issue 10). A state with no last step but a
+/// `history_now` in 9999 restored; the next step (at T0) left the history
+/// in 9999, after the new last step, and the state written back then
+/// restored with a `time_clamped` note: not what was saved. Fix: a state
+/// with times but no last step takes its latest time as the last step
+/// (with a `part_corrupt` note), so no time is ever after the last step.
+#[test]
+fn a_state_with_times_but_no_last_step_keeps_no_time_after_its_last_step() {
+    let mut state = Engine::new(saas(), "u1").unwrap().export_state();
+    let Json::Obj(o) = &mut state else { unreachable!() };
+    o.insert("history_now", Json::Num(253_402_300_799_999.0));
+    let (mut e, notes) = Engine::restore(saas(), "u1", &state).unwrap();
+    assert_eq!(notes.iter().map(|n| n.code).collect::<Vec<_>>(), vec!["part_corrupt"]);
+    assert_eq!(e.user().last_step, Some(253_402_300_799_999));
+    assert!(e.clamp_to(T0).unwrap().is_some(), "a host moves it back to its clock");
+    e.track("report_created", &Json::Null, None, T0).unwrap();
+    let (_, notes) = Engine::restore(saas(), "u1", &e.export_state()).unwrap();
+    assert_eq!(notes, vec![], "what was saved restores as it was");
+}

@@ -421,16 +421,28 @@ pub fn restore(
     };
     // Nothing the engine records is later than the user's last step: a
     // later time (a stage entered ten years ahead) is damage, moved back.
-    let bound = user.last_step.or((user.history.now != Millis::MIN).then_some(user.history.now));
-    if let Some((bound, latest)) = bound.zip(user.latest_time()).filter(|(b, l)| l > b) {
-        user.clamp_to(bound);
-        notes.push(RestoreNote {
-            code: "time_clamped",
-            message: format!(
-                "stored times up to {} after the user's last step were moved back to it",
-                crate::time::format_duration_approx(latest - bound)
-            ),
-        });
+    match (user.last_step, user.latest_time()) {
+        (Some(last), Some(latest)) if latest > last => {
+            user.clamp_to(last);
+            notes.push(RestoreNote {
+                code: "time_clamped",
+                message: format!(
+                    "stored times up to {} after the user's last step were moved back to it",
+                    crate::time::format_duration_approx(latest - last)
+                ),
+            });
+        }
+        // Times but no step: the latest is taken for the last step, so
+        // that no later time is ever kept (a host moves a state far ahead
+        // of its clock back with `Engine::clamp_to`, as the package does).
+        (None, Some(latest)) => {
+            user.last_step = Some(latest);
+            notes.push(RestoreNote {
+                code: "part_corrupt",
+                message: "the state holds times but no last step: its latest time is taken as the last step".into(),
+            });
+        }
+        _ => {}
     }
     Ok((user, notes))
 }
