@@ -187,3 +187,15 @@ fn a_state_with_times_but_no_last_step_keeps_no_time_after_its_last_step() {
     let (_, notes) = Engine::restore(saas(), "u1", &e.export_state()).unwrap();
     assert_eq!(notes, vec![], "what was saved restores as it was");
 }
+
+/// Found by `fuzz state` (issue 10). A `distinct` signal's `evicted` time
+/// was read without a range check: 253,402,300,800,000 (one ms past 9999)
+/// restored, became the last step of a state without one, and the state
+/// written back was then refused whole (`last_step` out of range): the
+/// user would lose it at the next load. Fix: `evicted` is a time in range,
+/// like every other stored time; otherwise the signal is dropped.
+#[test]
+fn a_stored_distinct_evicted_time_out_of_range_is_dropped() {
+    assert_dropped_as_corrupt(&state_with("features_30d", "evicted", Json::Num(253_402_300_800_000.0)), "features_30d");
+    assert_dropped_as_corrupt(&state_with("features_30d", "evicted", Json::Num(-5.0)), "features_30d");
+}

@@ -182,7 +182,10 @@ impl DistinctValues {
         }
         d.evicted_until = match json.get("evicted") {
             None | Some(Json::Null) => None,
-            Some(v) => Some(v.as_f64()? as Millis),
+            Some(v) => {
+                Some(v.as_f64().filter(|t| t.fract() == 0.0 && (0.0..=crate::time::MAX_TIME as f64).contains(t))?
+                    as Millis)
+            }
         };
         Some(d)
     }
