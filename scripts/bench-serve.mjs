@@ -13,7 +13,7 @@ if (!root) {
   console.error('usage: node scripts/bench-serve.mjs ROOT');
   process.exit(2);
 }
-const server = await startServer({ root, port: 0 });
+const server = await startServer({ root, pkg: null, port: 0 });
 server.server.prependListener('request', (_req, res) => {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');

@@ -29,7 +29,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH = join(ROOT, 'bench');
 const TMP = join(BENCH, 'tmp');
 const SITE = join(TMP, 'site');
-const PKG = join(ROOT, 'www', 'pkg');
+const PKG = join(ROOT, 'dist');
 const GB_DIR = join(ROOT, 'node_modules', '@growthbook', 'growthbook');
 
 const args = process.argv.slice(2);

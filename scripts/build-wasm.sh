@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the wasm package into www/pkg/ (gitignored), where the demo page and
-# the end-to-end tests import it from (/pkg/onstage.js):
+# Builds the npm package's files into dist/ (gitignored): what `npm pack`
+# packs (package.json `files`), and what the demo page and the end-to-end
+# tests import (scripts/serve.mjs serves dist/ as /pkg/):
 #   1. cargo build -p onstage-wasm --release --target wasm32-unknown-unknown
-#   2. wasm-bindgen --target web  -> www/pkg/onstage.js, onstage_bg.wasm, .d.ts
+#   2. wasm-bindgen --target web  -> dist/onstage.js (the glue), onstage_bg.wasm
 #   3. wasm-opt -Oz (npm binaryen) in place on onstage_bg.wasm
 #   4. prints the sizes: raw, gzip, brotli
 # Needs what scripts/setup.sh installs (run it first, or use npm run build).
@@ -30,7 +31,7 @@ wasm_in="$target_dir/$WASM_TARGET/release/onstage_wasm.wasm"
 
 # Build into a fresh directory, then swap it in, so a failed build never
 # leaves a half-written package behind for the server.
-tmp="$ROOT/www/.pkg-tmp"
+tmp="$ROOT/.dist-tmp"
 rm -rf "$tmp"
 say "wasm-bindgen --target web"
 wasm-bindgen --target web --out-dir "$tmp" --out-name onstage "$wasm_in"
@@ -44,7 +45,9 @@ say "wasm-opt -Oz"
   --strip-producers --strip-target-features \
   "$tmp/onstage_bg.wasm" -o "$tmp/onstage_bg.wasm"
 
-# The package's public surface: the thin wrapper and its hand-checked types.
+# The package's public surface: the thin wrapper, the other entries and their
+# hand-checked types. The glue's generated types are not part of it.
+rm -f "$tmp/onstage.d.ts" "$tmp/onstage_bg.wasm.d.ts"
 cp "$ROOT"/crates/wasm/js/*.js "$ROOT"/crates/wasm/js/*.d.ts "$tmp/"
 
 rm -rf "$PKG_DIR"

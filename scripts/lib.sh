@@ -17,8 +17,9 @@ esac
 export PATH
 
 WASM_TARGET=wasm32-unknown-unknown
-# Where the wasm package is built: served by scripts/serve.mjs as /pkg/.
-PKG_DIR="$ROOT/www/pkg"
+# Where the package is built (the npm package's files: package.json's
+# `files` and `exports` point here). scripts/serve.mjs serves it as /pkg/.
+PKG_DIR="$ROOT/dist"
 
 # Colours only on a terminal (CI logs stay plain).
 if [ -t 2 ]; then

@@ -1,5 +1,5 @@
-// A tiny static file server for www/ (the demo page and, under /pkg/, the
-// wasm package that scripts/build-wasm.sh builds into www/pkg/).
+// A tiny static file server for www/ (the demo page) and, under /pkg/, the
+// package that scripts/build-wasm.sh builds into dist/.
 //
 //   node scripts/serve.mjs            # http://127.0.0.1:8080
 //   PORT=9000 node scripts/serve.mjs  # another port (HOST overrides the address)
@@ -12,6 +12,8 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WWW = fileURLToPath(new URL('../www/', import.meta.url));
+/** The built package (npm run build), served as /pkg/. */
+export const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -43,13 +45,14 @@ function fileFor(root, urlPath) {
   return file + sep === root || file.startsWith(root) ? file : null;
 }
 
-async function handle(root, req, res) {
+async function handle(roots, req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
   const url = new URL(req.url, 'http://localhost');
-  let file = fileFor(root, url.pathname);
+  const pkg = roots.pkg !== null && url.pathname.startsWith('/pkg/');
+  let file = pkg ? fileFor(roots.pkg, url.pathname.slice('/pkg'.length)) : fileFor(roots.root, url.pathname);
   if (!file) {
     res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad path\n');
     return;
@@ -74,13 +77,16 @@ async function handle(root, req, res) {
 }
 
 /**
- * Starts the server. `port: 0` picks a free port.
+ * Starts the server. `port: 0` picks a free port. `pkg`: the directory
+ * served as /pkg/ (default dist/; null serves /pkg/ from `root` like any
+ * other path). `headers`: extra response headers (e.g. a CSP).
  * Resolves to { server, url, close() }.
  */
-export function startServer({ root = WWW, port = 8080, host = '127.0.0.1' } = {}) {
-  const absRoot = resolve(root) + sep;
+export function startServer({ root = WWW, pkg = DIST, port = 8080, host = '127.0.0.1', headers = {} } = {}) {
+  const roots = { root: resolve(root) + sep, pkg: pkg === null ? null : resolve(pkg) + sep };
   const server = createServer((req, res) => {
-    handle(absRoot, req, res).catch((err) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    handle(roots, req, res).catch((err) => {
       console.error(`serve: ${req.url}: ${err.message}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -99,8 +105,8 @@ export function startServer({ root = WWW, port = 8080, host = '127.0.0.1' } = {}
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (!existsSync(join(WWW, 'pkg', 'onstage.js'))) {
-    console.warn('warning: www/pkg/ is not built yet; run `npm run build` (or `npm start`, which builds it).');
+  if (!existsSync(join(DIST, 'onstage.js'))) {
+    console.warn('warning: dist/ is not built yet; run `npm run build` (or `npm start`, which builds it).');
   }
   const port = Number(process.env.PORT ?? 8080);
   const host = process.env.HOST ?? '127.0.0.1';

@@ -7,6 +7,7 @@
 use crate::config::CompiledConfig;
 use crate::decide::eligibility::Context;
 use crate::decide::interactions::{impression_horizon, ExperienceLog};
+use crate::decide::preview::Forced;
 use crate::decide::{Exposed, Exposure, SlotDecision};
 use crate::doc::EvalDoc;
 use crate::error::InputError;
@@ -167,6 +168,9 @@ pub struct Engine {
     user: UserState,
     scratch: Scratch,
     notices: Vec<Notice>,
+    /// Experiences forced into their slots for this session: beside the
+    /// user's state, never in it (not exported, not recorded).
+    preview: Vec<Forced>,
 }
 
 pub fn check_user_id(user_id: &str) -> Result<(), InputError> {
@@ -250,7 +254,7 @@ fn article(v: &Json) -> &'static str {
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
@@ -306,7 +310,7 @@ impl Engine {
             exposed: Exposed::new(),
             last_step: None,
         };
-        Engine { config, user, scratch: Scratch::default(), notices: Vec::new() }
+        Engine { config, user, scratch: Scratch::default(), notices: Vec::new(), preview: Vec::new() }
     }
 
     pub fn config(&self) -> &CompiledConfig {
@@ -383,6 +387,20 @@ impl Engine {
     /// exposures; nothing else. With `with_reasons`, each slot explains
     /// every experience's outcome.
     pub fn decide(&mut self, slots: Slots, now: Millis, with_reasons: bool) -> Result<Decision<'_>, InputError> {
+        self.decide_with(slots, now, with_reasons, true)
+    }
+
+    /// `decide`, and with `record` false a dry run for tools (an
+    /// inspector, a time check): no first exposure is kept or reported.
+    /// The stage is still re-evaluated at `now` (that is a fact of the
+    /// moment, not of the decision).
+    pub fn decide_with(
+        &mut self,
+        slots: Slots,
+        now: Millis,
+        with_reasons: bool,
+        record: bool,
+    ) -> Result<Decision<'_>, InputError> {
         let now = self.begin_step(now)?;
         let plan = &self.config.experiences;
         self.scratch.slots.clear();
@@ -419,17 +437,51 @@ impl Engine {
         };
         let notices = &mut self.notices;
         let mut records = crate::decide::Records {
+            record,
             exposed: &mut user.exposed,
             on_exposure: &mut |e| notices.push(Notice::Exposure(e)),
             assignments: &mut scratch.assignments,
         };
-        let slots = crate::decide::decide(&ctx, &scratch.slots, with_reasons, &mut records, &mut scratch.new_prompts);
+        let slots = crate::decide::decide(
+            &ctx,
+            &scratch.slots,
+            with_reasons,
+            &self.preview,
+            &mut records,
+            &mut scratch.new_prompts,
+        );
         Ok(Decision { at: now, slots })
+    }
+
+    /// Forces experiences (and variations) into their slots for this
+    /// session: `(experience id, variation id)`. Replaces any earlier
+    /// preview; an empty list ends it. The whole list is refused when an
+    /// id is unknown or a slot is named twice. Nothing about a preview is
+    /// recorded or exported.
+    pub fn set_preview(&mut self, asked: &[(&str, Option<&str>)]) -> Result<(), InputError> {
+        self.preview = crate::decide::preview::resolve(&self.config.experiences, asked)?;
+        Ok(())
+    }
+
+    /// The experiences previewed now, as `(experience id, variation id)`.
+    pub fn preview(&self) -> Vec<(&str, Option<&str>)> {
+        let plan = &self.config.experiences;
+        self.preview
+            .iter()
+            .filter_map(|f| {
+                let exp = plan.experiences.get(f.experience)?;
+                let variation = f.variation.and_then(|v| exp.experiment.as_ref()?.def.variations.get(v));
+                Some((&*exp.def.id, variation.map(|v| &*v.id)))
+            })
+            .collect()
     }
 
     /// Records what the host did with an experience. Returns false for a
     /// `shown` that continued an impression already on screen (nothing a
     /// decision depends on changed), true otherwise.
+    ///
+    /// A previewed experience records nothing: its `shown` is ignored
+    /// (false), and `dismissed` or `converted` end its preview (true).
     pub fn interact(&mut self, interaction: Interaction, experience: &str, now: Millis) -> Result<bool, InputError> {
         let now = self.begin_step(now)?;
         let config = &*self.config;
@@ -437,6 +489,13 @@ impl Engine {
             .experiences
             .index_of(experience)
             .ok_or_else(|| InputError::UnknownExperience(truncate(experience, 64)))?;
+        if let Some(p) = self.preview.iter().position(|f| f.experience == i) {
+            if interaction != Interaction::Shown {
+                self.preview.remove(p);
+            }
+            self.finish_step(now, false);
+            return Ok(interaction != Interaction::Shown);
+        }
         let (Some(exp), Some(log)) = (config.experiences.experiences.get(i), self.user.interactions.get_mut(i)) else {
             return Err(InputError::UnknownExperience(truncate(experience, 64)));
         };
@@ -474,6 +533,17 @@ impl Engine {
         let Some(j) = exp.steps.iter().position(|s| &*s.id == step) else {
             return Err(InputError::UnknownStep { tour: truncate(tour, 64), step: truncate(step, 64) });
         };
+        // A previewed tour walks its own progress: nothing is recorded,
+        // and completing it ends the preview.
+        if let Some(p) = self.preview.iter().position(|f| f.experience == i) {
+            let steps = exp.steps.len();
+            let new = self.preview.get_mut(p).is_some_and(|f| f.progress.advance(j));
+            if self.preview.get(p).is_some_and(|f| f.progress.all_done(steps)) {
+                self.preview.remove(p);
+            }
+            self.finish_step(now, false);
+            return Ok(new);
+        }
         let Some(log) = self.user.interactions.get_mut(i) else {
             return Err(InputError::UnknownTour(truncate(tour, 64)));
         };
@@ -496,7 +566,7 @@ impl Engine {
         state: &Json,
     ) -> Result<(Engine, Vec<crate::persist::RestoreNote>), crate::persist::StateError> {
         let (user, notes) = crate::persist::restore(&config, state, user_id)?;
-        Ok((Engine { config, user, scratch: Scratch::default(), notices: Vec::new() }, notes))
+        Ok((Engine { config, user, scratch: Scratch::default(), notices: Vec::new(), preview: Vec::new() }, notes))
     }
 
     /// Moves every time of the user's state later than `now` back to
@@ -546,6 +616,18 @@ impl Engine {
         let state = self.export_state();
         match crate::persist::restore(&config, &state, &self.user.user_id) {
             Ok((user, notes)) => {
+                // A preview carries over by ids, where they still exist.
+                let mut kept: Vec<Forced> = Vec::new();
+                for p in self.preview() {
+                    let resolved =
+                        crate::decide::preview::resolve(&config.experiences, &[p]).ok().into_iter().flatten();
+                    for f in resolved {
+                        if !kept.iter().any(|k| k.slot == f.slot) {
+                            kept.push(f);
+                        }
+                    }
+                }
+                self.preview = kept;
                 self.user = user;
                 self.config = config;
                 self.scratch = Scratch::default();

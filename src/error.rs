@@ -45,6 +45,10 @@ pub enum InputError {
     NotATour { id: String, kind: String },
     #[error("tour \"{tour}\" has no step \"{step}\"")]
     UnknownStep { tour: String, step: String },
+    #[error("experience \"{experience}\" has no variation \"{variation}\"")]
+    UnknownVariation { experience: String, variation: String },
+    #[error("slot \"{slot}\" is previewed twice (\"{first}\" and \"{second}\"): preview one experience per slot")]
+    PreviewConflict { slot: String, first: String, second: String },
 }
 
 impl InputError {
@@ -63,6 +67,8 @@ impl InputError {
             InputError::UnknownSlot(_) => "unknown_slot",
             InputError::UnknownTour(_) | InputError::NotATour { .. } => "unknown_tour",
             InputError::UnknownStep { .. } => "unknown_step",
+            InputError::UnknownVariation { .. } => "unknown_variation",
+            InputError::PreviewConflict { .. } => "preview_conflict",
         }
     }
 }

@@ -119,7 +119,12 @@ async function start(config, userId) {
       userId,
       ...identityPayload(),
       now: app.clock.now,
-      onExposure: (exposure) => session.exposures.push({ ...exposure, at: app.clock.now() }),
+      // Exposures arrive just after the decision that made them (once
+      // across tabs, see the package's docs): show them when they do.
+      onExposure: (exposure) => {
+        session.exposures.push({ ...exposure, at: app.clock.now() });
+        if (app.onstage === onstage) queueMicrotask(render);
+      },
       onWarning: (warning) => session.warnings.push(warning),
     });
   } catch (err) {

@@ -233,10 +233,10 @@ async function main(config) {
   let k = 0;
   // A new millisecond per call, as above.
   const rawDecide = measure({
-    wasm_decide: () => raw.decide('*', ++now, false),
-    wasm_decide_reasons: () => raw.decide('*', ++now, true),
+    wasm_decide: () => raw.decide('*', ++now, false, true),
+    wasm_decide_reasons: () => raw.decide('*', ++now, true, true),
     wasm_evaluate: () => raw.evaluate(++now),
-    wasm_decide_parse: () => JSON.parse(raw.decide('*', ++now, false)),
+    wasm_decide_parse: () => JSON.parse(raw.decide('*', ++now, false, true)),
   });
   const rawTrack = measure(
     {

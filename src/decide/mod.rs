@@ -7,6 +7,7 @@ pub mod eligibility;
 pub mod experience;
 pub mod experiment;
 pub mod interactions;
+pub mod preview;
 pub mod reasons;
 pub mod tour;
 
@@ -14,6 +15,7 @@ use crate::json::{Json, Obj};
 use eligibility::{check, Context};
 use experience::CompiledExperience;
 use experiment::{Assignment, NotInExperiment};
+use preview::Forced;
 
 /// An experiment's first assignment of a variation to this user (holdout
 /// included), to feed analytics as GrowthBook's tracking callback does.
@@ -45,6 +47,8 @@ pub struct SlotDecision<'c> {
     pub items: Vec<bool>,
     /// Per experience of the slot, in priority order (when asked for).
     pub reasons: Option<Vec<Json>>,
+    /// The slot shows a preview (see `preview`): nothing was recorded.
+    pub preview: bool,
 }
 
 impl<'c> SlotDecision<'c> {
@@ -107,6 +111,9 @@ impl<'c> SlotDecision<'c> {
             .collect();
         o.insert("items", Json::Arr(items));
         o.insert("reasons", self.reasons.as_ref().map_or(Json::Null, |r| Json::Arr(r.clone())));
+        if self.preview {
+            o.insert("preview", Json::Bool(true));
+        }
         Json::Obj(o)
     }
 
@@ -157,15 +164,18 @@ impl<'c> SlotDecision<'c> {
             }
             None => out.push_str("null"),
         }
+        if self.preview {
+            out.push_str(",\"preview\":true");
+        }
         out.push('}');
     }
 }
 
-/// Decides `slots` (indexes into the plan's slots) in the order given.
-/// Records newly exposed variations in `exposed` and hands them to
-/// `on_exposure`; records nothing else.
 /// What a decision records about the user, and what it may reuse.
 pub struct Records<'r> {
+    /// False for a decision that must record nothing (a dry run, a
+    /// previewed slot): first exposures are then neither kept nor reported.
+    pub record: bool,
     pub exposed: &'r mut Exposed,
     pub on_exposure: &'r mut dyn FnMut(Exposure),
     /// Assignments already computed, per experience, valid while the hash
@@ -174,10 +184,16 @@ pub struct Records<'r> {
     pub assignments: &'r mut Vec<Option<Result<Assignment, NotInExperiment>>>,
 }
 
+/// Decides `slots` (indexes into the plan's slots) in the order given.
+/// Records newly exposed variations in `exposed` and hands them to
+/// `on_exposure` (unless `records.record` is false); records nothing else.
+/// A slot with a `preview` entry shows the forced experience and records
+/// nothing; its prompt does not count for the policy of later slots.
 pub fn decide<'c>(
     ctx: &Context<'c, '_>,
     slots: &[usize],
     with_reasons: bool,
+    preview: &[Forced],
     records: &mut Records,
     new_prompts: &mut Vec<usize>,
 ) -> Vec<SlotDecision<'c>> {
@@ -186,6 +202,16 @@ pub fn decide<'c>(
     for &s in slots {
         let Some(slot) = ctx.plan.slots.get(s) else { continue };
         let view = Context { new_prompts, ..*ctx };
+        if let Some(forced) = preview.iter().find(|f| f.slot == s) {
+            let mut muted = Records {
+                record: false,
+                exposed: records.exposed,
+                on_exposure: records.on_exposure,
+                assignments: records.assignments,
+            };
+            out.push(decide_previewed(&view, &slot.id, &slot.experiences, *forced, with_reasons, &mut muted));
+            continue;
+        }
         let (decision, winner) = decide_slot(&view, &slot.id, &slot.experiences, with_reasons, records);
         // A new prompt counts, for the later slots, as an impression now.
         if let Some((i, false)) = winner {
@@ -214,6 +240,7 @@ fn decide_slot<'c>(
         step: None,
         items: Vec::new(),
         reasons: None,
+        preview: false,
     };
     let mut reasons = with_reasons.then(Vec::new);
     for &i in candidates {
@@ -256,7 +283,7 @@ fn decide_slot<'c>(
             match assigned {
                 Ok(a) => {
                     let Some(v) = x.def.variations.get(a.variation) else { continue };
-                    if records.exposed.add((x.def.key.clone(), v.id.clone())) {
+                    if records.record && records.exposed.add((x.def.key.clone(), v.id.clone())) {
                         (records.on_exposure)(Exposure {
                             experiment: x.def.key.clone(),
                             variation: v.id.clone(),
@@ -286,14 +313,8 @@ fn decide_slot<'c>(
                 }
             }
         }
-        decision.experience = Some(exp);
         winner = Some((i, on_screen));
-        if exp.is_tour {
-            decision.step = progress.current(exp.steps.len());
-            decision.items = (0..exp.steps.len()).map(|j| progress.is_done(j)).collect();
-        } else {
-            decision.items = exp.items.iter().map(|item| item.done.eval(ctx.doc)).collect();
-        }
+        show(&mut decision, exp, ctx, progress);
         match &mut reasons {
             Some(r) => {
                 r.push(reasons::with_progress(reasons::shown(exp, ctx, on_screen, experiment_reason), exp, &progress))
@@ -303,4 +324,81 @@ fn decide_slot<'c>(
     }
     decision.reasons = reasons;
     (decision, winner)
+}
+
+/// Makes `exp` the slot's winner: what the host is handed besides the
+/// experience (a checklist's items; a tour's current step and its steps,
+/// from `progress`).
+fn show<'c>(
+    decision: &mut SlotDecision<'c>,
+    exp: &'c CompiledExperience,
+    ctx: &Context<'c, '_>,
+    progress: tour::Progress,
+) {
+    decision.experience = Some(exp);
+    if exp.is_tour {
+        decision.step = progress.current(exp.steps.len());
+        decision.items = (0..exp.steps.len()).map(|j| progress.is_done(j)).collect();
+    } else {
+        decision.items = exp.items.iter().map(|item| item.done.eval(ctx.doc)).collect();
+    }
+}
+
+/// A previewed slot: the forced experience, whatever its eligibility, with
+/// the forced variation's content; or, for a holdout variation, what a
+/// held-out user sees (the slot as if the experience did not exist).
+/// `records` is muted: nothing is recorded.
+fn decide_previewed<'c>(
+    ctx: &Context<'c, '_>,
+    slot: &'c str,
+    candidates: &[usize],
+    forced: Forced,
+    with_reasons: bool,
+    records: &mut Records,
+) -> SlotDecision<'c> {
+    let Some(exp) = ctx.plan.experiences.get(forced.experience) else {
+        return decide_slot(ctx, slot, candidates, with_reasons, records).0;
+    };
+    let variation = forced.variation.and_then(|v| Some((v, exp.experiment.as_ref()?.def.variations.get(v)?)));
+    let entry = with_reasons.then(|| {
+        let entry = reasons::preview(exp, ctx, variation.map(|(_, v)| &*v.id), check(ctx, forced.experience));
+        reasons::with_progress(entry, exp, &forced.progress)
+    });
+    let mut decision = if variation.is_some_and(|(_, v)| v.skip) {
+        let others: Vec<usize> = candidates.iter().copied().filter(|&i| i != forced.experience).collect();
+        let mut held_out = decide_slot(ctx, slot, &others, with_reasons, records).0;
+        held_out.holdout = true;
+        held_out
+    } else {
+        let mut d = SlotDecision {
+            slot,
+            experience: None,
+            variation: variation.map(|(i, _)| i),
+            holdout: false,
+            step: None,
+            items: Vec::new(),
+            reasons: None,
+            preview: true,
+        };
+        show(&mut d, exp, ctx, forced.progress);
+        if with_reasons {
+            // The slot's other experiences, as they stand beside the preview.
+            let others = candidates.iter().filter(|&&i| i != forced.experience).filter_map(|&i| {
+                let other = ctx.plan.experiences.get(i)?;
+                let progress = ctx.logs.get(i).map(|log| log.tour).unwrap_or_default();
+                let reason = match check(ctx, i) {
+                    Ok(_) => reasons::lower_priority(other, exp),
+                    Err(why) => reasons::blocked(other, ctx, why),
+                };
+                Some(reasons::with_progress(reason, other, &progress))
+            });
+            d.reasons = Some(others.collect());
+        }
+        d
+    };
+    decision.preview = true;
+    if let Some(entry) = entry {
+        decision.reasons.get_or_insert_with(Vec::new).insert(0, entry);
+    }
+    decision
 }

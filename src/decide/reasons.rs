@@ -166,3 +166,29 @@ pub fn blocked(exp: &CompiledExperience, ctx: &Context<'_, '_>, why: Blocked) ->
     }
     Json::Obj(o)
 }
+
+/// A previewed experience: forced into its slot for this session (see
+/// `preview`). `normally` says what the experience's own rules give now:
+/// "eligible", or the reason it would not be shown, with its details.
+pub fn preview(
+    exp: &CompiledExperience,
+    ctx: &Context<'_, '_>,
+    variation: Option<&str>,
+    normally: Result<bool, Blocked>,
+) -> Json {
+    let mut o = entry(exp, "preview");
+    o.insert("variation", variation.map_or(Json::Null, Json::from));
+    let normally = match normally {
+        Ok(_) => Json::from("eligible"),
+        Err(why) => {
+            let mut detail = match blocked(exp, ctx, why) {
+                Json::Obj(o) => o,
+                other => return other,
+            };
+            detail.remove("experience");
+            Json::Obj(detail)
+        }
+    };
+    o.insert("normally", normally);
+    Json::Obj(o)
+}

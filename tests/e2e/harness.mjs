@@ -19,7 +19,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer, WWW } from '../../scripts/serve.mjs';
+import { DIST, startServer } from '../../scripts/serve.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -64,8 +64,8 @@ export async function screenshot(page, name) {
  * { baseUrl, browser, openPage(path), close() }.
  */
 export async function startHarness() {
-  if (!existsSync(join(WWW, 'pkg', 'onstage.js'))) {
-    throw new Error('www/pkg/ is not built: run `npm run build` first (npm test does).');
+  if (!existsSync(join(DIST, 'onstage.js'))) {
+    throw new Error('dist/ is not built: run `npm run build` first (npm test does).');
   }
   const server = await startServer({ port: 0 });
   let browser;

@@ -5,6 +5,8 @@
 // nothing goes over the network.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readdirSync } from 'node:fs';
+import { DIST } from '../../scripts/serve.mjs';
 import { startHarness } from './harness.mjs';
 import { inPage, OPEN, PAGE, until } from './inpage.mjs';
 
@@ -139,7 +141,8 @@ test('the package makes no network request of its own', async () => {
     os.decide('*', { reasons: true });
     os.shown('setup_checklist');
     os.flush();`);
-  const own = new Set(['/pkg/index.js', '/pkg/onstage.js', '/pkg/storage.js', '/pkg/sync.js', '/pkg/onstage_bg.wasm', '/saas.json', '/bare.html']);
+  // The package's own modules (dist/, served as /pkg/), the config and the page.
+  const own = new Set(['/saas.json', '/bare.html', ...readdirSync(DIST).map((f) => `/pkg/${f}`)]);
   for (const url of requests) {
     const u = new URL(url);
     assert.equal(u.origin, new URL(h.baseUrl).origin, url);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { WWW } from '../../scripts/serve.mjs';
+import { DIST, WWW } from '../../scripts/serve.mjs';
 
 /** Routes every request of `context` through a recorder that lets it continue. */
 export async function recordRequests(context, list) {
@@ -14,17 +14,18 @@ export async function recordRequests(context, list) {
   });
 }
 
-/** URL paths of the files under www/ (the page's own assets), plus "/". */
+/** URL paths of the files under www/ and, as /pkg/, dist/ (the page's own assets), plus "/". */
 export function ownAssets() {
   const paths = new Set(['/']);
-  const walk = (dir) => {
+  const walk = (dir, root, prefix) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else paths.add(`/${relative(WWW, full).split(sep).join('/')}`);
+      if (entry.isDirectory()) walk(full, root, prefix);
+      else paths.add(`${prefix}/${relative(root, full).split(sep).join('/')}`);
     }
   };
-  walk(WWW);
+  walk(WWW, WWW, '');
+  walk(DIST, DIST, '/pkg');
   return paths;
 }
 

@@ -150,7 +150,14 @@ export interface InitOptions {
   tzOffsetMinutes?: number;
   /** The clock, in milliseconds since the epoch (default `Date.now`); time never goes back. */
   now?: () => number;
-  /** Where the wasm module is fetched from (default: next to this module). */
+  /**
+   * Where the WebAssembly module comes from (default: `onstage_bg.wasm` next
+   * to this module, which bundlers emit; read from disk in Node): its URL,
+   * a `Response`, its bytes or a compiled `WebAssembly.Module` (edge
+   * runtimes). Only the first `load`/`init` of a page uses it.
+   */
+  wasm?: WasmSource;
+  /** @deprecated use `wasm` */
   wasmUrl?: string | URL;
   /**
    * Where the state is kept between page loads: a Storage (default
@@ -223,7 +230,22 @@ export interface DebugState {
   engine: Json;
 }
 
-export function load(wasmUrl?: string | URL): Promise<unknown>;
+/** Where the WebAssembly module comes from: see `InitOptions.wasm`. */
+export type WasmSource =
+  | string
+  | URL
+  | Response
+  | PromiseLike<Response>
+  | ArrayBuffer
+  | ArrayBufferView
+  | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly module once (`init` calls it; call it early to start
+ * the download). Rejects with code "wasm_load_failed" (and a hint: a CSP
+ * without 'wasm-unsafe-eval', an HTML page served for a missing file).
+ */
+export function load(wasm?: WasmSource): Promise<unknown>;
 export function init(options: InitOptions): Promise<Onstage>;
 export function validateConfig(config: Json): Problem[];
 export function version(): string;

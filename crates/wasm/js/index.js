@@ -17,9 +17,23 @@
 // 1970..9999) is never kept. A clock that goes back more than 5 minutes, two
 // readings in a row, is believed: the state's later times are moved back to
 // it, so one reading far ahead cannot freeze the user's time.
+//
+// Cross-tab: see sync.js; exposures once across tabs: once.js; the last
+// decisions for a flicker-free first paint: last.js; preview: preview.js.
+//
+// Time alone changes decisions (a cool-down ends, a window empties): while
+// someone subscribes and the page is visible, the instance re-decides
+// every slot (a dry run: nothing recorded) every `refreshInterval` and
+// tells subscribers when a decision changed. Nobody subscribing, no work.
+import { deepFreeze } from './frozen.js';
+import { LastDecisions } from './last.js';
 import initWasm, { WasmEngine, validateConfig as wasmValidateConfig, version as wasmVersion } from './onstage.js';
+import { ExposureGate } from './once.js';
+import { parsePreview, PREVIEW_PARAM, previewInUrl } from './preview.js';
 import { keys, SafeStorage } from './storage.js';
 import { TabSync } from './sync.js';
+
+export { lastDecisions } from './last.js';
 
 /** Writes of the state wait this long for more changes (ms). */
 const SAVE_DELAY = 250;
@@ -31,20 +45,63 @@ const MAX_TIME = 253_402_300_799_999;
  * state stored further ahead than this is moved back to the clock at load.
  */
 const CLOCK_TOLERANCE = 5 * 60 * 1000;
+/** How often decisions are checked for changes that time alone causes, while someone subscribes (ms). */
+const REFRESH_INTERVAL = 30_000;
 
 let loading = null;
 let wasmExports = null;
 
 /**
  * Loads and instantiates the wasm module once. `init` calls it; call it
- * yourself to start the download early.
+ * yourself to start the download early. `wasm` says where the module comes
+ * from: a URL (string or `URL`), a `Response` (or a promise of one), its
+ * bytes (`ArrayBuffer`, typed array) or a compiled `WebAssembly.Module`.
+ * By default it is `onstage_bg.wasm` next to this file: fetched in a
+ * browser (bundlers see the `new URL(..., import.meta.url)` below and emit
+ * the file), read from disk in Node. A failure rejects with code
+ * `wasm_load_failed`, and a later call tries again.
  */
-export function load(wasmUrl) {
-  loading ??= initWasm(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }).then((exports) => {
-    wasmExports = exports;
-    return exports;
-  });
+export function load(wasm) {
+  loading ??= instantiate(wasm).then(
+    (exports) => {
+      wasmExports = exports;
+      return exports;
+    },
+    (err) => {
+      loading = null;
+      throw loadError(err, wasm);
+    },
+  );
   return loading;
+}
+
+async function instantiate(wasm) {
+  let source = wasm ?? new URL('./onstage_bg.wasm', import.meta.url);
+  // Node's fetch cannot read file: URLs; its file system can.
+  if (isFileUrl(source) && typeof process === 'object' && process?.versions?.node) {
+    const fs = 'node:fs/promises';
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
+    source = await readFile(new URL(source));
+  }
+  return initWasm({ module_or_path: source });
+}
+
+function isFileUrl(source) {
+  return (source instanceof URL && source.protocol === 'file:') || (typeof source === 'string' && source.startsWith('file:'));
+}
+
+function loadError(cause, wasm) {
+  const where = wasm === undefined || typeof wasm === 'string' || wasm instanceof URL ? String(wasm ?? new URL('./onstage_bg.wasm', import.meta.url)) : 'the module given';
+  const text = String(cause?.message ?? cause);
+  let hint = '';
+  if (/Content.Security.Policy|unsafe-eval/i.test(text)) {
+    hint = " The page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to script-src.";
+  } else if (/magic (word|number)|expected magic/i.test(text)) {
+    hint = ' The response is not a WebAssembly module (an HTML page served for a missing file?). Serve onstage_bg.wasm from next to the package\'s index.js, or pass its URL, bytes or a compiled WebAssembly.Module (init({wasm}) or load(wasm)).';
+  }
+  const err = new Error(`onstage: the WebAssembly module could not be loaded from ${where}: ${text}.${hint}`, { cause });
+  err.code = 'wasm_load_failed';
+  return err;
 }
 
 /** Bytes of wasm linear memory in use by all instances (for monitoring). Needs `load()` first. */
@@ -67,7 +124,7 @@ export function validateConfig(config) {
 
 /** Creates an onstage instance once the wasm module is loaded. */
 export async function init(options) {
-  await load(options?.wasmUrl);
+  await load(options?.wasm ?? options?.wasmUrl);
   return new Onstage(options);
 }
 
@@ -109,14 +166,6 @@ function call(fn) {
   }
 }
 
-function deepFreeze(value) {
-  if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 function identityArg(identity) {
   if (identity === undefined) identity = {};
   if (identity === null || typeof identity !== 'object' || Array.isArray(identity)) {
@@ -146,6 +195,17 @@ class Onstage {
   #detach = [];
   /** The last decision text and its parsed (frozen) value, per slots asked. */
   #decisions = new Map();
+  /** What the slots showed, kept for the next visit's first paint. */
+  #last = null;
+  #exposures = null;
+  /** The preview asked for ([{experience, variation}]), kept across user switches. */
+  #preview = [];
+  /** Listeners of `on(type)`, per type. */
+  #events = { stageChange: new Set(), exposure: new Set(), warning: new Set() };
+  #refreshEvery;
+  #refreshTimer = null;
+  /** The dry decision text of every slot at the latest time check. */
+  #seen = null;
 
   constructor(options = {}) {
     const { config, userId, now } = options;
@@ -155,12 +215,21 @@ class Onstage {
       onExposure: options.onExposure,
       onWarning: options.onWarning,
     };
+    const every = options.refreshInterval;
+    this.#refreshEvery = typeof every === 'number' && every >= 1000 ? every : REFRESH_INTERVAL;
     this.#config = config;
     this.#storage = new SafeStorage(options.storage, (w) => this.#warn(w));
     checkUserId(userId);
     // Compile first: a bad config throws before anything is touched.
     const fresh = call(() => new WasmEngine(config, userId));
     this.#reportProblems(fresh.warnings());
+    // A preview from the options or the page's URL; a bad one is reported, not thrown.
+    const param = options.previewParam === undefined ? PREVIEW_PARAM : options.previewParam;
+    try {
+      this.#preview = parsePreview(options.preview ?? previewInUrl(param));
+    } catch (err) {
+      this.#warn({ code: err.code, message: err.message });
+    }
     this.#install(this.#prepare(userId, fresh, options));
     this.#listen();
   }
@@ -214,7 +283,26 @@ class Onstage {
           })
         : null;
     this.#sync?.catchUp();
+    this.#last = new LastDecisions(this.#storage, userId);
+    // The stage held now (kept with the decisions when they are next written).
+    this.#last.stage = JSON.parse(this.#engine.stageHistory()).at(-1)?.to ?? null;
+    this.#exposures = new ExposureGate(this.#storage.mode === 'storage');
+    this.#applyPreview(this.#preview, true);
     this.#changed();
+    if (this.#refreshTimer !== null) this.#seen = this.#peek();
+  }
+
+  /** Sends the preview to the engine; at `init` a refused one is a warning. */
+  #applyPreview(list, quiet) {
+    if (list.length === 0 && this.#preview.length === 0 && quiet) return;
+    try {
+      call(() => this.#engine.setPreview(list));
+      this.#preview = list;
+    } catch (err) {
+      if (!quiet) throw err;
+      this.#preview = [];
+      this.#warn({ code: err.code, message: `the preview was not applied: ${err.message}` });
+    }
   }
 
   /**
@@ -266,6 +354,9 @@ class Onstage {
     };
     const onHide = () => {
       if (document.visibilityState === 'hidden') this.flush();
+      // Time passed while hidden: check at once on coming back.
+      else if (this.#engine && this.#listeners.size > 0) this.refresh();
+      this.#watchTime();
     };
     const onPageHide = () => this.flush();
     window.addEventListener('storage', onStorage);
@@ -373,10 +464,18 @@ class Onstage {
   }
 
   #warn(warning) {
-    try {
-      this.#callbacks.onWarning?.({ severity: 'warning', ...warning });
-    } catch (err) {
-      console.error('onstage: onWarning threw', err);
+    this.#emit('warning', { severity: 'warning', ...warning });
+  }
+
+  /** Calls the init callback and the `on(type)` listeners; what they throw is logged, never rethrown. */
+  #emit(type, payload) {
+    const callback = this.#callbacks[`on${type[0].toUpperCase()}${type.slice(1)}`];
+    for (const listener of callback ? [callback, ...this.#events[type]] : this.#events[type]) {
+      try {
+        listener(payload);
+      } catch (err) {
+        console.error(`onstage: a ${type} listener threw`, err);
+      }
     }
   }
 
@@ -389,25 +488,23 @@ class Onstage {
     if (!this.#engine.hasNotices()) return false;
     const text = this.#engine.takeNotices();
     for (const n of JSON.parse(text)) {
-      try {
-        if (n.type === 'stage_change') this.#callbacks.onStageChange?.({ from: n.from, to: n.to, at: n.at });
-        else if (n.type === 'warning') {
-          if (n.code !== 'signal_reset') this.#warn({ code: n.code, message: n.message });
-        }
-        else if (n.type === 'exposure') {
-          // Other tabs of this user must not report it again.
-          this.#sync?.publish({ k: 'exposed', experiment: n.experiment, variation: n.variation });
-          this.#callbacks.onExposure?.({
-            experiment: n.experiment,
-            variation: n.variation,
-            variationIndex: n.variation_index,
-            experience: n.experience,
-            hashAttribute: n.hash_attribute,
-            hashValue: n.hash_value,
-          });
-        }
-      } catch (err) {
-        console.error(`onstage: the ${n.type} callback threw`, err);
+      if (n.type === 'stage_change') {
+        this.#last.setStage(n.to);
+        this.#emit('stageChange', { from: n.from, to: n.to, at: n.at });
+      } else if (n.type === 'warning') {
+        if (n.code !== 'signal_reset') this.#warn({ code: n.code, message: n.message });
+      } else if (n.type === 'exposure') {
+        // Other tabs of this user must not report it again.
+        this.#sync?.publish({ k: 'exposed', experiment: n.experiment, variation: n.variation });
+        const exposure = {
+          experiment: n.experiment,
+          variation: n.variation,
+          variationIndex: n.variation_index,
+          experience: n.experience,
+          hashAttribute: n.hash_attribute,
+          hashValue: n.hash_value,
+        };
+        this.#exposures.deliver(this.#keys.exposureLock(n.experiment, n.variation), () => this.#emit('exposure', exposure));
       }
     }
     return true;
@@ -416,6 +513,10 @@ class Onstage {
   /** Something a decision depends on changed: tell subscribers once per tick. */
   #changed() {
     this.#drain();
+    this.#notify();
+  }
+
+  #notify() {
     if (this.#notifyQueued || this.#listeners.size === 0) return;
     this.#notifyQueued = true;
     queueMicrotask(() => {
@@ -469,6 +570,7 @@ class Onstage {
     if (!this.#engine) return;
     this.#sync?.flush();
     this.#storage.set(this.#keys.state, this.#engine.exportEnvelope(this.#now()));
+    this.#last.write();
   }
 
   /** Records an event. `timestamp` (ms) is when it happened, if not now. */
@@ -496,7 +598,8 @@ class Onstage {
   decide(slots, options) {
     this.#alive();
     const reasons = options?.reasons === true;
-    const text = call(() => this.#engine.decide(slots, this.#now(), reasons));
+    const dryRun = options?.dryRun === true;
+    const text = call(() => this.#engine.decide(slots, this.#now(), reasons, !dryRun));
     // A decision may record a stage change or a first exposure: save them.
     if (this.#drain()) this.#scheduleSave();
     // While nothing changed, the same (frozen) object comes back: cheap,
@@ -510,20 +613,112 @@ class Onstage {
       if (this.#decisions.size >= 32) this.#decisions.clear();
       this.#decisions.set(key, { text, value: result });
     }
+    if (!dryRun) {
+      for (const slot in result) this.#last.note(slot, result[slot]);
+      if (this.#last.dirty) this.#scheduleSave();
+    }
     return typeof slots === 'string' && slots !== '*' ? result[slots] : result;
   }
 
-  /** The host displayed the experience (call it on every render if you like). */
+  /**
+   * Checks now whether time alone changed a decision (a cool-down ended, a
+   * window emptied, a display timed out, a dwell passed) and tells
+   * subscribers if so. The instance does it by itself every
+   * `refreshInterval` while someone subscribes and the page is visible;
+   * call it after moving a clock of your own (`now` option).
+   */
+  refresh() {
+    this.#alive();
+    const seen = call(() => this.#peek());
+    const changed = seen !== this.#seen;
+    this.#seen = seen;
+    // Time alone may also have moved the stage.
+    if (this.#drain()) this.#scheduleSave();
+    else if (!changed) return;
+    this.#notify();
+  }
+
+  /** Every slot's decision now, as text, recording nothing. */
+  #peek() {
+    return this.#engine.decide('*', this.#now(), false, false);
+  }
+
+  /** Checks time while someone listens and the page is visible; stops otherwise. */
+  #watchTime() {
+    const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+    const wanted = this.#engine !== null && this.#listeners.size > 0 && !hidden && typeof setInterval === 'function';
+    if (wanted && this.#refreshTimer === null) {
+      this.#seen = this.#peek();
+      this.#refreshTimer = setInterval(() => {
+        if (this.#engine) this.refresh();
+      }, this.#refreshEvery);
+      // In Node, a forgotten subscription must not keep the process alive.
+      this.#refreshTimer.unref?.();
+    } else if (!wanted && this.#refreshTimer !== null) {
+      clearInterval(this.#refreshTimer);
+      this.#refreshTimer = null;
+    }
+  }
+
+  /** The host displayed the experience (call it on every render if you like). A previewed one records nothing. */
   shown(experienceId) {
-    this.#step(() => this.#engine.shown(experienceId, this.#now()), { k: 'shown', experience: experienceId });
+    const share = this.#previewed(experienceId) ? null : { k: 'shown', experience: experienceId };
+    this.#step(() => this.#engine.shown(experienceId, this.#now()), share);
   }
 
   dismissed(experienceId) {
-    this.#step(() => this.#engine.dismissed(experienceId, this.#now()), { k: 'dismissed', experience: experienceId });
+    this.#interactEnding('dismissed', experienceId);
   }
 
   converted(experienceId) {
-    this.#step(() => this.#engine.converted(experienceId, this.#now()), { k: 'converted', experience: experienceId });
+    this.#interactEnding('converted', experienceId);
+  }
+
+  /** A dismissal or conversion: recorded and shared, or, for a preview, the end of that preview only. */
+  #interactEnding(kind, experienceId) {
+    const previewed = this.#previewed(experienceId);
+    this.#step(() => this.#engine[kind](experienceId, this.#now()), previewed ? null : { k: kind, experience: experienceId });
+    if (previewed) this.#preview = JSON.parse(this.#engine.preview());
+    else this.#last.forget(experienceId);
+  }
+
+  #previewed(experienceId) {
+    return this.#preview.some((p) => p.experience === experienceId);
+  }
+
+  /**
+   * Forces experiences (and variations) into their slots in this browser,
+   * for product teams to look at: `preview("upgrade_seats:roi")`,
+   * `preview({experience, variation})`, a list of them, or `preview(null)`
+   * to end it. A previewed slot says `preview: true` (and `preview` in its
+   * reasons) and records nothing: no impression, no exposure, nothing
+   * saved. Replaces the previous preview; refused whole on an unknown id.
+   */
+  preview(spec) {
+    this.#alive();
+    this.#applyPreview(parsePreview(spec), false);
+    this.#notify();
+  }
+
+  /** The preview in force: `[{experience, variation}]`. */
+  previewing() {
+    this.#alive();
+    return JSON.parse(this.#engine.preview());
+  }
+
+  /**
+   * Listens to `"stageChange"`, `"exposure"` or `"warning"` (the same
+   * payloads as the init callbacks); returns an unsubscribe function.
+   */
+  on(type, listener) {
+    const listeners = this.#events[type];
+    if (!listeners || typeof listener !== 'function') {
+      const err = new Error(`onstage: on() takes "stageChange", "exposure" or "warning" and a function`);
+      err.code = 'bad_listener';
+      throw err;
+    }
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /**
@@ -532,10 +727,14 @@ class Onstage {
    * already completed stays so; the tour's decision then moves to the first
    * step not completed. Saved, and shared with the other tabs. Not a
    * `shown`. An id that is not a tour throws `unknown_tour`; a step the tour
-   * lacks throws `unknown_step`.
+   * lacks throws `unknown_step`. A previewed tour records nothing: its own
+   * preview progress moves, and completing it ends the preview.
    */
   advanced(tourId, stepId) {
-    this.#step(() => this.#engine.advanced(tourId, stepId, this.#now()), { k: 'advanced', tour: tourId, step: stepId });
+    // A previewed tour walks its own progress in this tab only.
+    const previewed = this.#previewed(tourId);
+    this.#step(() => this.#engine.advanced(tourId, stepId, this.#now()), previewed ? null : { k: 'advanced', tour: tourId, step: stepId });
+    if (previewed) this.#preview = JSON.parse(this.#engine.preview());
   }
 
   /** Stage, segments and signal values now. */
@@ -557,6 +756,8 @@ class Onstage {
     this.#config = config;
     this.#reportProblems(warnings);
     for (const note of JSON.parse(this.#engine.takeRestoreNotes())) if (note.code !== 'signal_reset') this.#warn(note);
+    // The engine keeps the preview's experiences that still exist.
+    this.#preview = JSON.parse(this.#engine.preview());
     call(() => this.#engine.evaluate(this.#now()));
     this.#scheduleSave();
     this.#changed();
@@ -584,6 +785,7 @@ class Onstage {
     const next = this.#prepare(userId, fresh, identity);
     this.flush();
     this.#sync?.close();
+    this.#exposures.close();
     this.#engine.free();
     this.#decisions.clear();
     this.#install(next);
@@ -596,10 +798,18 @@ class Onstage {
     return JSON.parse(this.#engine.stageHistory());
   }
 
-  /** Calls `listener` whenever a decision may have changed; returns an unsubscribe function. */
+  /**
+   * Calls `listener` whenever a decision may have changed, including by
+   * time alone (checked every `refreshInterval` while someone subscribes);
+   * returns an unsubscribe function.
+   */
   subscribe(listener) {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#watchTime();
+    return () => {
+      this.#listeners.delete(listener);
+      this.#watchTime();
+    };
   }
 
   /** For debugging: where state lives and what it holds. */
@@ -612,6 +822,8 @@ class Onstage {
       storageKey: this.#keys.state,
       bytes: engine.length,
       engine: JSON.parse(engine),
+      config: this.#config,
+      preview: this.previewing(),
     };
   }
 
@@ -620,9 +832,12 @@ class Onstage {
     if (!this.#engine) return;
     this.flush();
     this.#sync?.close();
+    this.#exposures.close();
     for (const detach of this.#detach) detach();
     this.#detach = [];
     this.#listeners.clear();
+    this.#watchTime();
+    for (const listeners of Object.values(this.#events)) listeners.clear();
     this.#engine.free();
     this.#engine = null;
   }

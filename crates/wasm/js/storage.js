@@ -17,6 +17,10 @@ export function keys(userId) {
   const base = `${PREFIX}${encodeURIComponent(userId)}`;
   return {
     state: `${base}:state`,
+    /** The slots' last decisions, for a flicker-free first paint (last.js). */
+    last: `${base}:last`,
+    /** Web Lock names of this user's exposures (once.js). */
+    exposureLock: (experiment, variation) => `${base}:exposure:${encodeURIComponent(experiment)}:${encodeURIComponent(variation)}`,
     /** Each tab's recent outgoing events, for the other tabs. */
     tabPrefix: `${base}:tab:`,
     /** Where states that could not be used are set aside (the latest MAX_ASIDE). */

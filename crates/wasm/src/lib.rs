@@ -425,8 +425,9 @@ impl WasmEngine {
 
     /// Decisions for `slots` (a slot id, a list of them, or "*") as JSON
     /// text: `{slot: {experience, step?, variation, holdout, content, items, reasons}}`
-    /// (`step` only for a tour).
-    pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool) -> Result<String, JsValue> {
+    /// (`step` only for a tour; `"preview": true` for a previewed slot).
+    /// `record` false is a dry run: no first exposure is kept or reported.
+    pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool, record: bool) -> Result<String, JsValue> {
         let now = time(now, "now")?;
         let asked = arg(&slots, "slots", "unknown_slot")?;
         let names: Vec<&str> = match &asked {
@@ -438,7 +439,7 @@ impl WasmEngine {
             _ => return Err(js_error("unknown_slot", "decide takes a slot id, a list of slot ids or \"*\"")),
         };
         let refs = names;
-        let decision = self.engine.decide(Slots::Named(&refs), now, reasons).map_err(input_error)?;
+        let decision = self.engine.decide_with(Slots::Named(&refs), now, reasons, record).map_err(input_error)?;
         let mut out = String::with_capacity(256);
         out.push('{');
         for (i, d) in decision.slots.iter().enumerate() {
@@ -483,6 +484,36 @@ impl WasmEngine {
     fn interact(&mut self, interaction: Interaction, experience: &str, now: f64) -> Result<bool, JsValue> {
         let now = time(now, "now")?;
         self.engine.interact(interaction, experience, now).map_err(input_error)
+    }
+
+    /// Forces experiences into their slots for this session:
+    /// `[{experience, variation?}]` (an empty list ends the preview). An
+    /// unknown id (`unknown_experience`, `unknown_variation`) or a slot
+    /// named twice (`preview_conflict`) refuses the whole list.
+    #[wasm_bindgen(js_name = setPreview)]
+    pub fn set_preview(&mut self, list: JsValue) -> Result<(), JsValue> {
+        let bad = || js_error("bad_preview", "preview takes a list of {experience, variation?} with string ids");
+        let Json::Arr(items) = arg(&list, "preview", "bad_preview")? else { return Err(bad()) };
+        let mut asked = Vec::with_capacity(items.len());
+        for item in &items {
+            let Json::Obj(o) = item else { return Err(bad()) };
+            let Some(experience) = o.get("experience").and_then(Json::as_str) else { return Err(bad()) };
+            let variation = match o.get("variation") {
+                None | Some(Json::Null) => None,
+                Some(Json::Str(v)) => Some(&**v),
+                Some(_) => return Err(bad()),
+            };
+            asked.push((experience, variation));
+        }
+        self.engine.set_preview(&asked).map_err(input_error)
+    }
+
+    /// The experiences previewed now, as JSON text `[{experience, variation}]`.
+    pub fn preview(&self) -> String {
+        let list = self.engine.preview().into_iter().map(|(experience, variation)| {
+            onstage::obj! { "experience" => experience, "variation" => variation.map_or(Json::Null, Json::from) }
+        });
+        Json::Arr(list.collect()).to_json_string()
     }
 
     /// Marks an experiment variation as already exposed (by another tab).

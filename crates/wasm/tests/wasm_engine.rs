@@ -98,7 +98,7 @@ fn the_binding_walks_a_user_to_activation() {
     let notices = parse(&engine.take_notices());
     let changes: Vec<_> = notices.as_arr().unwrap().iter().filter_map(|n| n.get("to")).collect();
     assert_eq!(changes, vec![&Json::str("onboarding"), &Json::str("activation")]);
-    let decision = parse(&engine.decide("*".into(), T0 + DAY, true).unwrap());
+    let decision = parse(&engine.decide("*".into(), T0 + DAY, true, true).unwrap());
     assert_eq!(decision.get("sidebar").and_then(|d| d.get("experience")), Some(&Json::str("try_automations")));
     assert!(decision.get("home").and_then(|d| d.get("reasons")).is_some_and(|r| r.as_arr().is_some()));
 }
@@ -133,7 +133,7 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
         "bad_time"
     );
     assert_eq!(code_of(engine.shown("nope", T0).unwrap_err()), "unknown_experience");
-    assert_eq!(code_of(engine.decide("footer".into(), T0, false).unwrap_err()), "unknown_slot");
+    assert_eq!(code_of(engine.decide("footer".into(), T0, false, true).unwrap_err()), "unknown_slot");
     // Nothing was stored: every signal still reads as for a new user.
     let e = parse(&engine.evaluate(T0).unwrap());
     assert_eq!(e.get("signals").and_then(|s| s.get("api_units_30d")), Some(&Json::Num(0.0)));
