@@ -169,7 +169,8 @@ test('an import and a first exposure reach the other tabs', async () => {
   await inPage(a, `os.track('premium_feature_blocked'); os.track('premium_feature_blocked');`);
   await until(async () => (await inPage(b, 'return os.evaluate().stage;')) === 'expansion', 'B in expansion');
   await inPage(a, `os.decide('banner');`);
-  assert.equal((await inPage(a, 'return window.__exposures;')).length, 1);
+  // Reported just after the decision (under a Web Lock: once across tabs).
+  await until(async () => (await inPage(a, 'return window.__exposures;')).length === 1, 'the exposure in A');
   await new Promise((r) => setTimeout(r, 300));
   await inPage(b, `os.decide('banner');`);
   assert.deepEqual(await inPage(b, 'return window.__exposures;'), [], 'B does not report the exposure A reported');

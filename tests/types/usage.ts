@@ -1,6 +1,17 @@
 // Compiled with `tsc --noEmit` against the package's hand-written types
 // (js/index.d.ts): a typical host's use of the API must type-check.
-import { init, load, validateConfig, version, type Onstage, type SlotDecision, type Problem } from '../../crates/wasm/js/index.js';
+import {
+  init,
+  lastDecisions,
+  load,
+  validateConfig,
+  version,
+  type LastDecisions,
+  type Onstage,
+  type PreviewEntry,
+  type Problem,
+  type SlotDecision,
+} from '../../crates/wasm/js/index.js';
 
 async function main(config: { version: 1; [key: string]: unknown }): Promise<void> {
   await load();
@@ -67,6 +78,30 @@ async function main(config: { version: 1; [key: string]: unknown }): Promise<voi
   onstage.dismissed('win_back');
   onstage.converted('upgrade_seats');
   onstage.flush();
+
+  // Loading options, preview, time, events, stale decisions (issue 12).
+  await load(new URL('/assets/onstage_bg.wasm', 'https://example.com'));
+  await load(new Uint8Array([0, 97, 115, 109]));
+  void init({ config: {}, userId: 'u', wasm: new WebAssembly.Module(new Uint8Array()), refreshInterval: 15_000, previewParam: null });
+  void init({ config: {}, userId: 'u', preview: 'upgrade_seats:roi,setup_checklist' });
+  onstage.preview({ experience: 'upgrade_seats', variation: 'roi' });
+  onstage.preview(['setup_checklist', { experience: 'win_back' }]);
+  onstage.preview(null);
+  const previewed: PreviewEntry[] = onstage.previewing();
+  console.log(previewed.map((p) => `${p.experience}:${p.variation ?? ''}`));
+  const banner = onstage.decide('banner', { reasons: true, dryRun: true });
+  if (banner.preview) console.log(banner.reasons?.[0]?.normally);
+  onstage.refresh();
+  const off = onstage.on('exposure', (e) => console.log(e.experiment, e.variation));
+  onstage.on('stageChange', ({ from, to }) => console.log(from, to));
+  off();
+  const last: LastDecisions = lastDecisions('user-42');
+  for (const [slot, d] of Object.entries(last.decisions)) if (d.stale) console.log(slot, d.experience, last.stage);
+  // @ts-expect-error only three event types
+  onstage.on('decision', () => {});
+  // @ts-expect-error a preview is ids, not a number
+  onstage.preview(3);
+
   // Misuse must not type-check (tsc fails when an expected error is missing):
   // @ts-expect-error props are flat scalars
   onstage.track('x', { nested: { a: 1 } });

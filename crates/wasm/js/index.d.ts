@@ -88,7 +88,8 @@ export interface Reason {
     | 'all_items_done'
     | 'capped'
     | 'policy_gap'
-    | 'policy_daily_limit';
+    | 'policy_daily_limit'
+    | 'preview';
   /** Sentences for failed conditions, e.g. "signals.reports_7d is 1, needs >= 3". */
   failed?: string[];
   /** The evaluated condition tree, with the values that decided it. */
@@ -103,6 +104,11 @@ export interface Reason {
   step?: string | null;
   /** For a tour: every step, whether it is completed, and how ("advanced" or "done"). */
   steps?: { id: string; done: boolean; by?: 'advanced' | 'done' }[];
+  /**
+   * For "preview": what the experience's own rules give now: "eligible",
+   * or the reason it would not be shown (`{result, failed?, until?, ...}`).
+   */
+  normally?: 'eligible' | { [detail: string]: Json };
   [detail: string]: Json | undefined;
 }
 
@@ -129,7 +135,27 @@ export interface SlotDecision {
   /** For a checklist: every item with its state; for a tour: every step. */
   items: ChecklistItem[];
   reasons: Reason[] | null;
+  /** Present (true) when the slot shows a preview: nothing about it is recorded. */
+  preview?: true;
+  /**
+   * Present (true) on a decision read from storage before the engine
+   * loaded (`lastDecisions`, `onstage/react` before ready): what the slot
+   * showed on the user's last visit, to be replaced by the live one.
+   */
+  stale?: true;
 }
+
+/** A previewed experience, and the variation forced (null: the experience's own content). */
+export interface PreviewEntry {
+  experience: string;
+  variation: string | null;
+}
+
+/**
+ * A preview: an experience id, "experience:variation", several of them
+ * separated by commas, an entry, a list of those, or null for none.
+ */
+export type PreviewSpec = string | { experience: string; variation?: string | null } | Array<string | { experience: string; variation?: string | null }> | null;
 
 export interface Evaluation {
   stage: string | null;
@@ -164,9 +190,37 @@ export interface InitOptions {
    * `localStorage`) or "memory" (nothing saved, no cross-tab sync).
    */
   storage?: Storage | 'memory';
+  /**
+   * How often (ms, at least 1000; default 30000) decisions are checked for
+   * changes that time alone causes, while someone subscribes and the page
+   * is visible. Subscribers hear of such a change within this interval.
+   */
+  refreshInterval?: number;
+  /** A preview to start with (see `Onstage.preview`); default: the page URL's `previewParam`. */
+  preview?: PreviewSpec;
+  /** The URL query parameter read for a preview (default "onstage-preview"); null ignores the URL. */
+  previewParam?: string | null;
   onStageChange?: (change: StageChange) => void;
+  /**
+   * The user's first exposure to a variation, once per user across tabs:
+   * called just after the decision (asynchronously where Web Locks exist).
+   */
   onExposure?: (exposure: Exposure) => void;
   onWarning?: (warning: Warning) => void;
+}
+
+export interface DecideOptions {
+  /** Explain why every experience of the slot won or lost. */
+  reasons?: boolean;
+  /** For tools (an inspector): record nothing, no first exposure; the stage still follows time. */
+  dryRun?: boolean;
+}
+
+/** What `on(type, listener)` listens to, and the payload of each. */
+export interface OnstageEvents {
+  stageChange: StageChange;
+  exposure: Exposure;
+  warning: Warning;
 }
 
 export interface Onstage {
@@ -176,8 +230,8 @@ export interface Onstage {
     entitlements?: { [key: string]: Json };
     tzOffsetMinutes?: number;
   }): void;
-  decide(slot: string, options?: { reasons?: boolean }): SlotDecision;
-  decide(slots: string[] | '*', options?: { reasons?: boolean }): Record<string, SlotDecision>;
+  decide(slot: string, options?: DecideOptions): SlotDecision;
+  decide(slots: string[] | '*', options?: DecideOptions): Record<string, SlotDecision>;
   shown(experienceId: string): void;
   dismissed(experienceId: string): void;
   converted(experienceId: string): void;
@@ -208,11 +262,26 @@ export interface Onstage {
   /** The stage changes kept (the last 100), oldest first. */
   stageHistory(): StageChange[];
   /**
-   * Calls `listener` (once per tick) whenever a decision may have changed;
-   * returns an unsubscribe function. A `shown` that continues an impression
-   * already on screen does not notify, so reporting `shown` on every render is safe.
+   * Calls `listener` (once per tick) whenever a decision may have changed,
+   * including by time alone (checked every `refreshInterval` while someone
+   * subscribes and the page is visible); returns an unsubscribe function.
+   * A `shown` that continues an impression already on screen does not
+   * notify, so reporting `shown` on every render is safe.
    */
   subscribe(listener: () => void): () => void;
+  /** Checks now whether time alone changed a decision, and tells subscribers if so. */
+  refresh(): void;
+  /**
+   * Forces experiences (and variations) into their slots in this browser;
+   * `null` ends it. Previewed slots say `preview: true` and record nothing.
+   * Throws "bad_preview", "unknown_experience", "unknown_variation" or
+   * "preview_conflict" (and the previous preview stays).
+   */
+  preview(spec: PreviewSpec): void;
+  /** The preview in force. */
+  previewing(): PreviewEntry[];
+  /** Listens to stage changes, exposures or warnings; returns an unsubscribe function. */
+  on<K extends keyof OnstageEvents>(type: K, listener: (payload: OnstageEvents[K]) => void): () => void;
   /** Writes the state now (it is also written shortly after each change and when the page is hidden). */
   flush(): void;
   /** For debugging: where the state lives and what it holds. */
@@ -228,7 +297,23 @@ export interface DebugState {
   /** Size of the engine's stored state, in characters. */
   bytes: number;
   engine: Json;
+  /** The config in force. */
+  config: Json;
+  preview: PreviewEntry[];
 }
+
+/** What `lastDecisions` returns: the last visit's stage and decisions, each `stale: true`. */
+export interface LastDecisions {
+  stage: string | null;
+  decisions: Record<string, SlotDecision>;
+}
+
+/**
+ * The decisions a user's page last showed, read synchronously from storage
+ * without the WebAssembly module: render them on the first paint, then
+ * replace them with live ones. Empty for a new user; never throws.
+ */
+export function lastDecisions(userId: string, options?: { storage?: Storage | 'memory' }): LastDecisions;
 
 /** Where the WebAssembly module comes from: see `InitOptions.wasm`. */
 export type WasmSource =

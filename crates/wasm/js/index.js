@@ -521,6 +521,8 @@ class Onstage {
     this.#notifyQueued = true;
     queueMicrotask(() => {
       this.#notifyQueued = false;
+      // What subscribers are about to see is the baseline of the next time check.
+      if (this.#engine) this.#seen = this.#peek();
       for (const listener of [...this.#listeners]) {
         try {
           listener();
