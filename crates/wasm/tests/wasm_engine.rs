@@ -144,7 +144,7 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
 fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
     let mut engine = WasmEngine::new(js(TOURS), "u1".into()).unwrap();
     engine.identify(js(r#"{"attributes":{"id":"u1","plan":"free"}}"#), T0).unwrap();
-    let main = |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true).unwrap()).get("main").cloned();
+    let main = |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true, true).unwrap()).get("main").cloned();
     let first = main(&mut engine, T0).unwrap();
     assert_eq!(first.get("step"), Some(&Json::str("create_project")));
     // Out of order: the third step first, then the first; twice counts once.
@@ -155,7 +155,7 @@ fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
     assert_eq!(now.get("step"), Some(&Json::str("invite")));
     assert_eq!(now.get("content").and_then(|c| c.get("cta")), Some(&Json::str("Invite")));
     // A decision of another kind has no `step` key.
-    let footer = parse(&engine.decide("footer".into(), T0 + 4_000.0, false).unwrap());
+    let footer = parse(&engine.decide("footer".into(), T0 + 4_000.0, false, true).unwrap());
     assert_eq!(footer.get("footer").and_then(|d| d.get("step")), None);
     let fails = |r: Result<bool, JsValue>| code_of(r.unwrap_err());
     assert_eq!(fails(engine.advanced("nope".into(), "x".into(), T0 + 5_000.0)), "unknown_tour");
