@@ -6,9 +6,13 @@
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
 #   3. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
 #              (wasm-bindgen-test-runner with Debian's chromedriver)
-#   4. build   the release wasm package into www/pkg/ (scripts/build-wasm.sh)
+#   4. build   the release package into dist/ (scripts/build-wasm.sh)
 #   5. types   tsc --noEmit of tests/types/usage.ts against crates/wasm/js/index.d.ts
 #   6. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
+#   7. package npm pack, the example apps installed from the tarball and built
+#              (Vite 7 with React 19 and 18, webpack 5, no bundler), Node tests
+#              of the installed package, tsc over a usage file of every entry,
+#              and the examples driven in headless Chromium (tests/package/)
 #
 # Run some layers only: bash scripts/test.sh wasm e2e   (set-up always runs;
 # e2e needs a package built by an earlier `build`).
@@ -17,7 +21,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-ALL_LAYERS=(native clippy wasm build types e2e)
+ALL_LAYERS=(native clippy wasm build types e2e package)
 if [ $# -gt 0 ]; then
   for l in "$@"; do
     [[ " ${ALL_LAYERS[*]} " == *" $l "* ]] || die "unknown layer '$l' (layers: ${ALL_LAYERS[*]})"
@@ -36,9 +40,10 @@ declare -A WHAT=(
   [native]="cargo test of the core and the CLI, doc tests, the docs' examples"
   [clippy]="cargo clippy: no unwrap, expect, panic or unchecked indexing outside tests"
   [wasm]="tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium (wasm-bindgen-test-runner)"
-  [build]="release wasm package into www/pkg/"
+  [build]="release package into dist/"
   [types]="tsc --noEmit of a usage example against the package's hand-written types"
   [e2e]="node --test tests/e2e/ in headless Chromium (playwright-core)"
+  [package]="npm pack; examples/ installed from the tarball, built (Vite, webpack), tested in Node, tsc, Chromium"
 )
 run_layer() {
   local name=$1; shift
@@ -118,6 +123,18 @@ layer_e2e() {
   local files=(tests/e2e/*.test.mjs)
   [ -e "${files[0]}" ] || { say "no tests/e2e/*.test.mjs"; return 0; }
   CHROME_PATH="$(find_chrome)" node --test "${files[@]}"
+}
+
+layer_package() {
+  bash scripts/examples.sh
+  local tsc="$ROOT/node_modules/.bin/tsc"
+  (
+    cd examples/react-vite
+    node --test test/
+    "$tsc" -p types/tsconfig.json
+    "$tsc" -p types/tsconfig.node16.json
+  )
+  CHROME_PATH="$(find_chrome)" node --test tests/package/*.test.mjs
 }
 
 total_start=$SECONDS

@@ -1,12 +1,12 @@
 // The demo's wiring: loads the onstage package and its config (acme.json:
 // the reference saas.json plus a guided tour),
 // keeps one onstage instance for the current (simulated) user, and renders
-// the slots, the product and the inspector from onstage's decisions each
-// time onstage says something changed (subscribe) or the clock jumps.
+// the slots and the product from onstage's decisions each time onstage says
+// something changed (subscribe) or the clock jumps. The inspector beside
+// them is the package's own (onstage/inspector), mounted for each instance.
 import { DAY, HOUR, MINUTE, WEEK, SimClock, formatDateTime, formatUtcOffset, parseDuration, tzOffsetMinutes } from './clock.js';
 import { createConfigEditor } from './config-editor.js';
 import { byTestId } from './dom.js';
-import { createInspector } from './inspector.js';
 import { createProduct } from './product.js';
 import { createSlots } from './slots.js';
 import { toast } from './toast.js';
@@ -17,15 +17,14 @@ const DEFAULT_DISPLAY_TIMEOUT = 30 * MINUTE;
 
 const app = {
   pkg: null,
+  /** The package's inspector entry, and the inspector mounted for the current instance. */
+  inspectorPkg: null,
+  inspector: null,
   clock: new SimClock(),
   onstage: null,
   config: null,
   userId: null,
   identity: { ...DEFAULT_IDENTITY },
-  /** The user's stage changes ({from, to, at}), read from onstage at each render. */
-  transitions: [],
-  /** From onExposure, with the simulated time. */
-  exposures: [],
   warnings: [],
   /** Events this user tracked, newest first (the product's activity feed). */
   activity: [],
@@ -109,7 +108,7 @@ function showError(err) {
  * destroyed, so a refused config leaves the current one running.
  */
 async function start(config, userId) {
-  const session = { transitions: [], exposures: [], warnings: [] };
+  const session = { warnings: [] };
   const previousUser = app.userId;
   app.userId = userId;
   let onstage;
@@ -119,12 +118,6 @@ async function start(config, userId) {
       userId,
       ...identityPayload(),
       now: app.clock.now,
-      // Exposures arrive just after the decision that made them (once
-      // across tabs, see the package's docs): show them when they do.
-      onExposure: (exposure) => {
-        session.exposures.push({ ...exposure, at: app.clock.now() });
-        if (app.onstage === onstage) queueMicrotask(render);
-      },
       onWarning: (warning) => session.warnings.push(warning),
     });
   } catch (err) {
@@ -132,6 +125,8 @@ async function start(config, userId) {
     throw err;
   }
   app.onstage?.destroy();
+  app.inspector?.destroy();
+  app.inspector = app.inspectorPkg.mountInspector(byTestId('inspector-mount'), onstage, { now: app.clock.now });
   Object.assign(app, session, {
     onstage,
     config,
@@ -158,7 +153,6 @@ function applyConfig(config) {
 
 let slots;
 let product;
-let inspector;
 
 function renderClock(now) {
   const el = byTestId('sim-time');
@@ -181,13 +175,11 @@ function render() {
     return;
   }
   const now = app.clock.now();
-  // The stage timeline comes from the user's stored stage changes, so it
-  // survives reloads.
-  app.transitions = onstage.stageHistory();
   renderClock(now);
   const displayed = slots.render(decisions);
   product.render({ app, evaluation, now });
-  inspector.render({ app, decisions, evaluation, now });
+  // The simulated clock may have jumped: the inspector renders at once too.
+  app.inspector.update();
   reportImpressions(onstage, displayed, now);
 }
 
@@ -320,13 +312,13 @@ async function reset() {
 async function main() {
   try {
     app.pkg = await import('./pkg/index.js');
+    app.inspectorPkg = await import('./pkg/inspector.js');
     await app.pkg.load();
   } catch (err) {
     document.body.dataset.appState = 'error';
     showError(new Error(`the onstage package did not load (${err.message}). Build it with \`npm run build\`, or run \`npm start\`.`));
     return;
   }
-  byTestId('version').textContent = app.pkg.version();
   // The reference config (saas.json) plus the demo's tour (acme.json).
   const configText = await (await fetch('./acme.json')).text();
   const config = JSON.parse(configText);
@@ -334,7 +326,6 @@ async function main() {
   slots = createSlots({ interact, advance, act, config: () => app.config, toast });
   product = createProduct({ act, setIdentity, toast });
   product.syncIdentity(app.identity);
-  inspector = createInspector();
   createConfigEditor(byTestId('config-editor'), {
     initialText: configText,
     validate: (c) => app.pkg.validateConfig(c),

@@ -33,13 +33,9 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
 const shortDateTime = new Intl.DateTimeFormat(undefined, {
   weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
 });
-const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export const formatDateTime = (t) => dateTime.format(t);
 export const formatShort = (t) => shortDateTime.format(t);
-export const formatDay = (t) => dayMonth.format(t);
-export const formatTime = (t) => timeOnly.format(t);
 
 /** "3d 4h", "25m", "just now": a duration for people. */
 export function formatDuration(ms) {

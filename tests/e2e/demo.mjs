@@ -132,6 +132,20 @@ export class Demo {
   }
 
   /** Everything the page shows about onstage's state, read at once. */
+  /**
+   * The page's state once it shows `count` exposures: the package reports
+   * an exposure just after the decision that made it (under a Web Lock, so
+   * that it is once across tabs), so the log may fill a moment later.
+   */
+  async stateWithExposures(count, timeout = 3000) {
+    const start = Date.now();
+    for (;;) {
+      const s = await this.state();
+      if (s.exposures.length >= count || Date.now() - start > timeout) return s;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   state() {
     return this.page.evaluate(async () => {
       // Let queued renders (subscribers run in a microtask) finish first.

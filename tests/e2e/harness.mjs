@@ -61,13 +61,15 @@ export async function screenshot(page, name) {
 
 /**
  * Starts the server and the browser. Resolves to
- * { baseUrl, browser, openPage(path), close() }.
+ * { baseUrl, browser, openPage(path), close() }. `serverOptions` go to
+ * startServer (default: www/ with dist/ as /pkg/; the package tests serve
+ * an example app's build instead).
  */
-export async function startHarness() {
-  if (!existsSync(join(DIST, 'onstage.js'))) {
+export async function startHarness(serverOptions = {}) {
+  if (!serverOptions.root && !existsSync(join(DIST, 'onstage.js'))) {
     throw new Error('dist/ is not built: run `npm run build` first (npm test does).');
   }
-  const server = await startServer({ port: 0 });
+  const server = await startServer({ port: 0, ...serverOptions });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: findChrome(), args: CHROME_ARGS, headless: true, timeout: 60_000 });

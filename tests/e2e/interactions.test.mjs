@@ -108,7 +108,7 @@ test('a user in the holdout sees no upgrade prompt: the banner falls through', a
   const demo = await openDemo(h, { user: user.id });
   // expansion needs only premium_attempts >= 2; the default role, owner, is in the admin segment.
   await demo.click('action-premium', 2);
-  const s = await demo.state();
+  const s = await demo.stateWithExposures(1);
   assert.equal(s.stage, 'expansion');
   assert.equal(s.slots.banner.experience, null);
   assert.equal(s.slots.banner.holdout, true);

@@ -140,7 +140,7 @@ test('a user walks from onboarding to advocacy, exactly as saas.json says', asyn
 
   await t.test('an hour later the banner shows the upgrade prompt with its variation content', async () => {
     await demo.travel('hour'); // +14d+1h10m
-    s = await demo.state();
+    s = await demo.stateWithExposures(1);
     assert.equal(s.stage, 'expansion');
     const expected = { ...upgrade.content, ...user.variation.content };
     assert.equal(s.slots.banner.experience, 'upgrade_seats');

@@ -87,7 +87,7 @@ const RESULT_LABEL = {
   when_failed: 'conditions fail',
   stopped: 'stopped',
   converted: 'converted',
-  completed: 'completed',
+  completed: 'tour completed',
   dismissed: 'dismissed',
   cooling_down: 'cooling down',
   all_items_done: 'all items done',
@@ -254,7 +254,7 @@ function reasonDetails(H, r, now) {
       items.push(li('reached its goal: never shown again'));
       break;
     case 'completed':
-      items.push(li('every step of the tour is completed'));
+      items.push(li('every step is completed: never shown again'));
       break;
     case 'all_items_done':
       items.push(li('every checklist item is done'));
@@ -264,7 +264,13 @@ function reasonDetails(H, r, now) {
       break;
     default:
   }
-  if (typeof r.step === 'string') items.push(li('tour step: ', H('strong', {}, r.step)));
+  // A tour's progress: each step, and how a completed one was completed.
+  if (Array.isArray(r.steps)) {
+    items.push(H('li', { class: 'tour-steps', testid: `steps-${r.experience}` },
+      r.step ? ['at step ', H('strong', {}, r.step), ': '] : 'steps: ',
+      r.steps.map((st, i) => [i > 0 && ', ', H('span', { class: st.done ? 'held' : '', dataset: { step: st.id, by: st.by ?? '' } },
+        `${st.id}${st.done ? ` ✓ (${st.by === 'advanced' ? 'advanced' : 'done held'})` : ''}`)])));
+  }
   if (r.until) {
     const t = Date.parse(r.until);
     items.push(H('li', { class: 'until', dataset: { until: r.until } }, `until ${formatShort(t)} (${formatRelative(t, now)})`));

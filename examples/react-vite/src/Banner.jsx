@@ -1,7 +1,9 @@
-import { Slot } from 'onstage/react';
+import { Slot, useSlot } from 'onstage/react';
 import { useRenderCount } from './useRenderCount.js';
 
 export function Banner() {
+  // Subscribed to the banner's decision: renders again only when it changes.
+  useSlot('banner');
   const renders = useRenderCount('banner');
   return (
     <section data-testid="banner" data-renders={renders}>
