@@ -45,7 +45,8 @@ test('time alone changes a decision: subscribers hear of it, and nothing runs wh
   assert.equal(await inPage(page, `return os.decide('side').experience;`), null, 'cooling down');
 
   // Nobody subscribes: an hour passes on the clock, and no work is done.
-  const idle = await inPage(page, `window.__t += 2 * ${HOUR}; const n = window.__clockCalls;
+  // (flush first: the save that follows a change reads the clock once.)
+  const idle = await inPage(page, `os.flush(); window.__t += 2 * ${HOUR}; const n = window.__clockCalls;
     await new Promise((r) => setTimeout(r, 2500)); return window.__clockCalls - n;`);
   assert.equal(idle, 0, 'no time checks without subscribers');
 
@@ -68,6 +69,7 @@ test('time alone changes a decision: subscribers hear of it, and nothing runs wh
     document.dispatchEvent(new Event('visibilitychange'));
     os.dismissed('tip');
     await new Promise((r) => setTimeout(r, 50));
+    os.flush();
     window.__t += 2 * ${HOUR};
     const n = window.__clockCalls;
     await new Promise((r) => setTimeout(r, 2500));
@@ -79,7 +81,7 @@ test('time alone changes a decision: subscribers hear of it, and nothing runs wh
   await until(async () => (await inPage(page, 'return window.__side;')) === 'tip', 'the check on coming back', 500);
 
   // Unsubscribed: the checks stop again. refresh() checks on demand.
-  const stopped = await inPage(page, `window.__unsubscribe(); os.dismissed('tip'); window.__t += 2 * ${HOUR};
+  const stopped = await inPage(page, `window.__unsubscribe(); os.dismissed('tip'); os.flush(); window.__t += 2 * ${HOUR};
     const n = window.__clockCalls; await new Promise((r) => setTimeout(r, 2500)); return window.__clockCalls - n;`);
   assert.equal(stopped, 0);
   const onDemand = await inPage(page, `
