@@ -1,7 +1,9 @@
 //! Criterion benches of the engine's hot paths, natively (`cargo bench
 //! --bench engine`): compiling saas.json, one track into a 10,000-event
-//! history, evaluate, decide (all slots, with and without reasons), and
-//! export/restore of a heavy user's state. The browser figures come from
+//! history, evaluate, decide (all slots, with and without reasons),
+//! tours (track, decide and advanced on the shared tours config, against
+//! the same config with its tours as plain prompts), and export/restore of
+//! a heavy user's state. The browser figures come from
 //! `npm run bench`.
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -62,6 +64,64 @@ mod benches {
         }
     }
 
+    /// Tours: what checking every step's `done` after each step costs, on
+    /// the shared tours config (three tours, 12 steps, 9 `done`s), against
+    /// the same steps on a copy of it whose tours are plain prompts.
+    pub fn tours(c: &mut Criterion) {
+        let tours_text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/examples/timelines/tours.config.json"
+        ))
+        .unwrap();
+        let plain_text =
+            tours_text.replace(r#""kind": "tour""#, r#""kind": "walkthrough""#).replace(r#""steps""#, r#""unused""#);
+        let mut plain_doc = onstage::json::parse(&plain_text).unwrap();
+        if let onstage::json::Json::Obj(root) = &mut plain_doc {
+            if let Some(onstage::json::Json::Arr(list)) = root.get_mut("experiences") {
+                for e in list {
+                    if let onstage::json::Json::Obj(o) = e {
+                        o.remove("unused");
+                    }
+                }
+            }
+        }
+        let configs = [
+            ("tours", Arc::new(onstage::config::compile_text(&tours_text).unwrap().config)),
+            ("tours as plain prompts", Arc::new(onstage::compile(&plain_doc).unwrap().config)),
+        ];
+        let names = ["project_created", "dashboard_viewed", "filter_applied", "search", "report_created"];
+        for (label, config) in configs {
+            let mut group = c.benchmark_group(format!("engine/{label}"));
+            let mut engine = Engine::new(Arc::clone(&config), "bench").unwrap();
+            engine.identify(identity(), END).unwrap();
+            let mut now = END;
+            let mut k = 0usize;
+            let empty = onstage::json::Json::Null;
+            group.bench_function("track", |b| {
+                b.iter(|| {
+                    k += 1;
+                    now += 1;
+                    engine.track(names[k % names.len()], &empty, None, now).unwrap();
+                })
+            });
+            group.bench_function("decide(all slots), each at a new millisecond", |b| {
+                b.iter(|| {
+                    now += 1;
+                    black_box(engine.decide(Slots::All, now, false).unwrap().slots.len())
+                })
+            });
+            if label == "tours" {
+                group.bench_function("advanced (a step completed already)", |b| {
+                    b.iter(|| {
+                        now += 1;
+                        black_box(engine.advance("reports_tour", "build", now).unwrap())
+                    })
+                });
+            }
+            group.finish();
+        }
+    }
+
     pub fn persistence(c: &mut Criterion) {
         let config = config();
         // A heavy user: about 200 events a day for 90 days.
@@ -90,7 +150,7 @@ mod benches {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-criterion::criterion_group!(engine, benches::compile, benches::hot_paths, benches::persistence);
+criterion::criterion_group!(engine, benches::compile, benches::hot_paths, benches::tours, benches::persistence);
 #[cfg(not(target_arch = "wasm32"))]
 criterion::criterion_main!(engine);
 
