@@ -50,6 +50,13 @@ fn set(doc: &mut Json, path: &[&str], value: Json) {
     }
 }
 
+/// The config is refused, with exactly these `(code, path)` problems.
+fn assert_refused_with(doc: &Json, problems: &[Problem], want: &[(&str, &str)]) {
+    let want: BTreeSet<(String, String)> = want.iter().map(|(c, p)| (c.to_string(), p.to_string())).collect();
+    assert_eq!(pairs(problems), want, "{problems:#?}");
+    assert!(onstage::compile(doc).is_err());
+}
+
 #[test]
 fn the_reference_config_is_accepted_without_warnings() {
     let compiled = onstage::compile(&saas()).unwrap_or_else(|p| panic!("saas.json refused: {p:#?}"));
@@ -104,7 +111,7 @@ fn a_broken_config_lists_every_problem_with_its_path() {
     set(&mut doc, &["experiences", "1", "extra"], Json::Num(1.0));
     set(&mut doc, &["experiences", "3", "experiment", "variations", "0", "weight"], Json::Num(0.5));
     let problems = problems_of(&doc);
-    let want: BTreeSet<(String, String)> = [
+    let want = [
         ("bad_duration", "signals.reports_7d.window"),
         ("unknown_signal_form", "signals.bogus"),
         ("field_not_allowed", "signals.api_usage_ratio.window"),
@@ -115,12 +122,8 @@ fn a_broken_config_lists_every_problem_with_its_path() {
         ("undefined_stage", "experiences[0].when.stage"),
         ("unknown_field", "experiences[1].extra"),
         ("bad_weights", "experiences[3].experiment.variations"),
-    ]
-    .iter()
-    .map(|(c, p)| (c.to_string(), p.to_string()))
-    .collect();
-    assert_eq!(pairs(&problems), want, "{problems:#?}");
-    assert!(onstage::compile(&doc).is_err());
+    ];
+    assert_refused_with(&doc, &problems, &want);
 }
 
 #[test]
@@ -281,7 +284,7 @@ fn tour_problems_are_listed_with_their_paths() {
     )
     .unwrap();
     let problems = problems_of(&doc);
-    let want: BTreeSet<(String, String)> = [
+    let want = [
         ("empty_tour", "experiences[0]"),
         ("empty_tour", "experiences[1].steps"),
         ("done_never_holds", r#"experiences[2].steps[0].done["signals.tasks"].$lt"#),
@@ -300,12 +303,8 @@ fn tour_problems_are_listed_with_their_paths() {
         ("field_not_allowed", "experiences[4].steps"),
         ("done_never_holds", r#"experiences[4].items[0].done["signals.tasks"]"#),
         ("field_not_allowed", "experiences[5].items"),
-    ]
-    .iter()
-    .map(|(c, p)| (c.to_string(), p.to_string()))
-    .collect();
-    assert_eq!(pairs(&problems), want, "{problems:#?}");
-    assert!(onstage::compile(&doc).is_err());
+    ];
+    assert_refused_with(&doc, &problems, &want);
 }
 
 #[test]
