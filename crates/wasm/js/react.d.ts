@@ -21,12 +21,19 @@ export interface OnstageProviderProps {
 
 export function OnstageProvider(props: OnstageProviderProps): ReactNode;
 
+/** A slot's decision in React: a tour's (with `step`) also has `advance`. */
+export type SlotState = SlotDecision & {
+  /** For a tour: the user finished a step (default: the current one, `step`). */
+  advance?: (stepId?: string) => void;
+};
+
 /**
  * The slot's decision; the component re-renders only when it changes.
  * Null on the server and while unknown; a returning user's last decision
- * (`stale: true`) until the live one.
+ * (`stale: true`) until the live one. A tour's decision has `step` and
+ * `advance`.
  */
-export function useSlot(slot: string, options?: { reasons?: boolean }): SlotDecision | null;
+export function useSlot(slot: string, options?: { reasons?: boolean }): SlotState | null;
 
 /** The user's stage, or null while unknown. */
 export function useStage(): string | null;
@@ -56,12 +63,10 @@ export interface UseOnstage extends OnstageActions {
 export function useOnstage(): UseOnstage;
 
 /** What `<Slot render>` is given: the decision and what the user can do with it. */
-export type SlotRenderProps = SlotDecision & {
+export type SlotRenderProps = SlotState & {
   experience: string;
   dismiss(): void;
   convert(): void;
-  /** For a tour: the user finished a step (default: the current one). */
-  advance?: (stepId?: string) => void;
 };
 
 export interface SlotProps {

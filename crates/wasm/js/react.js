@@ -259,12 +259,23 @@ function identityOf({ attributes, entitlements, tzOffsetMinutes }) {
 /**
  * The decision for `slot`: re-renders only when it changes. Null on the
  * server and while nothing is known; a returning user's last decision
- * (marked `stale: true`) until the live one is there.
+ * (marked `stale: true`) until the live one is there. A tour's decision
+ * has its current `step` and `advance(stepId?)` (default: that step).
  */
 export function useSlot(slot, options) {
   const store = useStore();
   const entry = store.slot(slot, options?.reasons === true);
-  return useSyncExternalStore(store.subscribe, entry.get, entry.server);
+  const decision = useSyncExternalStore(store.subscribe, entry.get, entry.server);
+  // A tour's decision also carries `advance(stepId?)`; the others are
+  // handed back as they are (the same object while unchanged).
+  return useMemo(() => withAdvance(store, decision), [store, decision]);
+}
+
+/** For a tour's decision, a frozen copy with `advance(stepId?)` (default: the current step). */
+function withAdvance(store, decision) {
+  if (decision?.step === undefined) return decision;
+  const { experience, step } = decision;
+  return Object.freeze({ ...decision, advance: (stepId = step) => store.act((os) => os.advanced(experience, stepId)) });
 }
 
 /** The user's stage (null while unknown). */
@@ -305,7 +316,7 @@ export function useOnstage() {
  */
 export function Slot({ id, render, fallback = null, reasons = false }) {
   const store = useStore();
-  const decision = useSlot(id, { reasons });
+  const decision = useSlot(id, { reasons }); // a tour's carries advance
   const experience = decision?.experience ?? null;
   const content = experience === null ? null : render(renderProps(store, decision));
   const rendered = content !== null && content !== undefined && content !== false;
@@ -323,8 +334,5 @@ function renderProps(store, decision) {
     dismiss: () => store.act((os) => os.dismissed(id)),
     convert: () => store.act((os) => os.converted(id)),
   };
-  if (decision.step !== undefined) {
-    props.advance = (step = decision.step) => store.act((os) => os.advanced(id, step));
-  }
   return props;
 }

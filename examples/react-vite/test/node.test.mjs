@@ -124,3 +124,29 @@ test("<Slot> hands a tour's render function its step and advance", async () => {
   assert.equal(page(), '<p>reports_tour@build</p>', 'a later step completed out of order: the current one stays');
   onstage.destroy();
 });
+
+test("useSlot hands a tour's decision its step and advance; other decisions stay as they are", async () => {
+  const { OnstageProvider, useSlot } = await import('onstage/react');
+  const { createTestOnstage } = await import('onstage/testing');
+  const tours = JSON.parse(readFileSync(new URL('../../../../shared/examples/timelines/tours.config.json', import.meta.url), 'utf8'));
+  const { onstage } = await createTestOnstage({ config: tours });
+  const seen = {};
+  function Probe({ slot }) {
+    const d = useSlot(slot);
+    seen[slot] = d;
+    return createElement('p', null, `${d?.experience}@${d?.step}`);
+  }
+  const page = () =>
+    renderToString(createElement(OnstageProvider, { instance: onstage },
+      createElement(Probe, { slot: 'main' }), createElement(Probe, { slot: 'footer' })));
+  assert.equal(page(), '<p>onboarding@create_project</p><p>setup@undefined</p>');
+  assert.equal(typeof seen.main.advance, 'function');
+  assert.ok(Object.isFrozen(seen.main));
+  assert.equal(seen.footer.advance, undefined, 'a checklist has no advance');
+  seen.main.advance();
+  assert.equal(page(), '<p>onboarding@invite</p><p>setup@undefined</p>');
+  seen.main.advance('dashboard');
+  seen.main.advance();
+  assert.equal(page(), '<p>onboarding@connect</p><p>setup@undefined</p>', 'out of order: the first step left is current');
+  onstage.destroy();
+});
