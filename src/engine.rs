@@ -155,7 +155,7 @@ pub struct Evaluation {
     pub at: Millis,
     pub stage: Option<Box<str>>,
     pub stage_since: Option<Millis>,
-    /// Ids of the segments that hold, in config order.
+    /// Ids of the segments that hold, sorted.
     pub segments: Vec<Box<str>>,
     /// Every signal's value, in config order.
     pub signals: Vec<(Box<str>, Option<f64>)>,
@@ -761,12 +761,11 @@ impl Engine {
         out.push_str(",\"stage_since\":");
         Json::from(held.map(|h| h.since as f64)).write_to(out);
         out.push_str(",\"segments\":[");
-        let held_segments = config.segments.segments.iter().zip(&self.scratch.segments_held).filter(|(_, h)| **h);
-        for (i, (s, _)) in held_segments.enumerate() {
+        for (i, id) in self.held_segments().into_iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            Json::write_str(&s.id, out);
+            Json::write_str(id, out);
         }
         out.push_str("],\"signals\":{");
         for (i, (s, v)) in config.signals.signals.iter().zip(&self.scratch.signals).enumerate() {
@@ -788,6 +787,22 @@ impl Engine {
         out.push_str("]}");
     }
 
+    /// Ids of the segments that hold at the latest step, sorted (the order
+    /// of every output: `simulate`, `evaluate`, the browser's `evaluate()`).
+    fn held_segments(&self) -> Vec<&str> {
+        let config = &*self.config;
+        let mut held: Vec<&str> = config
+            .segments
+            .segments
+            .iter()
+            .zip(&self.scratch.segments_held)
+            .filter(|(_, held)| **held)
+            .map(|(s, _)| &*s.id)
+            .collect();
+        crate::collections::sort_small_by(&mut held, |a, b| a < b);
+        held
+    }
+
     /// Re-evaluates at `now` (a step) without building an `Evaluation`.
     pub fn step_to(&mut self, now: Millis) -> Result<(), InputError> {
         let now = self.begin_step(now)?;
@@ -805,14 +820,7 @@ impl Engine {
             at: now,
             stage: held.and_then(|h| config.stages.stages.get(h.index)).map(|s| s.id.clone()),
             stage_since: held.map(|h| h.since),
-            segments: config
-                .segments
-                .segments
-                .iter()
-                .zip(&self.scratch.segments_held)
-                .filter(|(_, held)| **held)
-                .map(|(s, _)| s.id.clone())
-                .collect(),
+            segments: self.held_segments().into_iter().map(Box::from).collect(),
             signals: config
                 .signals
                 .signals

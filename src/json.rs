@@ -1,10 +1,9 @@
 //! The one JSON value type of the core.
 //!
-//! The core never depends on `serde_json` types so that the wasm build can
-//! receive values straight from JavaScript objects (see `wasm.rs`) without
-//! carrying a JSON parser. Objects keep their insertion order because the
-//! config's order is meaningful (ties in priority, segment order, signal
-//! output order).
+//! Objects keep their insertion order because the config's order is
+//! meaningful (ties in priority, segment order, signal output order).
+//! Text is read by [`read`] (natively and in wasm) and written by
+//! [`Json::write_to`].
 
 use std::fmt;
 
@@ -68,10 +67,22 @@ impl Obj {
     /// value, as in `JSON.parse`. Use it (not `insert` in a loop, which
     /// looks each key up) wherever an input decides how many keys there are.
     pub fn from_pairs(pairs: Vec<(Box<str>, Json)>) -> Obj {
+        Obj::from_pairs_noting(pairs, |_| {})
+    }
+
+    /// [`Obj::from_pairs`] that hands each repeated key to `repeated`
+    /// (once per repetition), for readers that must report them.
+    pub fn from_pairs_noting(pairs: Vec<(Box<str>, Json)>, mut repeated: impl FnMut(&str)) -> Obj {
         if pairs.len() <= 16 {
             let mut o = Obj::with_capacity(pairs.len());
             for (k, v) in pairs {
-                o.insert(k, v);
+                match o.0.iter_mut().find(|(existing, _)| *existing == k) {
+                    Some(slot) => {
+                        repeated(&k);
+                        slot.1 = v;
+                    }
+                    None => o.0.push((k, v)),
+                }
             }
             return o;
         }
@@ -103,6 +114,7 @@ impl Obj {
                 }
                 out.push((k, v));
             } else if let Some(slot) = position.get(f).and_then(|&p| out.get_mut(p)) {
+                repeated(&k);
                 slot.1 = v;
             }
         }
@@ -361,79 +373,14 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-mod de {
-    //! `Deserialize` for `Json`, so `serde_json` (natively) can produce it.
-    use super::{Json, Obj};
-    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-    use std::fmt;
+mod read;
+pub use read::{read, Document, SyntaxError};
 
-    impl<'de> Deserialize<'de> for Json {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-            d.deserialize_any(JsonVisitor)
-        }
-    }
-
-    struct JsonVisitor;
-
-    impl<'de> Visitor<'de> for JsonVisitor {
-        type Value = Json;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-            Ok(Json::Bool(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-            Ok(Json::Num(v as f64))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-            Ok(Json::Num(v as f64))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-            Ok(Json::Num(v))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-            Ok(Json::Str(v.into()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Json, E> {
-            Ok(Json::Str(v.into_boxed_str()))
-        }
-        fn visit_unit<E>(self) -> Result<Json, E> {
-            Ok(Json::Null)
-        }
-        fn visit_none<E>(self) -> Result<Json, E> {
-            Ok(Json::Null)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
-            Deserialize::deserialize(d)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-            while let Some(v) = seq.next_element()? {
-                out.push(v);
-            }
-            Ok(Json::Arr(out))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-            let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1024));
-            while let Some((k, v)) = map.next_entry::<String, Json>()? {
-                pairs.push((k.into_boxed_str(), v));
-            }
-            Ok(Json::Obj(Obj::from_pairs(pairs)))
-        }
-    }
-}
-
-/// Parses JSON text (native builds: the CLI and tests). Depth beyond
-/// [`MAX_DEPTH`] is refused.
-#[cfg(feature = "text")]
+/// Parses JSON text (the last of duplicate keys wins, as in `JSON.parse`;
+/// nesting deeper than [`MAX_DEPTH`] is refused). [`read`] also reports
+/// duplicate keys.
 pub fn parse(text: &str) -> Result<Json, String> {
-    let value: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if value.depth() > MAX_DEPTH {
-        return Err(format!("nested deeper than {MAX_DEPTH} levels"));
-    }
-    Ok(value)
+    read(text).map(|d| d.value).map_err(|e| e.to_string())
 }
 
 /// Builds a `Json` object literal: `obj! { "a" => 1.0, "b" => "x" }`.

@@ -90,6 +90,9 @@ pub enum Code {
     BadId,
     /// Two things of one kind share an id.
     DuplicateId,
+    /// A key appears twice in one JSON object (two signals with one id):
+    /// the last one would silently win.
+    DuplicateKey,
     /// A limit of the format was exceeded (size, count, depth).
     LimitExceeded,
     // --- values
@@ -157,6 +160,7 @@ impl Code {
             Code::UnsupportedVersion => "unsupported_version",
             Code::BadId => "bad_id",
             Code::DuplicateId => "duplicate_id",
+            Code::DuplicateKey => "duplicate_key",
             Code::LimitExceeded => "limit_exceeded",
             Code::BadDuration => "bad_duration",
             Code::OutOfRange => "out_of_range",

@@ -152,8 +152,6 @@ pub fn apply(
                 decisions.insert(d.slot, d.to_json());
             }
             let evaluation = engine.snapshot();
-            let mut segments: Vec<&str> = evaluation.segments.iter().map(|s| &**s).collect();
-            crate::collections::sort_small_by(&mut segments, |a, b| a < b);
             let mut signals = Obj::with_capacity(evaluation.signals.len());
             for (id, v) in &evaluation.signals {
                 signals.insert(&**id, Json::from(*v));
@@ -162,7 +160,7 @@ pub fn apply(
                 "user" => &*engine.user().user_id,
                 "at" => at_text,
                 "stage" => evaluation.stage.as_deref().map_or(Json::Null, Json::from),
-                "segments" => Json::Arr(segments.into_iter().map(Json::from).collect()),
+                "segments" => Json::Arr(evaluation.segments.iter().map(|s| Json::from(&**s)).collect()),
                 "signals" => Json::Obj(signals),
                 "decisions" => Json::Obj(decisions),
             }));

@@ -210,6 +210,29 @@ fn references_cycles_and_duplicates() {
 }
 
 #[test]
+fn a_key_given_twice_is_a_problem_at_its_path() {
+    // Two signals with one id, two segments with one id, and a field given
+    // twice inside a condition: JSON would keep only the last of each.
+    let text = read(&format!("{SHARED}/examples/saas.json"))
+        .replacen(r#""when": {"#, r#""when": {"stage": "a", "stage": "b", "#, 1)
+        .replacen(r#""signals": {"#, r#""signals": {"invites": {"count": "x"}, "#, 1)
+        .replacen(r#""segments": {"#, r#""segments": {"admin": {"when": {}}, "#, 1);
+    let problems = onstage::config::validate_text(&text);
+    let got = pairs(&problems);
+    for path in ["signals.invites", "segments.admin"] {
+        assert!(got.contains(&("duplicate_key".into(), path.into())), "missing duplicate_key at {path} in {got:#?}");
+    }
+    let in_condition: Vec<_> = problems
+        .iter()
+        .filter(|p| p.code.as_str() == "duplicate_key" && p.path.to_string().ends_with(".stage"))
+        .collect();
+    assert_eq!(in_condition.len(), 1, "{problems:#?}");
+    assert!(onstage::config::compile_text(&text).is_err(), "refused");
+    // The same config without the repeats is accepted.
+    assert!(onstage::config::validate_text(&read(&format!("{SHARED}/examples/saas.json"))).is_empty());
+}
+
+#[test]
 fn limits_are_enforced() {
     let mut doc = saas();
     let deep = (0..100).fold(Json::Num(1.0), |inner, _| onstage::obj! { "$and" => Json::Arr(vec![inner]) });

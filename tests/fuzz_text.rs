@@ -311,3 +311,81 @@ fn fuzz_codec() {
         Ok(())
     });
 }
+
+/// serde_json's reading of a text, in the core's JSON (None: refused).
+/// Its recursion limit is 128; the core's is `MAX_DEPTH`, checked apart.
+fn serde_reading(text: &str) -> Option<Json> {
+    fn convert(v: &serde_json::Value) -> Json {
+        match v {
+            serde_json::Value::Null => Json::Null,
+            serde_json::Value::Bool(b) => Json::Bool(*b),
+            serde_json::Value::Number(n) => Json::Num(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(s) => Json::str(s),
+            serde_json::Value::Array(a) => Json::Arr(a.iter().map(convert).collect()),
+            serde_json::Value::Object(o) => {
+                let mut out = onstage::json::Obj::new();
+                for (k, v) in o {
+                    out.insert(k.as_str(), convert(v));
+                }
+                Json::Obj(out)
+            }
+        }
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(convert(&value))
+}
+
+/// The core's JSON reader (`onstage::json::read`, used for configs, stored
+/// states and timelines, natively and in wasm) against serde_json: every
+/// text one accepts the other accepts with the same value, and both
+/// refuse the same texts; no text makes it panic.
+#[test]
+fn fuzz_json_reader() {
+    let strategy = (arb_json(), arb_text_mutations(3), any::<bool>(), 0u8..3);
+    run("json", cases(2000, 4.0), strategy, |(doc, mutations, mutate, spacing)| {
+        let mut text = doc.to_json_string();
+        if spacing == 1 {
+            // Whitespace between tokens: the pretty form.
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                text = format!(" \r\n{}\t", serde_json::to_string_pretty(&v).unwrap_or_default());
+            }
+        }
+        if mutate {
+            text = mutate_text(&text, &mutations);
+        }
+        let ours = onstage::json::read(&text);
+        if let Ok(read) = &ours {
+            prop_assert!(read.value.depth() <= onstage::json::MAX_DEPTH);
+        }
+        let theirs = serde_reading(&text);
+        if theirs.as_ref().map_or(0, Json::depth) > onstage::json::MAX_DEPTH {
+            prop_assert!(ours.is_err(), "deeper than MAX_DEPTH is refused");
+        } else {
+            // serde_json keeps the last duplicate key too, but at the last one's place in
+            // its (sorted) map: compare as JSON values with keys in order.
+            let ours_value = ours.as_ref().ok().map(|d| sorted(&d.value));
+            prop_assert_eq!(ours_value, theirs.map(|v| sorted(&v)), "{}", text);
+        }
+        if !mutate && spacing != 1 && doc.depth() <= onstage::json::MAX_DEPTH {
+            // What the core writes, it reads back (non-finite numbers are written as null).
+            prop_assert_eq!(ours.map(|d| d.value.to_json_string()).ok(), Some(doc.to_json_string()));
+        }
+        Ok(())
+    });
+}
+
+fn sorted(v: &Json) -> Json {
+    match v {
+        Json::Arr(a) => Json::Arr(a.iter().map(sorted).collect()),
+        Json::Obj(o) => {
+            let mut pairs: Vec<(&str, Json)> = o.iter().map(|(k, v)| (k, sorted(v))).collect();
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            let mut out = onstage::json::Obj::new();
+            for (k, v) in pairs {
+                out.insert(k, v);
+            }
+            Json::Obj(out)
+        }
+        other => other.clone(),
+    }
+}

@@ -113,10 +113,11 @@ pub(crate) fn eval_op(op: &Op, operand: &Json, v: Value) -> bool {
     }
 }
 
-/// One element for `$elemMatch`; falsy elements (0, "", false, null) are
-/// skipped, as the SDK's `actual[i] && check(actual[i])` does.
+/// One element for `$elemMatch`; only `null` elements are skipped (the
+/// JavaScript SDK 1.8 skips nullish ones: `(actual[i] ?? null) !== null`;
+/// 0, "" and false are tested like any other value).
 pub(crate) fn elem_matches(test: &ElemTest, item: Value) -> bool {
-    truthy(item)
+    !matches!(item, Value::Null)
         && match test {
             ElemTest::Value(t) => eval_test(t, item, false),
             ElemTest::Cond(c) => eval_cond(c, &ElemScope(item)),

@@ -220,12 +220,18 @@ fn operators_follow_the_sdk() {
     assert!(holds(r#"{"$or": []}"#, "{}"));
     assert!(!holds(r#"{"$nor": []}"#, "{}"));
     assert!(holds(r#"{"$and": [{}]}"#, "{}"));
-    // $elemMatch skips falsy elements; paths inside are relative.
-    assert!(!holds(r#"{"a": {"$elemMatch": {"$eq": 0}}}"#, r#"{"a": [0]}"#));
+    // $elemMatch skips only null elements (as GrowthBook's JS SDK 1.8:
+    // 0, "" and false are tested); paths inside are relative.
+    assert!(holds(r#"{"a": {"$elemMatch": {"$eq": 0}}}"#, r#"{"a": [0]}"#));
+    assert!(holds(r#"{"attributes.tags": {"$elemMatch": {"$ne": "x"}}}"#, r#"{"attributes": {"tags": [""]}}"#));
+    assert!(holds(r#"{"a": {"$elemMatch": {"$eq": false}}}"#, r#"{"a": [false]}"#));
+    assert!(!holds(r#"{"a": {"$elemMatch": {"$ne": "x"}}}"#, r#"{"a": [null]}"#));
+    assert!(!holds(r#"{"a": {"$elemMatch": {"$exists": false}}}"#, r#"{"a": [null]}"#));
     assert!(holds(r#"{"a": {"$elemMatch": {"b.c": {"$gt": 1}}}}"#, r#"{"a": [{"b": {"c": 2}}]}"#));
     assert!(holds(r#"{"a": {"$elemMatch": {"0": "x"}}}"#, r#"{"a": [["x"]]}"#));
     assert!(holds(r#"{"a": {"$elemMatch": {}}}"#, r#"{"a": [0, 1]}"#));
-    assert!(!holds(r#"{"a": {"$elemMatch": {}}}"#, r#"{"a": [0, ""]}"#));
+    assert!(holds(r#"{"a": {"$elemMatch": {}}}"#, r#"{"a": [0, ""]}"#));
+    assert!(!holds(r#"{"a": {"$elemMatch": {}}}"#, r#"{"a": [null]}"#));
     // $all takes condition values; $alli folds case.
     assert!(holds(r#"{"a": {"$all": [{"$gt": 5}, "x"]}}"#, r#"{"a": ["x", 7]}"#));
     assert!(holds(r#"{"a": {"$all": []}}"#, r#"{"a": []}"#));

@@ -45,10 +45,7 @@ pub struct Compiled {
 pub fn compile(doc: &Json) -> Result<Compiled, Vec<Problem>> {
     let mut problems = Problems::new();
     let compiled = compile_collecting(doc, &mut problems);
-    match compiled {
-        Some(config) if !problems.has_errors() => Ok(Compiled { config, warnings: problems.into_vec() }),
-        _ => Err(problems.into_vec()),
-    }
+    finish(compiled, problems)
 }
 
 /// Every problem of a config: errors and warnings.
@@ -59,8 +56,7 @@ pub fn validate(doc: &Json) -> Vec<Problem> {
     }
 }
 
-/// Parses JSON text and compiles it (native callers: the CLI, tests).
-#[cfg(feature = "text")]
+/// Parses JSON text and compiles it.
 pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(vec![Problem::new(
@@ -69,9 +65,34 @@ pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
             format!("the config is {} bytes, more than the limit of {MAX_CONFIG_BYTES}", text.len()),
         )]);
     }
-    match crate::json::parse(text) {
-        Ok(doc) => compile(&doc),
-        Err(e) => Err(vec![Problem::new(Code::InvalidJson, &JsonPath::root(), e)]),
+    let doc = match crate::json::read(text) {
+        Ok(doc) => doc,
+        Err(e) => return Err(vec![Problem::new(Code::InvalidJson, &JsonPath::root(), e.to_string())]),
+    };
+    let mut problems = Problems::new();
+    for path in &doc.duplicates {
+        problems.push(
+            Code::DuplicateKey,
+            path,
+            "this key appears more than once in its object; JSON keeps only the last, so the others would be lost",
+        );
+    }
+    let compiled = compile_collecting(&doc.value, &mut problems);
+    finish(compiled, problems)
+}
+
+fn finish(compiled: Option<CompiledConfig>, problems: Problems) -> Result<Compiled, Vec<Problem>> {
+    match compiled {
+        Some(config) if !problems.has_errors() => Ok(Compiled { config, warnings: problems.into_vec() }),
+        _ => Err(problems.into_vec()),
+    }
+}
+
+/// Every problem of a config given as JSON text (errors and warnings).
+pub fn validate_text(text: &str) -> Vec<Problem> {
+    match compile_text(text) {
+        Ok(c) => c.warnings,
+        Err(problems) => problems,
     }
 }
 
