@@ -6,7 +6,7 @@
 
 use crate::condition::{walk, Doc, PathRef, PathResolver, Value};
 use crate::json::{Json, Obj};
-use crate::problem::Code;
+use crate::problem::ErrorCode;
 
 /// The roots a condition path can start from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,24 +58,24 @@ pub struct DocResolver<'a> {
 }
 
 impl PathResolver for DocResolver<'_> {
-    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)> {
+    fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)> {
         let parts: Vec<&str> = path.split('.').collect();
         match parts.as_slice() {
             ["signals", id] => match self.signal_ids.iter().position(|s| s == id) {
                 Some(i) => Ok(path_ref(Root::Signal(i as u16), &[], path)),
-                None => Err((Code::UndefinedSignal, format!("no signal \"{id}\" is defined"))),
+                None => Err((ErrorCode::UndefinedSignal, format!("no signal \"{id}\" is defined"))),
             },
-            ["signals", ..] => Err((Code::UndefinedSignal, format!("\"{path}\": a signal is read as signals.<id>"))),
+            ["signals", ..] => Err((ErrorCode::UndefinedSignal, format!("\"{path}\": a signal is read as signals.<id>"))),
             ["attributes", rest @ ..] => Ok(path_ref(Root::Attributes, rest, path)),
             ["entitlements", rest @ ..] => Ok(path_ref(Root::Entitlements, rest, path)),
             ["segments"] => Ok(path_ref(Root::Segments, &[], path)),
             ["stage"] => Ok(path_ref(Root::Stage, &[], path)),
             ["segments" | "stage", ..] => Err((
-                Code::UnknownPathRoot,
+                ErrorCode::UnknownPathRoot,
                 format!("\"{path}\": segments and stage are read whole (\"segments\", \"stage\")"),
             )),
             _ => Err((
-                Code::UnknownPathRoot,
+                ErrorCode::UnknownPathRoot,
                 format!("\"{path}\" reads nothing: paths start with signals., attributes., entitlements., segments or stage"),
             )),
         }
@@ -86,7 +86,7 @@ impl PathResolver for DocResolver<'_> {
 pub struct PropsResolver;
 
 impl PathResolver for PropsResolver {
-    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)> {
+    fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)> {
         let parts: Vec<&str> = path.split('.').collect();
         Ok(path_ref(Root::Props, &parts, path))
     }

@@ -4,6 +4,7 @@
 //! `now` from the caller, advances the history to it and re-evaluates the
 //! stage at that time, as DESIGN requires.
 
+use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::decide::eligibility::Context;
 use crate::decide::interactions::{impression_horizon, ExperienceLog};
@@ -581,7 +582,7 @@ impl Engine {
         self.user.clamp_to(now);
         self.scratch = Scratch::default();
         Ok(Some(crate::persist::RestoreNote {
-            code: "time_clamped",
+            code: ErrorCode::TimeClamped,
             message: format!(
                 "the user's stored times were up to {} ahead of the clock: they were moved back to {}",
                 crate::time::format_duration_approx(latest - now),
@@ -640,7 +641,7 @@ impl Engine {
                 fresh.user.attributes = std::mem::take(&mut self.user.attributes);
                 fresh.user.entitlements = std::mem::take(&mut self.user.entitlements);
                 *self = fresh;
-                vec![crate::persist::RestoreNote { code: "part_corrupt", message: e.to_string() }]
+                vec![crate::persist::RestoreNote { code: ErrorCode::PartCorrupt, message: e.to_string() }]
             }
         }
     }

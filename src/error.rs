@@ -1,6 +1,7 @@
 //! Errors of the engine's steps: bad input is refused with a typed error
 //! that says why, and nothing is stored.
 
+use crate::code::ErrorCode;
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -53,22 +54,22 @@ pub enum InputError {
 
 impl InputError {
     /// A stable code for programs (the JS `Error.code`).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            InputError::EmptyUserId | InputError::UserIdTooLong(_) => "bad_user_id",
-            InputError::EmptyEventName | InputError::EventNameTooLong(_) => "bad_event_name",
-            InputError::PropsNotObject(_) | InputError::BadProp { .. } | InputError::TooManyProps(_) => "bad_props",
-            InputError::TimeNotFinite { .. } | InputError::TimeOutOfRange { .. } => "bad_time",
-            InputError::TimestampInFuture { .. } => "timestamp_in_future",
-            InputError::TimestampTooOld { .. } => "timestamp_too_old",
-            InputError::TimeWentBack { .. } => "time_went_back",
-            InputError::NotAnObject { .. } | InputError::BadTzOffset(_) | InputError::TooDeep { .. } => "bad_identify",
-            InputError::UnknownExperience(_) => "unknown_experience",
-            InputError::UnknownSlot(_) => "unknown_slot",
-            InputError::UnknownTour(_) | InputError::NotATour { .. } => "unknown_tour",
-            InputError::UnknownStep { .. } => "unknown_step",
-            InputError::UnknownVariation { .. } => "unknown_variation",
-            InputError::PreviewConflict { .. } => "preview_conflict",
+            InputError::EmptyUserId | InputError::UserIdTooLong(_) => ErrorCode::BadUserId,
+            InputError::EmptyEventName | InputError::EventNameTooLong(_) => ErrorCode::BadEventName,
+            InputError::PropsNotObject(_) | InputError::BadProp { .. } | InputError::TooManyProps(_) => ErrorCode::BadProps,
+            InputError::TimeNotFinite { .. } | InputError::TimeOutOfRange { .. } => ErrorCode::BadTime,
+            InputError::TimestampInFuture { .. } => ErrorCode::TimestampInFuture,
+            InputError::TimestampTooOld { .. } => ErrorCode::TimestampTooOld,
+            InputError::TimeWentBack { .. } => ErrorCode::TimeWentBack,
+            InputError::NotAnObject { .. } | InputError::BadTzOffset(_) | InputError::TooDeep { .. } => ErrorCode::BadIdentify,
+            InputError::UnknownExperience(_) => ErrorCode::UnknownExperience,
+            InputError::UnknownSlot(_) => ErrorCode::UnknownSlot,
+            InputError::UnknownTour(_) | InputError::NotATour { .. } => ErrorCode::UnknownTour,
+            InputError::UnknownStep { .. } => ErrorCode::UnknownStep,
+            InputError::UnknownVariation { .. } => ErrorCode::UnknownVariation,
+            InputError::PreviewConflict { .. } => ErrorCode::PreviewConflict,
         }
     }
 }
@@ -83,13 +84,13 @@ pub enum ImportError {
 }
 
 impl ImportError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             ImportError::Input(e) => e.code(),
-            ImportError::Summary(crate::persist::StateError::NotAState) => "summary_not_recognized",
-            ImportError::Summary(crate::persist::StateError::UnknownVersion(_)) => "summary_unknown_version",
-            ImportError::Summary(crate::persist::StateError::OtherUser) => "summary_other_user",
-            ImportError::Summary(crate::persist::StateError::Corrupt(_)) => "summary_corrupt",
+            ImportError::Summary(crate::persist::StateError::NotAState) => ErrorCode::SummaryNotRecognized,
+            ImportError::Summary(crate::persist::StateError::UnknownVersion(_)) => ErrorCode::SummaryUnknownVersion,
+            ImportError::Summary(crate::persist::StateError::OtherUser) => ErrorCode::SummaryOtherUser,
+            ImportError::Summary(crate::persist::StateError::Corrupt(_)) => ErrorCode::SummaryCorrupt,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! The pipeline (see `docs/architecture.md`) flows one way:
 //! config → history → signals → conditions → segments → stage → decisions.
 
+pub mod code;
 pub mod collections;
 pub mod condition;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod summary;
 pub mod time;
 pub mod timeline;
 
+pub use code::ErrorCode;
 pub use config::{compile, validate, CompiledConfig};
 pub use engine::{Engine, Evaluation, Identity};
 pub use error::InputError;

@@ -2,6 +2,7 @@
 //! users interleaved) and writes one JSON line per `decide` step.
 //! The line format is a public contract (DESIGN, "Native").
 
+use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::engine::{Engine, EvaluationMemo};
 use crate::lines::LineError;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 pub enum SimulateError {
     #[error("line {line}: {message}")]
-    Step { line: usize, code: &'static str, message: String },
+    Step { line: usize, code: ErrorCode, message: String },
     #[error("line {line}: cannot read the timeline: {source}")]
     Read { line: usize, source: std::io::Error },
     #[error("cannot write the output: {0}")]
@@ -27,11 +28,11 @@ impl SimulateError {
         !matches!(self, SimulateError::Step { .. })
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            SimulateError::Step { code, .. } => code,
-            SimulateError::Read { .. } => "io_error",
-            SimulateError::Write(_) => "io_error",
+            SimulateError::Step { code, .. } => *code,
+            SimulateError::Read { .. } => ErrorCode::IoError,
+            SimulateError::Write(_) => ErrorCode::IoError,
         }
     }
 }
@@ -116,7 +117,7 @@ impl Users {
         self.put_away(user);
         match self.slots.get_mut(user).map(|s| &mut s.user) {
             Some(User::Live(engine)) => Ok(engine),
-            _ => Err(bad("internal", "a user taken back is not live")),
+            _ => Err(bad(ErrorCode::Internal, "a user taken back is not live")),
         }
     }
 
@@ -145,7 +146,7 @@ fn take_back(
     memo: Option<EvaluationMemo>,
 ) -> Result<Engine, StepError> {
     // Our own export, just written: it always reads back.
-    let internal = |e: String| bad("internal", format!("a user put away could not be taken back: {e}"));
+    let internal = |e: String| bad(ErrorCode::Internal, format!("a user put away could not be taken back: {e}"));
     let json = crate::json::parse(state).map_err(internal)?;
     let (mut engine, _) = Engine::restore(Arc::clone(config), user, &json).map_err(|e| internal(e.to_string()))?;
     if let Some(memo) = memo {
@@ -166,17 +167,19 @@ pub fn simulate(
     let mut stats = Stats::default();
     let mut text = String::new();
     for (line_no, line) in crate::lines::lines(input) {
-        let step_err = |(code, message): (&'static str, String)| SimulateError::Step { line: line_no, code, message };
+        let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
         let raw = match line {
             Ok(raw) => raw,
             Err(LineError::Io(source)) => return Err(SimulateError::Read { line: line_no, source }),
-            Err(LineError::TooLong) => return Err(step_err(bad("limit_exceeded", LineError::TooLong.to_string()))),
-            Err(e @ LineError::NotUtf8) => return Err(step_err(bad("invalid_json", e.to_string()))),
+            Err(LineError::TooLong) => {
+                return Err(step_err(bad(ErrorCode::LimitExceeded, LineError::TooLong.to_string())))
+            }
+            Err(e @ LineError::NotUtf8) => return Err(step_err(bad(ErrorCode::InvalidJson, e.to_string()))),
         };
         if raw.trim().is_empty() {
             continue;
         }
-        let doc = crate::json::parse(&raw).map_err(|e| step_err(bad("invalid_json", e)))?;
+        let doc = crate::json::parse(&raw).map_err(|e| step_err(bad(ErrorCode::InvalidJson, e)))?;
         let (user, at_text, step) = parse_step(&doc).map_err(step_err)?;
         let at = step_time(at_text).map_err(step_err)?;
         let engine = users.engine(user).map_err(step_err)?;

@@ -6,6 +6,7 @@
 //! counts the local events after it again on top (from the journal);
 //! importing it twice changes nothing.
 
+use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::engine::{check_event, event_time};
 use crate::error::InputError;
@@ -81,14 +82,14 @@ pub fn import(
     if history.latest().is_some_and(|l| l > as_of) {
         history.clamp_to(as_of);
         notes.push(RestoreNote {
-            code: "time_clamped",
+            code: ErrorCode::TimeClamped,
             message: "the summary holds events after its as_of: they count at as_of".into(),
         });
     }
     history.now = as_of;
     if local.journal.forgotten_until.is_some_and(|f| f > as_of) {
         notes.push(RestoreNote {
-            code: "import_lossy",
+            code: ErrorCode::ImportLossy,
             message: "the summary is older than the local journal (a day): local events between its as_of and \
                       the journal's start are superseded"
                 .into(),

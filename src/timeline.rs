@@ -2,12 +2,13 @@
 //! steps, shared by `onstage simulate` and the browser tests, so both
 //! replay a timeline the same way.
 
+use crate::code::ErrorCode;
 use crate::engine::{Engine, Identity, Interaction, Slots};
 use crate::json::{Json, Obj};
 use crate::time::parse_rfc3339;
 
 /// A step that could not be parsed or applied: a stable code and a message.
-pub type StepError = (&'static str, String);
+pub type StepError = (ErrorCode, String);
 
 /// One parsed step of a timeline.
 pub enum Step<'a> {
@@ -30,50 +31,56 @@ pub enum Step<'a> {
 
 const STEP_KEYS: &[&str] = &["identify", "track", "import", "shown", "dismissed", "converted", "advanced", "decide"];
 
-pub fn bad(code: &'static str, message: impl Into<String>) -> (&'static str, String) {
+pub fn bad(code: ErrorCode, message: impl Into<String>) -> (ErrorCode, String) {
     (code, message.into())
 }
 
-pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, String)> {
-    let Json::Obj(obj) = line else { return Err(bad("bad_step", "a step is a JSON object")) };
+pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (ErrorCode, String)> {
+    let Json::Obj(obj) = line else { return Err(bad(ErrorCode::BadStep, "a step is a JSON object")) };
     let user = match obj.get("user") {
         Some(Json::Str(u)) => u,
-        Some(other) => return Err(bad("bad_step", format!("\"user\" must be a string, found {}", other.type_name()))),
-        None => return Err(bad("bad_step", "a step needs \"user\"")),
+        Some(other) => {
+            return Err(bad(ErrorCode::BadStep, format!("\"user\" must be a string, found {}", other.type_name())))
+        }
+        None => return Err(bad(ErrorCode::BadStep, "a step needs \"user\"")),
     };
     let at = match obj.get("at") {
         Some(Json::Str(at)) => at,
-        _ => return Err(bad("bad_step", "a step needs \"at\", an RFC 3339 time with an offset")),
+        _ => return Err(bad(ErrorCode::BadStep, "a step needs \"at\", an RFC 3339 time with an offset")),
     };
     let kinds: Vec<&str> = obj.keys().filter(|k| STEP_KEYS.contains(k)).collect();
     let (kind, allowed_extra): (&str, &[&str]) = match kinds.as_slice() {
         ["track"] => ("track", &["props", "timestamp"]),
         ["advanced"] => ("advanced", &["step"]),
         [one] => (one, &[]),
-        [] => return Err(bad("bad_step", format!("a step needs one of {}", STEP_KEYS.join(", ")))),
-        many => return Err(bad("bad_step", format!("a step has one action, found {}", many.join(" and ")))),
+        [] => return Err(bad(ErrorCode::BadStep, format!("a step needs one of {}", STEP_KEYS.join(", ")))),
+        many => return Err(bad(ErrorCode::BadStep, format!("a step has one action, found {}", many.join(" and ")))),
     };
     if let Some(unknown) =
         obj.keys().find(|k| !matches!(*k, "user" | "at") && !kinds.contains(k) && !allowed_extra.contains(k))
     {
-        return Err(bad("bad_step", format!("unknown field \"{unknown}\"")));
+        return Err(bad(ErrorCode::BadStep, format!("unknown field \"{unknown}\"")));
     }
     let value = obj.get(kind).unwrap_or(&Json::Null);
     let step = match kind {
         "identify" => Step::Identify(parse_identity(value)?),
         "track" => {
             let Json::Str(name) = value else {
-                return Err(bad("bad_event_name", "\"track\" is the event name, a string"));
+                return Err(bad(ErrorCode::BadEventName, "\"track\" is the event name, a string"));
             };
             let timestamp = match obj.get("timestamp") {
                 None => None,
-                Some(Json::Str(t)) => Some(parse_rfc3339(t).map_err(|e| bad("bad_time", format!("timestamp: {e}")))?),
-                Some(_) => return Err(bad("bad_time", "\"timestamp\" is an RFC 3339 time")),
+                Some(Json::Str(t)) => {
+                    Some(parse_rfc3339(t).map_err(|e| bad(ErrorCode::BadTime, format!("timestamp: {e}")))?)
+                }
+                Some(_) => return Err(bad(ErrorCode::BadTime, "\"timestamp\" is an RFC 3339 time")),
             };
             Step::Track { name, props: obj.get("props").unwrap_or(&Json::Null), timestamp }
         }
         "shown" | "dismissed" | "converted" => {
-            let Json::Str(id) = value else { return Err(bad("bad_step", format!("\"{kind}\" is an experience id"))) };
+            let Json::Str(id) = value else {
+                return Err(bad(ErrorCode::BadStep, format!("\"{kind}\" is an experience id")));
+            };
             let interaction = match kind {
                 "shown" => Interaction::Shown,
                 "dismissed" => Interaction::Dismissed,
@@ -82,9 +89,9 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
             Step::Interact(interaction, id)
         }
         "advanced" => {
-            let Json::Str(tour) = value else { return Err(bad("bad_step", "\"advanced\" is a tour id")) };
+            let Json::Str(tour) = value else { return Err(bad(ErrorCode::BadStep, "\"advanced\" is a tour id")) };
             let Some(Json::Str(step)) = obj.get("step") else {
-                return Err(bad("bad_step", "an \"advanced\" step needs \"step\", the id of the tour's step"));
+                return Err(bad(ErrorCode::BadStep, "an \"advanced\" step needs \"step\", the id of the tour's step"));
             };
             Step::Advance { tour, step }
         }
@@ -92,26 +99,26 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (&'static str, 
             Json::Str(s) if &**s == "*" => vec!["*"],
             Json::Arr(items) => items
                 .iter()
-                .map(|s| s.as_str().ok_or_else(|| bad("bad_step", "\"decide\" lists slot ids (strings)")))
+                .map(|s| s.as_str().ok_or_else(|| bad(ErrorCode::BadStep, "\"decide\" lists slot ids (strings)")))
                 .collect::<Result<_, _>>()?,
-            _ => return Err(bad("bad_step", "\"decide\" is \"*\" or a list of slot ids")),
+            _ => return Err(bad(ErrorCode::BadStep, "\"decide\" is \"*\" or a list of slot ids")),
         }),
         _ => Step::Import(value),
     };
     Ok((user, at, step))
 }
 
-fn parse_identity(v: &Json) -> Result<Identity, (&'static str, String)> {
-    let Json::Obj(o) = v else { return Err(bad("bad_identify", "\"identify\" is an object")) };
+fn parse_identity(v: &Json) -> Result<Identity, (ErrorCode, String)> {
+    let Json::Obj(o) = v else { return Err(bad(ErrorCode::BadIdentify, "\"identify\" is an object")) };
     if let Some(k) = o.keys().find(|k| !matches!(*k, "attributes" | "entitlements" | "tz_offset_minutes")) {
-        return Err(bad("bad_identify", format!("unknown field \"{k}\" in identify")));
+        return Err(bad(ErrorCode::BadIdentify, format!("unknown field \"{k}\" in identify")));
     }
     let tz = match o.get("tz_offset_minutes") {
         None => None,
         Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= 840.0 => Some(*n as i32),
         Some(other) => {
             return Err(bad(
-                "bad_identify",
+                ErrorCode::BadIdentify,
                 format!("tz_offset_minutes must be a whole number from -840 to 840, found {other}"),
             ))
         }
@@ -171,5 +178,5 @@ pub fn apply(
 
 /// Parses a step's `at`.
 pub fn step_time(at_text: &str) -> Result<i64, StepError> {
-    parse_rfc3339(at_text).map_err(|e| bad("bad_time", format!("at: {e}")))
+    parse_rfc3339(at_text).map_err(|e| bad(ErrorCode::BadTime, format!("at: {e}")))
 }

@@ -182,20 +182,22 @@ fn apply(e: &mut Engine, bad: &Bad, now: i64) -> Result<(), &'static str> {
     match bad {
         Bad::Track(name, props, ts) => {
             let name = name.as_str().unwrap();
-            e.track(name, props, ts.map(|d| now + d), now).map_err(|e| e.code())
+            e.track(name, props, ts.map(|d| now + d), now).map_err(|e| e.code().as_str())
         }
-        Bad::TrackAt(dt) => e.track("report_created", &Json::Null, None, now - MINUTE + dt).map_err(|e| e.code()),
-        Bad::TrackTs(ts) => e.track("report_created", &Json::Null, Some(*ts), now).map_err(|e| e.code()),
+        Bad::TrackAt(dt) => {
+            e.track("report_created", &Json::Null, None, now - MINUTE + dt).map_err(|e| e.code().as_str())
+        }
+        Bad::TrackTs(ts) => e.track("report_created", &Json::Null, Some(*ts), now).map_err(|e| e.code().as_str()),
         Bad::Identify(attributes, entitlements, tz) => e
             .identify(
                 Identity { attributes: attributes.clone(), entitlements: entitlements.clone(), tz_offset_minutes: *tz },
                 now,
             )
-            .map_err(|e| e.code()),
-        Bad::Decide(slots) => e.decide(Slots::Named(slots), now, true).map(|_| ()).map_err(|e| e.code()),
-        Bad::Interact(kind, id) => e.interact(*kind, id, now).map(|_| ()).map_err(|e| e.code()),
-        Bad::Advance(tour, step) => e.advance(tour, step, now).map(|_| ()).map_err(|e| e.code()),
-        Bad::Import(summary) => e.import_summary(summary, now).map(|_| ()).map_err(|e| e.code()),
+            .map_err(|e| e.code().as_str()),
+        Bad::Decide(slots) => e.decide(Slots::Named(slots), now, true).map(|_| ()).map_err(|e| e.code().as_str()),
+        Bad::Interact(kind, id) => e.interact(*kind, id, now).map(|_| ()).map_err(|e| e.code().as_str()),
+        Bad::Advance(tour, step) => e.advance(tour, step, now).map(|_| ()).map_err(|e| e.code().as_str()),
+        Bad::Import(summary) => e.import_summary(summary, now).map(|_| ()).map_err(|e| e.code().as_str()),
     }
 }
 
@@ -236,7 +238,12 @@ fn every_bad_step_is_refused_with_its_code_and_stores_nothing() {
 #[test]
 fn bad_user_ids_are_refused() {
     for (user, code) in [("", "bad_user_id"), (&*"u".repeat(257), "bad_user_id"), (&*"é".repeat(257), "bad_user_id")] {
-        assert_eq!(Engine::new(saas(), user).err().map(|e| e.code()), Some(code), "{} chars", user.chars().count());
+        assert_eq!(
+            Engine::new(saas(), user).err().map(|e| e.code().as_str()),
+            Some(code),
+            "{} chars",
+            user.chars().count()
+        );
     }
     // 256 characters is the limit, not over it.
     assert!(Engine::new(saas(), &"é".repeat(256)).is_ok());
@@ -689,7 +696,7 @@ fn a_bad_advanced_on_a_config_with_tours_stores_nothing() {
     ] {
         let state = e.export_state().to_json_string();
         let err = e.advance(tour, step, at).unwrap_err();
-        assert_eq!(err.code(), code, "{}/{}", tour.len(), step.len());
+        assert_eq!(err.code().as_str(), code, "{}/{}", tour.len(), step.len());
         assert!(err.to_string().len() < 300, "the message stays short: {err}");
         assert_eq!(e.export_state().to_json_string(), state, "{code}: stored something");
     }
@@ -738,7 +745,7 @@ fn a_damaged_part_of_a_good_state_is_dropped_alone_with_a_note() {
     o.insert("interactions", j(r#"{"setup_checklist":{"shown":"noon"}}"#));
     o.insert("stage", j(r#"{"id":"retired_stage","since":1772000000000}"#));
     let (restored, notes) = Engine::restore(saas(), "u1", &damaged).unwrap();
-    let mut codes: Vec<&str> = notes.iter().map(|n| n.code).collect();
+    let mut codes: Vec<&str> = notes.iter().map(|n| n.code.as_str()).collect();
     codes.sort_unstable();
     assert_eq!(codes, ["part_corrupt", "part_corrupt", "part_corrupt", "signal_reset", "stage_dropped"], "{notes:?}");
     // What was not damaged is kept.

@@ -1301,14 +1301,14 @@ fn unknown_slots_and_experiences_are_errors_that_record_nothing() {
     let before = u.e.snapshot();
     let later = t0() + 30 * DAY;
     let err = u.e.decide(Slots::Named(&["hom"]), later, true).unwrap_err();
-    assert_eq!((err.code(), err.to_string()), ("unknown_slot", "no experience uses slot \"hom\"".to_string()));
+    assert_eq!((err.code().as_str(), err.to_string()), ("unknown_slot", "no experience uses slot \"hom\"".to_string()));
     // A typo anywhere refuses the whole call.
     let err = u.e.decide(Slots::Named(&["home", "Banner"]), later, true).unwrap_err();
-    assert_eq!(err.code(), "unknown_slot");
+    assert_eq!(err.code().as_str(), "unknown_slot");
     for interaction in [Interaction::Shown, Interaction::Dismissed, Interaction::Converted] {
         let err = u.e.interact(interaction, "win-back", later).unwrap_err();
         assert_eq!(
-            (err.code(), err.to_string()),
+            (err.code().as_str(), err.to_string()),
             ("unknown_experience", "no experience \"win-back\" in the config".into())
         );
     }
@@ -1543,7 +1543,7 @@ fn a_report_tracked_a_day_late_completes_the_funnel_at_its_own_time() {
     u.at(report + DAY);
     // One millisecond more is refused, and nothing is stored.
     let err = u.e.track("report_created", &Json::Null, Some(report - 1), u.now).unwrap_err();
-    assert_eq!(err.code(), "timestamp_too_old");
+    assert_eq!(err.code().as_str(), "timestamp_too_old");
     assert_eq!(u.signal("setup_steps"), Some(2.0));
     u.track_late("report_created", "{}", report);
     assert_eq!((u.signal("setup_steps"), u.signal("reports_7d")), (Some(3.0), Some(1.0)));

@@ -168,12 +168,12 @@ fn make_summary(config: &CompiledConfig, user: &str, events: &[(usize, i64)], ba
 fn apply(e: &mut Engine, op: &Op, now: i64) -> Result<Option<&'static str>, TestCaseError> {
     let code = match op {
         Op::Track { name, props, ts } => {
-            e.track(name, props, ts.map(|d| now.saturating_add(d)), now).err().map(|err| err.code())
+            e.track(name, props, ts.map(|d| now.saturating_add(d)), now).err().map(|err| err.code().as_str())
         }
         Op::Identify { attributes, entitlements, tz } => {
             let identity =
                 Identity { attributes: attributes.clone(), entitlements: entitlements.clone(), tz_offset_minutes: *tz };
-            e.identify(identity, now).err().map(|err| err.code())
+            e.identify(identity, now).err().map(|err| err.code().as_str())
         }
         Op::Decide(slots) => {
             let names: Vec<&str> = slots.iter().map(String::as_str).collect();
@@ -185,12 +185,12 @@ fn apply(e: &mut Engine, op: &Op, now: i64) -> Result<Option<&'static str>, Test
                     }
                     None
                 }
-                Err(err) => Some(err.code()),
+                Err(err) => Some(err.code().as_str()),
             }
         }
         Op::Interact(k, id) => {
             let kind = [Interaction::Shown, Interaction::Dismissed, Interaction::Converted][*k as usize % 3];
-            e.interact(kind, id, now).err().map(|err| err.code())
+            e.interact(kind, id, now).err().map(|err| err.code().as_str())
         }
         Op::Evaluate => {
             let ev = e.evaluate(now);
@@ -199,7 +199,7 @@ fn apply(e: &mut Engine, op: &Op, now: i64) -> Result<Option<&'static str>, Test
                     prop_assert!(v.is_none_or(|v| !v.is_nan()), "signal {id} is NaN");
                 }
             }
-            ev.err().map(|err| err.code())
+            ev.err().map(|err| err.code().as_str())
         }
         Op::Reload => {
             let state = e.export_state();
@@ -220,19 +220,19 @@ fn apply(e: &mut Engine, op: &Op, now: i64) -> Result<Option<&'static str>, Test
                 Ok(()) => {
                     for n in e.take_notices() {
                         if let onstage::engine::Notice::Warning(n) = n {
-                            prop_assert!(NOTE_CODES.contains(&n.code), "unknown note {}", n.code);
+                            prop_assert!(NOTE_CODES.contains(&n.code.as_str()), "unknown note {}", n.code);
                         }
                     }
                     None
                 }
-                Err(err) => Some(err.code()),
+                Err(err) => Some(err.code().as_str()),
             }
         }
-        Op::Advance(tour, step) => e.advance(tour, step, now).err().map(|err| err.code()),
+        Op::Advance(tour, step) => e.advance(tour, step, now).err().map(|err| err.code().as_str()),
         Op::SetConfig(which) => {
             let config = config_number(*which);
             for n in e.set_config(config) {
-                prop_assert!(NOTE_CODES.contains(&n.code), "unknown note {}", n.code);
+                prop_assert!(NOTE_CODES.contains(&n.code.as_str()), "unknown note {}", n.code);
             }
             None
         }
@@ -425,12 +425,12 @@ fn fuzz_state() {
         for config in [saas(), policy(), tours()] {
             match Engine::restore(Arc::clone(&config), "u1", &state) {
                 Err(err) => {
-                    prop_assert!(STATE_CODES.contains(&err.code()), "unknown state code {}", err.code());
+                    prop_assert!(STATE_CODES.contains(&err.code().as_str()), "unknown state code {}", err.code());
                     let _ = err.to_string();
                 }
                 Ok((mut e, notes)) => {
                     for n in &notes {
-                        prop_assert!(NOTE_CODES.contains(&n.code), "unknown note {}", n.code);
+                        prop_assert!(NOTE_CODES.contains(&n.code.as_str()), "unknown note {}", n.code);
                     }
                     // The restored engine keeps working, from its own last step on.
                     let start = e.user().last_step.unwrap_or(T0).max(T0);
@@ -440,7 +440,7 @@ fn fuzz_state() {
                         if let Err(err) =
                             e.track(name, &parse(r#"{"provider":"x","feature":"y","units":2}"#), None, now)
                         {
-                            check_code(err.code())?;
+                            check_code(err.code().as_str())?;
                         }
                     }
                     if let Ok(d) = e.decide(Slots::All, now, true) {
@@ -503,7 +503,7 @@ fn fuzz_summary() {
         let before = fingerprint(&e);
         match e.import_summary(&summary, now) {
             Err(err) => {
-                check_code(err.code())?;
+                check_code(err.code().as_str())?;
                 let after = fingerprint(&e);
                 prop_assert_eq!(&before.0, &after.0, "a refused import changed the state");
                 prop_assert_eq!(&before.1, &after.1, "a refused import changed the evaluation");

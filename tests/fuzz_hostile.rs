@@ -102,19 +102,19 @@ fn fuzz_envelope() {
         };
         let (state, mut marks, notes) = match envelope::open(&stored) {
             Err(e) => {
-                prop_assert!(STATE_CODES.contains(&e.code()), "unknown code {}", e.code());
+                prop_assert!(STATE_CODES.contains(&e.code().as_str()), "unknown code {}", e.code());
                 return Ok(());
             }
             Ok(parts) => parts,
         };
         for n in &notes {
-            prop_assert!(NOTE_CODES.contains(&n.code), "unknown note {}", n.code);
+            prop_assert!(NOTE_CODES.contains(&n.code.as_str()), "unknown note {}", n.code);
         }
         prop_assert!(marks.len() <= MAX_TABS, "{} marks", marks.len());
         // What opened writes back and opens the same, without a note.
         let engine = match Engine::restore(saas(), "u1", state) {
             Err(e) => {
-                prop_assert!(STATE_CODES.contains(&e.code()), "unknown code {}", e.code());
+                prop_assert!(STATE_CODES.contains(&e.code().as_str()), "unknown code {}", e.code());
                 return Ok(());
             }
             Ok((e, _)) => e,

@@ -216,7 +216,7 @@ fn fuzz_timeline() {
             }
             Err(e) => {
                 prop_assert!(
-                    STEP_CODES.contains(&e.code()) || TIMELINE_ONLY_CODES.contains(&e.code()),
+                    STEP_CODES.contains(&e.code().as_str()) || TIMELINE_ONLY_CODES.contains(&e.code().as_str()),
                     "unknown code {}",
                     e.code()
                 );

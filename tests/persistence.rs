@@ -130,7 +130,7 @@ fn stored_values_that_are_not_ours_are_refused_whole() {
     let e = saas_engine();
     let config = compiled(&format!("{SHARED}/saas.json"));
     let state = e.export_state();
-    let restore = |j: &Json, user: &str| Engine::restore(Arc::clone(&config), user, j).err().map(|e| e.code());
+    let restore = |j: &Json, user: &str| Engine::restore(Arc::clone(&config), user, j).err().map(|e| e.code().as_str());
     assert_eq!(restore(&Json::Num(1.0), "u1"), Some("state_not_recognized"));
     assert_eq!(restore(&parse(r#"{"format":"other"}"#).unwrap(), "u1"), Some("state_not_recognized"));
     let mut future = state.clone();

@@ -4,7 +4,7 @@
 //! fixtures in `tests/fixtures/bad-configs/`.
 //!
 //! `tests/fixtures/bad-configs/expected.json` maps each bad fixture to the
-//! problem codes (`Code::as_str`) that `onstage validate` reports for it:
+//! problem codes (`ErrorCode::as_str`) that `onstage validate` reports for it:
 //! the distinct codes of its errors, warnings aside. This test checks only
 //! the schema side; the validator's tests read the same file.
 //!
@@ -14,7 +14,7 @@
 //! failing for some unrelated reason.
 #![cfg(not(target_arch = "wasm32"))]
 
-use onstage::problem::Code;
+use onstage::problem::ErrorCode;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -63,18 +63,18 @@ const DEFECT_AT: &[(&str, &str)] = &[
     ("unknown-field-in-step.json", "/experiences/2/steps/0"),
 ];
 
-/// The codes the fixtures may expect; naming them through `Code` keeps
+/// The codes the fixtures may expect; naming them through `ErrorCode` keeps
 /// `expected.json` in step with the public code strings.
-const KNOWN_CODES: &[Code] = &[
-    Code::UnknownField,
-    Code::MissingField,
-    Code::WrongType,
-    Code::BadDuration,
-    Code::OutOfRange,
-    Code::UnknownSignalForm,
-    Code::FieldNotAllowed,
-    Code::EmptyChecklist,
-    Code::EmptyTour,
+const KNOWN_CODES: &[ErrorCode] = &[
+    ErrorCode::UnknownField,
+    ErrorCode::MissingField,
+    ErrorCode::WrongType,
+    ErrorCode::BadDuration,
+    ErrorCode::OutOfRange,
+    ErrorCode::UnknownSignalForm,
+    ErrorCode::FieldNotAllowed,
+    ErrorCode::EmptyChecklist,
+    ErrorCode::EmptyTour,
 ];
 
 #[test]

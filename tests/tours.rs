@@ -254,7 +254,7 @@ fn advanced_is_a_step_of_the_timeline_but_not_a_shown() {
     assert_eq!(reason(&u.slot("main"), "guide").get("on_screen"), Some(&Json::Bool(false)));
     // And like any step it cannot go back in time.
     let err = u.e.advance("guide", "project", u.now - 1).unwrap_err();
-    assert_eq!(err.code(), "time_went_back");
+    assert_eq!(err.code().as_str(), "time_went_back");
 }
 
 #[test]
@@ -561,7 +561,7 @@ fn advanced_refuses_unknown_tours_and_steps_and_stores_nothing() {
         ("guide", "one", "unknown_step"),
     ] {
         let err = u.e.advance(tour, step, later).unwrap_err();
-        assert_eq!(err.code(), code, "{tour}/{step}: {err}");
+        assert_eq!(err.code().as_str(), code, "{tour}/{step}: {err}");
         assert!(!err.to_string().is_empty());
         assert_eq!(u.e.export_state().to_json_string(), before, "{tour}/{step} stored something");
     }

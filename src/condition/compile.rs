@@ -11,13 +11,13 @@ use super::tree::{
 };
 use super::{regex, version, CompileEnv};
 use crate::json::{Json, Obj, MAX_DEPTH};
-use crate::problem::{Code, JsonPath, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problems};
 
 pub(crate) fn compile_root(json: &Json, at: &JsonPath, env: &CompileEnv, problems: &mut Problems) -> Cond {
     let mut compiler = Compiler { env, problems };
     if !matches!(json, Json::Obj(_)) {
         compiler.problems.push(
-            Code::WrongType,
+            ErrorCode::WrongType,
             at,
             format!("a condition must be an object, found {}", json.type_name()),
         );
@@ -57,11 +57,11 @@ fn deeper_than(json: &Json, limit: usize) -> bool {
 
 impl Compiler<'_, '_> {
     fn too_deep(&mut self, at: &JsonPath) {
-        self.problems.push(Code::LimitExceeded, at, format!("condition nested deeper than {MAX_DEPTH} levels"));
+        self.problems.push(ErrorCode::LimitExceeded, at, format!("condition nested deeper than {MAX_DEPTH} levels"));
     }
 
     fn bad_operand(&mut self, at: &JsonPath, message: String) {
-        self.problems.push(Code::BadOperand, at, message);
+        self.problems.push(ErrorCode::BadOperand, at, message);
     }
 
     /// `depth` counts the arrays and objects around `json` in the
@@ -255,7 +255,7 @@ impl Compiler<'_, '_> {
                     }
                     Ok(_) => {
                         self.problems.push(
-                            Code::LimitExceeded,
+                            ErrorCode::LimitExceeded,
                             at,
                             format!(
                                 "the config's patterns compile to more than {} KiB together: use fewer or simpler patterns",
@@ -266,7 +266,7 @@ impl Compiler<'_, '_> {
                     }
                     Err(regex::BuildError::TooLarge) => {
                         self.problems.push(
-                            Code::LimitExceeded,
+                            ErrorCode::LimitExceeded,
                             at,
                             format!(
                                 "{name} pattern compiles to more than {} KiB (counted repetitions multiply its size, and \
@@ -278,7 +278,7 @@ impl Compiler<'_, '_> {
                     }
                     Err(regex::BuildError::Invalid(e)) => {
                         self.problems.push(
-                            Code::InvalidRegex,
+                            ErrorCode::InvalidRegex,
                             at,
                             format!("{name} pattern is not valid RE2 syntax: {e}"),
                         );
@@ -304,14 +304,14 @@ impl Compiler<'_, '_> {
             },
             "$and" | "$or" | "$nor" => {
                 self.problems.push(
-                    Code::UnknownOperator,
+                    ErrorCode::UnknownOperator,
                     at,
                     format!("{name} combines conditions: it belongs beside paths, not among a field's operators"),
                 );
                 Op::Never
             }
             _ => {
-                self.problems.push(Code::UnknownOperator, at, format!("unknown operator {name}"));
+                self.problems.push(ErrorCode::UnknownOperator, at, format!("unknown operator {name}"));
                 Op::Never
             }
         }
@@ -329,7 +329,7 @@ impl Compiler<'_, '_> {
             // A group that is not an array is reported where it is defined.
             Some(_) => Box::new([]),
             None => {
-                self.problems.push(Code::UndefinedSavedGroup, at, format!("no saved group {}", Json::from(&**id)));
+                self.problems.push(ErrorCode::UndefinedSavedGroup, at, format!("no saved group {}", Json::from(&**id)));
                 Box::new([])
             }
         }

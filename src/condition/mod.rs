@@ -22,7 +22,7 @@ mod version;
 mod tests;
 
 use crate::json::{Json, Obj};
-use crate::problem::{Code, JsonPath, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problems};
 
 pub use explain::{Clause, ClauseGroup, ClauseNode, Explanation};
 pub use plain::{walk, PlainDoc, PlainResolver};
@@ -41,7 +41,7 @@ pub struct PathRef {
 
 /// Resolves a path found as a key of a condition object.
 pub trait PathResolver {
-    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)>;
+    fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)>;
 }
 
 /// What a condition is compiled against.

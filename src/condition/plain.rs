@@ -4,14 +4,14 @@
 use super::coerce::array_index;
 use super::{Doc, PathRef, PathResolver, Value};
 use crate::json::Json;
-use crate::problem::Code;
+use crate::problem::ErrorCode;
 
 /// Resolves any path to root 0 with its dotted parts, for [`PlainDoc`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PlainResolver;
 
 impl PathResolver for PlainResolver {
-    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)> {
+    fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)> {
         Ok(PathRef { root: 0, rest: path.split('.').map(Into::into).collect(), text: path.into() })
     }
 }

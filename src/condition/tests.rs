@@ -108,9 +108,9 @@ fn invalid_parts_fail_and_only_them() {
 struct AttributesOnly;
 
 impl PathResolver for AttributesOnly {
-    fn resolve(&self, path: &str) -> Result<PathRef, (Code, String)> {
+    fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)> {
         let rest =
-            path.strip_prefix("attributes.").ok_or((Code::UnknownPathRoot, format!("unknown root in {path}")))?;
+            path.strip_prefix("attributes.").ok_or((ErrorCode::UnknownPathRoot, format!("unknown root in {path}")))?;
         Ok(PathRef { root: 7, rest: rest.split('.').map(Into::into).collect(), text: path.into() })
     }
 }
@@ -156,7 +156,7 @@ fn deep_conditions_are_refused_not_overflowed() {
     for levels in [MAX_DEPTH - 2, MAX_DEPTH + 10, 5 * MAX_DEPTH] {
         let mut problems = Problems::new();
         let compiled = Condition::compile(&nested_not(levels), &JsonPath::root(), &env, &mut problems);
-        let refused = problems.as_slice().iter().any(|p| p.code == Code::LimitExceeded);
+        let refused = problems.as_slice().iter().any(|p| p.code == ErrorCode::LimitExceeded);
         assert_eq!(refused, levels >= MAX_DEPTH, "{levels} levels");
         let doc = json(r#"{"a": 1}"#);
         assert_eq!(compiled.eval(&PlainDoc(&doc)), compiled.explain(&PlainDoc(&doc)).held);
@@ -169,7 +169,7 @@ fn deep_conditions_are_refused_not_overflowed() {
     condition.insert("a", deep_literal);
     let mut problems = Problems::new();
     let compiled = Condition::compile(&Json::Obj(condition), &JsonPath::root(), &env, &mut problems);
-    assert_eq!(problems.as_slice().first().map(|p| p.code), Some(Code::LimitExceeded));
+    assert_eq!(problems.as_slice().first().map(|p| p.code), Some(ErrorCode::LimitExceeded));
     assert!(!compiled.eval(&PlainDoc(&Json::Null)));
 }
 

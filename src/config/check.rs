@@ -5,7 +5,7 @@
 use super::model::*;
 use crate::graph::topological_order;
 use crate::json::Json;
-use crate::problem::{Code, JsonPath, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problems};
 
 /// The string literals a field's test names (segment or stage ids),
 /// skipping operands that are not ids (`$type`, `$regex`, ...).
@@ -126,12 +126,12 @@ pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
         let names = names_in(cond, &at);
         for (id, path) in names.segments.into_iter().filter(|_| owner == Owner::Other) {
             if !segment_ids.contains(&id) {
-                problems.push(Code::UndefinedSegment, &path, format!("no segment \"{id}\" is defined"));
+                problems.push(ErrorCode::UndefinedSegment, &path, format!("no segment \"{id}\" is defined"));
             }
         }
         for (id, path) in names.stages {
             if !stage_ids.contains(&id) {
-                problems.push(Code::UndefinedStage, &path, format!("no stage \"{id}\" is defined"));
+                problems.push(ErrorCode::UndefinedStage, &path, format!("no stage \"{id}\" is defined"));
             }
         }
     }
@@ -146,7 +146,7 @@ fn check_duplicates(config: &Config, problems: &mut Problems) {
         let mut seen: Vec<&str> = Vec::new();
         for (id, path) in ids {
             if seen.contains(&id) {
-                problems.push(Code::DuplicateId, &path, format!("{what} \"{id}\" is defined twice"));
+                problems.push(ErrorCode::DuplicateId, &path, format!("{what} \"{id}\" is defined twice"));
             } else {
                 seen.push(id);
             }
@@ -182,7 +182,7 @@ fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
         let names = names_in(&seg.when, &at);
         if names.tests_segments && names.segments.is_empty() {
             problems.push(
-                Code::SegmentsWithoutIds,
+                ErrorCode::SegmentsWithoutIds,
                 &at,
                 "this segment tests \"segments\" without naming a segment id, so its dependencies are unknown",
             );
@@ -191,7 +191,7 @@ fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
         for (id, path) in names.segments {
             match ids.iter().position(|s| *s == id) {
                 Some(j) => d.push(j),
-                None => problems.push(Code::UndefinedSegment, &path, format!("no segment \"{id}\" is defined")),
+                None => problems.push(ErrorCode::UndefinedSegment, &path, format!("no segment \"{id}\" is defined")),
             }
         }
         deps.push(d);
@@ -200,7 +200,7 @@ fn check_segments(config: &Config, problems: &mut Problems) -> Vec<usize> {
     let order = topological_order(&nodes, |n| deps.get(n).cloned().unwrap_or_default());
     for id in order.cyclic.iter().filter_map(|&i| ids.get(i)) {
         problems.push(
-            Code::SegmentCycle,
+            ErrorCode::SegmentCycle,
             &root.key(id).key("when"),
             format!("segment \"{id}\" depends on itself through other segments"),
         );
@@ -233,7 +233,7 @@ fn warn_null_comparisons(config: &Config, problems: &mut Problems) {
                 };
                 if holds_for_null {
                     problems.push(
-                        Code::NullComparison,
+                        ErrorCode::NullComparison,
                         &path.key(op),
                         format!(
                             "signals.{id} can be null, and null compares as 0, so {{\"{op}\": {x}}} holds when it is null; add \"$ne\": null to exclude that"
@@ -254,7 +254,7 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
     match (first_catch_all, config.stages.len()) {
         (_, 0) => {}
         (None, _) => problems.push(
-            Code::NoCatchAllStage,
+            ErrorCode::NoCatchAllStage,
             config.stages.last().map_or(&root, |s| &s.path),
             "the last stage is not the catch-all {}: a user no stage matches has no stage",
         ),
@@ -262,7 +262,7 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
             let catch_all = config.stages.get(c).map_or("", |s| &*s.id);
             for s in config.stages.iter().skip(c + 1) {
                 problems.push(
-                    Code::UnreachableStage,
+                    ErrorCode::UnreachableStage,
                     &s.path,
                     format!(
                         "stage \"{}\" comes after the catch-all stage \"{}\" and can never be entered",
@@ -281,7 +281,7 @@ fn warn_unreachable(config: &Config, problems: &mut Problems) {
             && required.iter().all(|s| config.stages.iter().any(|d| &*d.id == *s))
         {
             problems.push(
-                Code::UnreachableExperience,
+                ErrorCode::UnreachableExperience,
                 &e.path.key("when"),
                 format!("experience \"{}\" needs stage {} that no user can hold", e.id, required.join(" or ")),
             );

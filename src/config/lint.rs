@@ -5,7 +5,7 @@
 
 use super::model::{Config, SignalDef, SignalForm};
 use crate::json::Json;
-use crate::problem::{Code, JsonPath, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problems};
 use crate::time::{Millis, DAY, WEEK};
 
 /// The values a signal can take, as conditions see them (`null` compares
@@ -91,7 +91,7 @@ pub fn warn_done_conditions(config: &Config, problems: &mut Problems) {
             let at = e.path.key("items").index(j).key("done");
             if let Some((path, why)) = never_holds(&item.done, &at, &config.signals) {
                 problems.push(
-                    Code::DoneNeverHolds,
+                    ErrorCode::DoneNeverHolds,
                     &path,
                     format!("{why}: item \"{}\" is never done, so checklist \"{}\" never completes", item.id, e.id),
                 );
@@ -102,7 +102,7 @@ pub fn warn_done_conditions(config: &Config, problems: &mut Problems) {
             let at = e.path.key("steps").index(j).key("done");
             if matches!(done, Json::Obj(o) if o.is_empty()) {
                 problems.push(
-                    Code::DoneAlwaysHolds,
+                    ErrorCode::DoneAlwaysHolds,
                     &at,
                     format!(
                         "{{}} always holds: step \"{}\" of tour \"{}\" is completed at the user's first step and never shown; leave \"done\" out for a step the user finishes with advanced",
@@ -111,7 +111,7 @@ pub fn warn_done_conditions(config: &Config, problems: &mut Problems) {
                 );
             } else if let Some((path, why)) = never_holds(done, &at, &config.signals) {
                 problems.push(
-                    Code::DoneNeverHolds,
+                    ErrorCode::DoneNeverHolds,
                     &path,
                     format!(
                         "{why}: step \"{}\" of tour \"{}\" is completed only when the host reports advanced",

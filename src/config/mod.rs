@@ -11,7 +11,7 @@ use crate::condition::CompileEnv;
 use crate::decide::experience::ExperiencePlan;
 use crate::doc::DocResolver;
 use crate::json::{Json, MAX_DEPTH};
-use crate::problem::{Code, JsonPath, Problem, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problem, Problems};
 use crate::segment::SegmentPlan;
 use crate::signal::SignalPlan;
 use crate::stage::StageMachine;
@@ -60,19 +60,19 @@ pub fn validate(doc: &Json) -> Vec<Problem> {
 pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(vec![Problem::new(
-            Code::LimitExceeded,
+            ErrorCode::LimitExceeded,
             &JsonPath::root(),
             format!("the config is {} bytes, more than the limit of {MAX_CONFIG_BYTES}", text.len()),
         )]);
     }
     let doc = match crate::json::read(text) {
         Ok(doc) => doc,
-        Err(e) => return Err(vec![Problem::new(Code::InvalidJson, &JsonPath::root(), e.to_string())]),
+        Err(e) => return Err(vec![Problem::new(ErrorCode::InvalidJson, &JsonPath::root(), e.to_string())]),
     };
     let mut problems = Problems::new();
     for path in &doc.duplicates {
         problems.push(
-            Code::DuplicateKey,
+            ErrorCode::DuplicateKey,
             path,
             "this key appears more than once in its object; JSON keeps only the last, so the others would be lost",
         );
@@ -99,7 +99,7 @@ pub fn validate_text(text: &str) -> Vec<Problem> {
 fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledConfig> {
     if doc.depth() > MAX_DEPTH {
         problems.push(
-            Code::LimitExceeded,
+            ErrorCode::LimitExceeded,
             &JsonPath::root(),
             format!("the config is nested deeper than {MAX_DEPTH} levels"),
         );

@@ -5,7 +5,7 @@
 use super::model::{limits::*, *};
 use super::read::Reader;
 use crate::json::{Json, Obj};
-use crate::problem::{Code, JsonPath};
+use crate::problem::{ErrorCode, JsonPath};
 
 /// `$schema` lets editors find `schema/onstage.schema.json`; it is ignored.
 const TOP_FIELDS: &[&str] =
@@ -25,10 +25,10 @@ pub fn parse_config(r: &mut Reader, doc: &Json) -> Config {
         return config;
     };
     match f.get("version") {
-        None => r.problem(Code::MissingField, &root, "the config needs \"version\": 1"),
+        None => r.problem(ErrorCode::MissingField, &root, "the config needs \"version\": 1"),
         Some(Json::Num(n)) if *n == 1.0 => {}
         Some(other) => r.problem(
-            Code::UnsupportedVersion,
+            ErrorCode::UnsupportedVersion,
             &f.at("version"),
             format!("version {other} is not supported: this onstage reads version 1"),
         ),
@@ -44,7 +44,7 @@ pub fn parse_config(r: &mut Reader, doc: &Json) -> Config {
     }
     match f.get("stages") {
         Some(v) => config.stages = parse_stages(r, v, &f.at("stages")),
-        None => r.problem(Code::MissingField, &root, "the config needs \"stages\" (at least one stage)"),
+        None => r.problem(ErrorCode::MissingField, &root, "the config needs \"stages\" (at least one stage)"),
     }
     if let Some(v) = f.get("policy") {
         config.policy = parse_policy(r, v, &f.at("policy"));
@@ -78,7 +78,11 @@ fn parse_event_sel(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<EventSel
     let name_ok = |r: &mut Reader, s: &str, at: &JsonPath| {
         let ok = !s.is_empty() && s.chars().count() <= MAX_EVENT_NAME_CHARS;
         if !ok {
-            r.problem(Code::BadEventSelector, at, format!("an event name has 1 to {MAX_EVENT_NAME_CHARS} characters"));
+            r.problem(
+                ErrorCode::BadEventSelector,
+                at,
+                format!("an event name has 1 to {MAX_EVENT_NAME_CHARS} characters"),
+            );
         }
         ok
     };
@@ -95,7 +99,7 @@ fn parse_event_sel(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<EventSel
                 let at = path.index(i);
                 match item {
                     Json::Str(s) if &**s == "*" => {
-                        r.problem(Code::BadEventSelector, &at, "\"*\" stands alone, not inside a list");
+                        r.problem(ErrorCode::BadEventSelector, &at, "\"*\" stands alone, not inside a list");
                         ok = false;
                     }
                     Json::Str(s) => {
@@ -104,7 +108,7 @@ fn parse_event_sel(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<EventSel
                     }
                     other => {
                         r.problem(
-                            Code::BadEventSelector,
+                            ErrorCode::BadEventSelector,
                             &at,
                             format!("an event name is a string, found {}", other.type_name()),
                         );
@@ -116,7 +120,7 @@ fn parse_event_sel(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<EventSel
         }
         other => {
             r.problem(
-                Code::BadEventSelector,
+                ErrorCode::BadEventSelector,
                 path,
                 format!(
                     "events are an event name, a non-empty list of names or \"*\", found {}",
@@ -201,7 +205,7 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
                     format!("unknown form {}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "))
                 }
             };
-            r.problem(Code::UnknownSignalForm, path, format!("{found}: a signal has one of {}", known.join(", ")));
+            r.problem(ErrorCode::UnknownSignalForm, path, format!("{found}: a signal has one of {}", known.join(", ")));
             return None;
         }
     }
@@ -212,7 +216,11 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
         [] => return None,
         many => {
             let names: Vec<_> = many.iter().map(|(k, _, _)| *k).collect();
-            r.problem(Code::UnknownSignalForm, path, format!("a signal has one form, found {}", names.join(" and ")));
+            r.problem(
+                ErrorCode::UnknownSignalForm,
+                path,
+                format!("a signal has one form, found {}", names.join(" and ")),
+            );
             return None;
         }
     };
@@ -221,13 +229,17 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
     for key in f.keys() {
         let is_form_key = FORMS.iter().any(|(k, _, _)| *k == key);
         if !is_form_key && !required.contains(&key) && !optional.contains(&key) && ALL_SIGNAL_FIELDS.contains(&key) {
-            r.problem(Code::FieldNotAllowed, &f.at(key), format!("\"{key}\" is not allowed on a {form_key} signal"));
+            r.problem(
+                ErrorCode::FieldNotAllowed,
+                &f.at(key),
+                format!("\"{key}\" is not allowed on a {form_key} signal"),
+            );
             ok = false;
         }
     }
     for key in required {
         if !f.has(key) {
-            r.problem(Code::MissingField, path, format!("a {form_key} signal needs \"{key}\""));
+            r.problem(ErrorCode::MissingField, path, format!("a {form_key} signal needs \"{key}\""));
             ok = false;
         }
     }
@@ -277,7 +289,7 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
     if let Some(w) = &where_ {
         if !matches!(w, Json::Obj(_)) {
             r.problem(
-                Code::WrongType,
+                ErrorCode::WrongType,
                 &f.at("where"),
                 format!("\"where\" is a condition object, found {}", w.type_name()),
             );
@@ -296,7 +308,7 @@ fn parse_ratio(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Box<str>, B
         }
         _ => {
             r.problem(
-                Code::WrongType,
+                ErrorCode::WrongType,
                 path,
                 "a ratio is a list of two paths, e.g. [\"signals.a\", \"entitlements.b\"]",
             );
@@ -308,7 +320,7 @@ fn parse_ratio(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Box<str>, B
 fn parse_funnel_steps(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<EventSel>> {
     let steps = r.array(v, path, "a funnel")?;
     if steps.is_empty() {
-        r.problem(Code::BadEventSelector, path, "a funnel needs at least one step");
+        r.problem(ErrorCode::BadEventSelector, path, "a funnel needs at least one step");
         return None;
     }
     if !r.limit(steps.len(), MAX_FUNNEL_STEPS, path, "funnel steps") {
@@ -361,7 +373,7 @@ fn parse_segments(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SegmentDef> 
 fn parse_stages(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<StageDef> {
     let Some(stages) = r.array(v, path, "stages") else { return Vec::new() };
     if stages.is_empty() {
-        r.problem(Code::MissingField, path, "at least one stage is needed");
+        r.problem(ErrorCode::MissingField, path, "at least one stage is needed");
     }
     r.limit(stages.len(), MAX_STAGES, path, "stages");
     let mut out = Vec::new();
@@ -448,11 +460,11 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
     let items = match f.get("items") {
         Some(v) if is_checklist => parse_items(r, v, &f.at("items")),
         Some(_) => {
-            r.problem(Code::FieldNotAllowed, &f.at("items"), "only a checklist has \"items\"");
+            r.problem(ErrorCode::FieldNotAllowed, &f.at("items"), "only a checklist has \"items\"");
             None
         }
         None if is_checklist => {
-            r.problem(Code::EmptyChecklist, path, "a checklist needs \"items\" (at least one)");
+            r.problem(ErrorCode::EmptyChecklist, path, "a checklist needs \"items\" (at least one)");
             None
         }
         None => Some(Vec::new()),
@@ -464,11 +476,11 @@ fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<Exper
     let steps = match f.get("steps") {
         Some(v) if is_tour => parse_steps(r, v, &f.at("steps")),
         Some(_) => {
-            r.problem(Code::FieldNotAllowed, &f.at("steps"), "only a tour (kind \"tour\") has \"steps\"");
+            r.problem(ErrorCode::FieldNotAllowed, &f.at("steps"), "only a tour (kind \"tour\") has \"steps\"");
             Vec::new()
         }
         None if is_tour => {
-            r.problem(Code::EmptyTour, path, "a tour needs \"steps\" (at least one)");
+            r.problem(ErrorCode::EmptyTour, path, "a tour needs \"steps\" (at least one)");
             Vec::new()
         }
         None => Vec::new(),
@@ -504,7 +516,7 @@ fn parse_frequency(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Frequenc
 fn parse_items(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<ItemDef>> {
     let list = r.array(v, path, "items")?;
     if list.is_empty() {
-        r.problem(Code::EmptyChecklist, path, "a checklist needs at least one item");
+        r.problem(ErrorCode::EmptyChecklist, path, "a checklist needs at least one item");
         return None;
     }
     if !r.limit(list.len(), MAX_ITEMS, path, "items") {
@@ -534,7 +546,7 @@ fn parse_items(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<ItemDef>
 fn parse_steps(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<StepDef> {
     let Some(list) = r.array(v, path, "steps") else { return Vec::new() };
     if list.is_empty() {
-        r.problem(Code::EmptyTour, path, "a tour needs at least one step");
+        r.problem(ErrorCode::EmptyTour, path, "a tour needs at least one step");
     }
     r.limit(list.len(), MAX_STEPS, path, "steps");
     let mut steps = Vec::with_capacity(list.len().min(MAX_STEPS));
@@ -570,7 +582,7 @@ fn parse_experiment(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Experim
         Some(v) => r.number(v, &f.at("coverage")).and_then(|c| {
             let ok = (0.0..=1.0).contains(&c);
             if !ok {
-                r.problem(Code::OutOfRange, &f.at("coverage"), format!("coverage {c} is outside 0 to 1"));
+                r.problem(ErrorCode::OutOfRange, &f.at("coverage"), format!("coverage {c} is outside 0 to 1"));
             }
             ok.then_some(c)
         }),
@@ -599,7 +611,7 @@ fn parse_namespace(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Box<str
         }
         _ => {
             r.problem(
-                Code::WrongType,
+                ErrorCode::WrongType,
                 path,
                 "a namespace is [id, start, end] with 0 <= start <= end <= 1, e.g. [\"pricing\", 0, 0.5]",
             );
@@ -611,7 +623,7 @@ fn parse_namespace(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Box<str
 fn parse_variations(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Vec<VariationDef>, Vec<f64>)> {
     let list = r.array(v, path, "variations")?;
     if list.is_empty() {
-        r.problem(Code::MissingField, path, "an experiment needs at least one variation");
+        r.problem(ErrorCode::MissingField, path, "an experiment needs at least one variation");
         return None;
     }
     if !r.limit(list.len(), MAX_VARIATIONS, path, "variations") {
@@ -631,7 +643,7 @@ fn parse_variations(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Vec<Va
             r.number(v, &f.at("weight")).filter(|w| {
                 let ok = *w >= 0.0 && *w <= 1.0;
                 if !ok {
-                    r.problem(Code::BadWeights, &f.at("weight"), format!("weight {w} is outside 0 to 1"));
+                    r.problem(ErrorCode::BadWeights, &f.at("weight"), format!("weight {w} is outside 0 to 1"));
                 }
                 ok
             })
@@ -655,12 +667,12 @@ fn parse_variations(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Vec<Va
     let weights = if weights.is_empty() {
         vec![1.0 / n as f64; n]
     } else if weights.len() != n {
-        r.problem(Code::BadWeights, path, "give a weight to every variation or to none (equal weights)");
+        r.problem(ErrorCode::BadWeights, path, "give a weight to every variation or to none (equal weights)");
         return None;
     } else {
         let sum: f64 = weights.iter().sum();
         if (sum - 1.0).abs() > 0.01 {
-            r.problem(Code::BadWeights, path, format!("weights sum to {sum}, not 1 (±0.01)"));
+            r.problem(ErrorCode::BadWeights, path, format!("weights sum to {sum}, not 1 (±0.01)"));
             return None;
         }
         weights

@@ -2,7 +2,7 @@
 //! path and keeps going, so validation reports all problems at once.
 
 use crate::json::{Json, Obj};
-use crate::problem::{Code, JsonPath, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problems};
 use crate::time::{parse_duration, Millis};
 
 /// Longest id (signal, segment, stage, experience, item, variation, group).
@@ -41,7 +41,7 @@ impl<'p> Reader<'p> {
         Reader { problems }
     }
 
-    pub fn problem(&mut self, code: Code, path: &JsonPath, message: impl Into<String>) {
+    pub fn problem(&mut self, code: ErrorCode, path: &JsonPath, message: impl Into<String>) {
         self.problems.push(code, path, message);
     }
 
@@ -49,13 +49,13 @@ impl<'p> Reader<'p> {
     /// `what` names the thing for messages ("signal", "experience").
     pub fn fields<'a>(&mut self, value: &'a Json, path: &JsonPath, what: &str, allowed: &[&str]) -> Option<Fields<'a>> {
         let Json::Obj(obj) = value else {
-            self.problem(Code::WrongType, path, format!("{what} must be an object, found {}", value.type_name()));
+            self.problem(ErrorCode::WrongType, path, format!("{what} must be an object, found {}", value.type_name()));
             return None;
         };
         for key in obj.keys() {
             if !allowed.contains(&key) {
                 self.problem(
-                    Code::UnknownField,
+                    ErrorCode::UnknownField,
                     &path.key(key),
                     format!("unknown field \"{key}\" in {what} (allowed: {})", allowed.join(", ")),
                 );
@@ -68,7 +68,7 @@ impl<'p> Reader<'p> {
     pub fn required<'a>(&mut self, f: &Fields<'a>, key: &str, what: &str) -> Option<&'a Json> {
         let v = f.get(key);
         if v.is_none() {
-            self.problem(Code::MissingField, &f.path, format!("{what} needs \"{key}\""));
+            self.problem(ErrorCode::MissingField, &f.path, format!("{what} needs \"{key}\""));
         }
         v
     }
@@ -77,7 +77,7 @@ impl<'p> Reader<'p> {
         match value {
             Json::Str(s) => Some(s.clone()),
             other => {
-                self.problem(Code::WrongType, path, format!("expected a string, found {}", other.type_name()));
+                self.problem(ErrorCode::WrongType, path, format!("expected a string, found {}", other.type_name()));
                 None
             }
         }
@@ -86,7 +86,7 @@ impl<'p> Reader<'p> {
     pub fn non_empty_string(&mut self, value: &Json, path: &JsonPath) -> Option<Box<str>> {
         let s = self.string(value, path)?;
         if s.is_empty() {
-            self.problem(Code::BadId, path, "must not be empty");
+            self.problem(ErrorCode::BadId, path, "must not be empty");
             return None;
         }
         Some(s)
@@ -105,7 +105,7 @@ impl<'p> Reader<'p> {
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !ok {
             self.problem(
-                Code::BadId,
+                ErrorCode::BadId,
                 path,
                 format!("\"{s}\" is not a valid id: use 1 to {MAX_ID_LEN} letters, digits, '_' or '-'"),
             );
@@ -117,7 +117,7 @@ impl<'p> Reader<'p> {
         match value {
             Json::Num(n) if n.is_finite() => Some(*n),
             other => {
-                self.problem(Code::WrongType, path, format!("expected a number, found {}", other.type_name()));
+                self.problem(ErrorCode::WrongType, path, format!("expected a number, found {}", other.type_name()));
                 None
             }
         }
@@ -127,11 +127,11 @@ impl<'p> Reader<'p> {
     pub fn integer(&mut self, value: &Json, path: &JsonPath, min: i64, max: i64) -> Option<i64> {
         let n = self.number(value, path)?;
         if n.fract() != 0.0 {
-            self.problem(Code::WrongType, path, format!("expected a whole number, found {n}"));
+            self.problem(ErrorCode::WrongType, path, format!("expected a whole number, found {n}"));
             return None;
         }
         if n < min as f64 || n > max as f64 {
-            self.problem(Code::OutOfRange, path, format!("{n} is out of range: expected {min} to {max}"));
+            self.problem(ErrorCode::OutOfRange, path, format!("{n} is out of range: expected {min} to {max}"));
             return None;
         }
         Some(n as i64)
@@ -141,7 +141,11 @@ impl<'p> Reader<'p> {
         match value {
             Json::Bool(b) => Some(*b),
             other => {
-                self.problem(Code::WrongType, path, format!("expected true or false, found {}", other.type_name()));
+                self.problem(
+                    ErrorCode::WrongType,
+                    path,
+                    format!("expected true or false, found {}", other.type_name()),
+                );
                 None
             }
         }
@@ -152,13 +156,13 @@ impl<'p> Reader<'p> {
             Json::Str(s) => match parse_duration(s) {
                 Ok(ms) => Some(ms),
                 Err(message) => {
-                    self.problem(Code::BadDuration, path, message);
+                    self.problem(ErrorCode::BadDuration, path, message);
                     None
                 }
             },
             other => {
                 self.problem(
-                    Code::BadDuration,
+                    ErrorCode::BadDuration,
                     path,
                     format!("a duration is a string such as \"7d\", found {}", other.type_name()),
                 );
@@ -171,7 +175,11 @@ impl<'p> Reader<'p> {
         match value {
             Json::Obj(o) => Some(o),
             other => {
-                self.problem(Code::WrongType, path, format!("{what} must be an object, found {}", other.type_name()));
+                self.problem(
+                    ErrorCode::WrongType,
+                    path,
+                    format!("{what} must be an object, found {}", other.type_name()),
+                );
                 None
             }
         }
@@ -189,7 +197,7 @@ impl<'p> Reader<'p> {
                     for (k, item) in o.iter() {
                         if crate::json::is_reserved_key(k) {
                             self.problem(
-                                Code::ReservedKey,
+                                ErrorCode::ReservedKey,
                                 &at.key(k),
                                 format!("\"{k}\" is a reserved key: a host merging content into an object would change its prototype"),
                             );
@@ -216,7 +224,11 @@ impl<'p> Reader<'p> {
         match value {
             Json::Arr(a) => Some(a),
             other => {
-                self.problem(Code::WrongType, path, format!("{what} must be an array, found {}", other.type_name()));
+                self.problem(
+                    ErrorCode::WrongType,
+                    path,
+                    format!("{what} must be an array, found {}", other.type_name()),
+                );
                 None
             }
         }
@@ -226,7 +238,7 @@ impl<'p> Reader<'p> {
     /// evaluation bounded; they are listed in docs/limits.md).
     pub fn limit(&mut self, len: usize, max: usize, path: &JsonPath, what: &str) -> bool {
         if len > max {
-            self.problem(Code::LimitExceeded, path, format!("{len} {what} is more than the limit of {max}"));
+            self.problem(ErrorCode::LimitExceeded, path, format!("{len} {what} is more than the limit of {max}"));
             return false;
         }
         true

@@ -13,6 +13,7 @@
 //! aside); damaged marks are dropped alone, with a `part_corrupt` note.
 
 use super::{RestoreNote, StateError};
+use crate::code::ErrorCode;
 use crate::json::Json;
 use crate::time::{Millis, DAY, MAX_TIME, MIN_TIME};
 
@@ -140,7 +141,7 @@ impl StepMarks {
             Some(Json::Arr(list)) => list,
             Some(other) => {
                 notes.push(RestoreNote {
-                    code: "part_corrupt",
+                    code: ErrorCode::PartCorrupt,
                     message: format!(
                         "the list of steps from other tabs already applied is {}, not a list: it starts empty (a \
                          step of another tab may count twice)",
@@ -175,7 +176,7 @@ impl StepMarks {
         marks.keep_latest();
         if damaged > 0 {
             notes.push(RestoreNote {
-                code: "part_corrupt",
+                code: ErrorCode::PartCorrupt,
                 message: format!(
                     "{damaged} entr{} of the list of steps from other tabs already applied {} damaged: dropped (a step \
                      of another tab may count twice)",
@@ -292,7 +293,7 @@ mod tests {
             (r#"{"v":1,"engine":5}"#, "state_corrupt"),
         ] {
             let v = crate::json::parse(text).unwrap();
-            assert_eq!(open(&v).err().map(|e| e.code()), Some(code), "{text}");
+            assert_eq!(open(&v).err().map(|e| e.code().as_str()), Some(code), "{text}");
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod codec;
 pub mod envelope;
 
+use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::decide::experience::CompiledExperience;
 use crate::decide::interactions::ExperienceLog;
@@ -39,12 +40,12 @@ pub enum StateError {
 }
 
 impl StateError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StateError::NotAState => "state_not_recognized",
-            StateError::UnknownVersion(_) => "state_unknown_version",
-            StateError::OtherUser => "state_other_user",
-            StateError::Corrupt(_) => "state_corrupt",
+            StateError::NotAState => ErrorCode::StateNotRecognized,
+            StateError::UnknownVersion(_) => ErrorCode::StateUnknownVersion,
+            StateError::OtherUser => ErrorCode::StateOtherUser,
+            StateError::Corrupt(_) => ErrorCode::StateCorrupt,
         }
     }
 }
@@ -54,7 +55,7 @@ impl StateError {
 pub struct RestoreNote {
     /// `signal_reset` (definition changed or new: expected after a config
     /// update), `part_corrupt` (a damaged part was dropped), `stage_dropped`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -231,14 +232,14 @@ pub fn restore_signals(config: &CompiledConfig, history: &mut History, signals: 
         }
         let Some(stored) = signals.get(&signal.id) else {
             notes.push(RestoreNote {
-                code: "signal_reset",
+                code: ErrorCode::SignalReset,
                 message: format!("signal {} is new: it starts empty", signal.id),
             });
             continue;
         };
         if stored.get("def").and_then(Json::as_str) != Some(fingerprint(&signal.source).as_str()) {
             notes.push(RestoreNote {
-                code: "signal_reset",
+                code: ErrorCode::SignalReset,
                 message: format!("signal {} changed definition: it starts empty", signal.id),
             });
             continue;
@@ -250,7 +251,7 @@ pub fn restore_signals(config: &CompiledConfig, history: &mut History, signals: 
                 }
             }
             None => notes.push(RestoreNote {
-                code: "part_corrupt",
+                code: ErrorCode::PartCorrupt,
                 message: format!("the stored data of signal {} is damaged: it starts empty", signal.id),
             }),
         }
@@ -347,7 +348,7 @@ pub fn restore(
         None => {}
         Some(Some(journal)) => history.journal = journal,
         Some(None) => notes.push(RestoreNote {
-            code: "part_corrupt",
+            code: ErrorCode::PartCorrupt,
             message: "the journal of recent events is damaged: a later import may count them once less".into(),
         }),
     }
@@ -360,7 +361,7 @@ pub fn restore(
                 Some(index) => Some(HeldStage { index, since }),
                 None => {
                     notes.push(RestoreNote {
-                        code: "stage_dropped",
+                        code: ErrorCode::StageDropped,
                         message: format!("stage {id} is no longer in the config: the stage is evaluated afresh"),
                     });
                     None
@@ -370,7 +371,7 @@ pub fn restore(
     };
     let transitions = restore_transitions(o.get("transitions")).unwrap_or_else(|| {
         notes.push(RestoreNote {
-            code: "part_corrupt",
+            code: ErrorCode::PartCorrupt,
             message: "the stage history is damaged: it starts empty".into(),
         });
         Default::default()
@@ -382,7 +383,7 @@ pub fn restore(
             match (restore_log(v, exp), interactions.get_mut(i)) {
                 (Some(log), Some(slot)) => *slot = log,
                 _ => notes.push(RestoreNote {
-                    code: "part_corrupt",
+                    code: ErrorCode::PartCorrupt,
                     message: format!("the stored interactions of experience {id} are damaged: they start empty"),
                 }),
             }
@@ -403,7 +404,7 @@ pub fn restore(
         if value.depth() > crate::json::MAX_DEPTH - 1 {
             *value = Json::Obj(Obj::new());
             notes.push(RestoreNote {
-                code: "part_corrupt",
+                code: ErrorCode::PartCorrupt,
                 message: format!("the stored {name} are nested too deep: dropped"),
             });
         }
@@ -425,7 +426,7 @@ pub fn restore(
         (Some(last), Some(latest)) if latest > last => {
             user.clamp_to(last);
             notes.push(RestoreNote {
-                code: "time_clamped",
+                code: ErrorCode::TimeClamped,
                 message: format!(
                     "stored times up to {} after the user's last step were moved back to it",
                     crate::time::format_duration_approx(latest - last)
@@ -438,7 +439,7 @@ pub fn restore(
         (None, Some(latest)) => {
             user.last_step = Some(latest);
             notes.push(RestoreNote {
-                code: "part_corrupt",
+                code: ErrorCode::PartCorrupt,
                 message: "the state holds times but no last step: its latest time is taken as the last step".into(),
             });
         }

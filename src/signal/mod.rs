@@ -20,7 +20,7 @@ use crate::condition::{CompileEnv, Condition, PathRef};
 use crate::config::model::{EventSel, SignalDef, SignalForm};
 use crate::doc::{number_at, DocResolver, EvalDoc, PropsDoc, PropsResolver, Root};
 use crate::json::{Json, Obj};
-use crate::problem::{Code, JsonPath, Problems};
+use crate::problem::{ErrorCode, JsonPath, Problems};
 use crate::time::{Millis, DAY, MINUTE};
 
 /// How late an event may arrive (track refuses older ones).
@@ -214,7 +214,7 @@ fn resolve_ratio_operand(
             Some(Root::Signal(_) | Root::Attributes | Root::Entitlements) => Some(p),
             _ => {
                 problems.push(
-                    Code::UnknownPathRoot,
+                    ErrorCode::UnknownPathRoot,
                     at,
                     format!("\"{path}\": a ratio reads signals., attributes. or entitlements."),
                 );
@@ -252,7 +252,7 @@ fn order_ratios(signals: &[CompiledSignal], problems: &mut Problems) -> Vec<u16>
     let order = crate::graph::topological_order(&ratios, reads);
     for signal in order.cyclic.iter().filter_map(|&i| signals.get(i)) {
         problems.push(
-            Code::RatioCycle,
+            ErrorCode::RatioCycle,
             &JsonPath::root().key("signals").key(&signal.id).key("ratio"),
             "this ratio reads itself through other ratios",
         );

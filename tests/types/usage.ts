@@ -10,6 +10,7 @@ import {
   type Onstage,
   type PreviewEntry,
   type Problem,
+  type ErrorCode,
   type SlotDecision,
 } from '../../crates/wasm/js/index.js';
 
@@ -68,8 +69,11 @@ async function main(config: { version: 1; [key: string]: unknown }): Promise<voi
   try {
     onstage.track('');
   } catch (err) {
-    const code: string = (err as import('../../crates/wasm/js/index.js').OnstageError).code;
-    console.log(code);
+    const code: ErrorCode = (err as import('../../crates/wasm/js/index.js').OnstageError).code;
+    // Codes are a union of string literals: a switch over them is checked.
+    if (code === 'bad_event_name') console.log(code);
+    // @ts-expect-error not a code onstage gives
+    if (code === 'bad_event') console.log(code);
   }
   onstage.setConfig(config as never);
   onstage.importSummary({ format: 'onstage-summary', version: 1, user: 'user-42', as_of: 0, signals: {} });

@@ -10,6 +10,7 @@ mod cli {
     use clap::{Parser, Subcommand};
     use onstage::json::Json;
     use onstage::problem::Problem;
+    use onstage::ErrorCode;
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -79,12 +80,12 @@ mod cli {
             return Err(ExitCode::from(IO));
         }
         let root = onstage::problem::JsonPath::root();
-        let code = onstage::problem::Code::LimitExceeded;
+        let code = onstage::ErrorCode::LimitExceeded;
         if bytes.len() > limit {
             return Ok(Err(Problem::new(code, &root, format!("the config is more than {limit} bytes, the limit"))));
         }
         Ok(String::from_utf8(bytes)
-            .map_err(|_| Problem::new(onstage::problem::Code::InvalidJson, &root, "the config is not UTF-8 text")))
+            .map_err(|_| Problem::new(onstage::ErrorCode::InvalidJson, &root, "the config is not UTF-8 text")))
     }
 
     fn problem_json(p: &Problem) -> Json {

@@ -7,11 +7,88 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Event props: a flat object of scalars. */
 export type Props = Record<string, string | number | boolean | null>;
 
+/**
+ * Every code onstage gives an error, a warning or a notice (the Rust
+ * `onstage::ErrorCode`; docs/errors.md says what each means).
+ * `tests/docs_errors.rs` checks this list against the Rust type.
+ */
+export type ErrorCode =
+  | 'bad_user_id'
+  | 'bad_event_name'
+  | 'bad_props'
+  | 'bad_time'
+  | 'timestamp_in_future'
+  | 'timestamp_too_old'
+  | 'time_went_back'
+  | 'bad_identify'
+  | 'unknown_slot'
+  | 'unknown_experience'
+  | 'unknown_tour'
+  | 'unknown_step'
+  | 'summary_not_recognized'
+  | 'summary_unknown_version'
+  | 'summary_other_user'
+  | 'summary_corrupt'
+  | 'invalid_config'
+  | 'invalid_json'
+  | 'wrong_type'
+  | 'missing_field'
+  | 'unknown_field'
+  | 'unsupported_version'
+  | 'bad_id'
+  | 'duplicate_id'
+  | 'duplicate_key'
+  | 'reserved_key'
+  | 'limit_exceeded'
+  | 'bad_duration'
+  | 'out_of_range'
+  | 'unknown_signal_form'
+  | 'bad_event_selector'
+  | 'field_not_allowed'
+  | 'ratio_cycle'
+  | 'undefined_signal'
+  | 'undefined_segment'
+  | 'undefined_stage'
+  | 'undefined_saved_group'
+  | 'unknown_path_root'
+  | 'segment_cycle'
+  | 'segments_without_ids'
+  | 'unknown_operator'
+  | 'bad_operand'
+  | 'invalid_regex'
+  | 'bad_weights'
+  | 'empty_checklist'
+  | 'empty_tour'
+  | 'null_comparison'
+  | 'no_catch_all_stage'
+  | 'unreachable_stage'
+  | 'unreachable_experience'
+  | 'done_never_holds'
+  | 'done_always_holds'
+  | 'state_not_recognized'
+  | 'state_unknown_version'
+  | 'state_other_user'
+  | 'state_corrupt'
+  | 'signal_reset'
+  | 'part_corrupt'
+  | 'stage_dropped'
+  | 'import_lossy'
+  | 'time_clamped'
+  | 'bad_step'
+  | 'io_error'
+  | 'destroyed'
+  | 'internal'
+  | 'clock_invalid'
+  | 'storage_full'
+  | 'storage_unavailable'
+  | 'sync_step_refused'
+  | 'sync_step_dropped';
+
 /** A problem of a config, at a JSON path, with a stable code. */
 export interface Problem {
   severity: 'error' | 'warning';
   /** e.g. "bad_duration", "undefined_signal", "null_comparison". */
-  code: string;
+  code: ErrorCode;
   /** Where, written as JavaScript would reach it: `experiences[2].when["signals.x"].$lt`. */
   path: string;
   message: string;
@@ -20,7 +97,7 @@ export interface Problem {
 /** Errors thrown by onstage are real `Error`s with a stable `code`. */
 export interface OnstageError extends Error {
   /** e.g. "bad_event_name", "bad_props", "timestamp_in_future", "unknown_slot", "unknown_tour", "invalid_config". */
-  code: string;
+  code: ErrorCode;
   /** For "invalid_config": every problem of the config. */
   problems?: Problem[];
 }
@@ -53,7 +130,7 @@ export interface Exposure {
  * the clock were moved back to it).
  */
 export interface Warning {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** "error" for storage that failed (onstage then works in memory), "warning" otherwise. */
   severity: 'warning' | 'error';

@@ -13,6 +13,7 @@ use onstage::engine::{time_from_f64, Engine, Identity, Interaction, Notice, Slot
 use onstage::json::{Json, Obj, MAX_DEPTH};
 use onstage::persist::envelope::{self, StepMarks};
 use onstage::problem::Problem;
+use onstage::ErrorCode;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -23,9 +24,9 @@ pub fn version() -> String {
 }
 
 /// A JavaScript `Error` with a `code` property.
-fn js_error(code: &str, message: &str) -> JsValue {
+fn js_error(code: ErrorCode, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
-    let _ = Reflect::set(&err, &"code".into(), &code.into());
+    let _ = Reflect::set(&err, &"code".into(), &code.as_str().into());
     err.into()
 }
 
@@ -178,13 +179,13 @@ pub fn json_from_js(v: &JsValue) -> Option<Json> {
 }
 
 /// Converts an input argument, naming it in the error.
-fn arg(v: &JsValue, name: &str, code: &str) -> Result<Json, JsValue> {
+fn arg(v: &JsValue, name: &str, code: ErrorCode) -> Result<Json, JsValue> {
     arg_within(v, name, code, usize::MAX)
 }
 
 /// As `arg`, refusing any object of more than `max_keys` keys before
 /// reading its values.
-fn arg_within(v: &JsValue, name: &str, code: &str, max_keys: usize) -> Result<Json, JsValue> {
+fn arg_within(v: &JsValue, name: &str, code: ErrorCode, max_keys: usize) -> Result<Json, JsValue> {
     let mut path = name.to_string();
     let mut limits = Limits { budget: MAX_CONFIG_BYTES, max_keys };
     to_json(v, &mut path, 0, &mut limits).map_err(|u| {
@@ -194,14 +195,14 @@ fn arg_within(v: &JsValue, name: &str, code: &str, max_keys: usize) -> Result<Js
 }
 
 fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>), JsValue> {
-    let doc = arg(config, "config", "invalid_config")?;
+    let doc = arg(config, "config", ErrorCode::InvalidConfig)?;
     match config::compile(&doc) {
         Ok(c) => Ok((Arc::new(c.config), c.warnings)),
         Err(problems) => {
             let errors = problems.iter().filter(|p| p.is_error()).count();
             let first = problems.iter().find(|p| p.is_error()).map(|p| p.to_string()).unwrap_or_default();
             let err = js_error(
-                "invalid_config",
+                ErrorCode::InvalidConfig,
                 &format!("the config has {errors} problem{}: {first}", if errors == 1 { "" } else { "s" }),
             );
             let list = problems_json(&problems).to_json_string();
@@ -215,7 +216,7 @@ fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>
 /// `[{"severity", "code", "path", "message"}]`.
 #[wasm_bindgen(js_name = validateConfig)]
 pub fn validate_config(config: JsValue) -> Result<String, JsValue> {
-    let doc = arg(&config, "config", "invalid_config")?;
+    let doc = arg(&config, "config", ErrorCode::InvalidConfig)?;
     Ok(problems_json(&config::validate(&doc)).to_json_string())
 }
 
@@ -244,14 +245,16 @@ fn user_id_arg(user_id: &JsValue) -> Result<String, JsValue> {
     let well_formed = user_id.dyn_ref::<js_sys::JsString>().is_some_and(|s| s.is_valid_utf16());
     match user_id.as_string() {
         Some(id) if well_formed => Ok(id),
-        Some(_) => Err(js_error("bad_user_id", "userId is not well-formed text (it holds a lone surrogate)")),
-        None => Err(js_error("bad_user_id", "userId must be a string")),
+        Some(_) => Err(js_error(ErrorCode::BadUserId, "userId is not well-formed text (it holds a lone surrogate)")),
+        None => Err(js_error(ErrorCode::BadUserId, "userId must be a string")),
     }
 }
 
 fn notes_json(notes: &[onstage::persist::RestoreNote]) -> String {
-    Json::Arr(notes.iter().map(|n| onstage::obj! { "code" => n.code, "message" => n.message.as_str() }).collect())
-        .to_json_string()
+    Json::Arr(
+        notes.iter().map(|n| onstage::obj! { "code" => n.code.as_str(), "message" => n.message.as_str() }).collect(),
+    )
+    .to_json_string()
 }
 
 #[wasm_bindgen]
@@ -274,7 +277,8 @@ impl WasmEngine {
         let user_id = user_id_arg(&user_id)?;
         onstage::engine::check_user_id(&user_id).map_err(input_error)?;
         let (compiled, warnings) = compile_config(&config)?;
-        let state = json_from_js(&state).ok_or_else(|| js_error("state_corrupt", "the stored state is not JSON"))?;
+        let state =
+            json_from_js(&state).ok_or_else(|| js_error(ErrorCode::StateCorrupt, "the stored state is not JSON"))?;
         let (engine, notes) =
             Engine::restore(compiled, &user_id, &state).map_err(|e| js_error(e.code(), &e.to_string()))?;
         Ok(WasmEngine { engine, marks: StepMarks::default(), warnings, notes })
@@ -290,7 +294,8 @@ impl WasmEngine {
         let user_id = user_id_arg(&user_id)?;
         onstage::engine::check_user_id(&user_id).map_err(input_error)?;
         let (compiled, warnings) = compile_config(&config)?;
-        let stored = json_from_js(&stored).ok_or_else(|| js_error("state_corrupt", "the stored state is not JSON"))?;
+        let stored =
+            json_from_js(&stored).ok_or_else(|| js_error(ErrorCode::StateCorrupt, "the stored state is not JSON"))?;
         let state_error = |e: onstage::persist::StateError| js_error(e.code(), &e.to_string());
         let (state, marks, mut notes) = envelope::open(&stored).map_err(state_error)?;
         let (engine, more) = Engine::restore(compiled, &user_id, state).map_err(state_error)?;
@@ -362,21 +367,21 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = importSummary)]
     pub fn import_summary(&mut self, summary: JsValue, now: f64) -> Result<(), JsValue> {
         let now = time(now, "now")?;
-        let summary = arg(&summary, "summary", "summary_corrupt")?;
+        let summary = arg(&summary, "summary", ErrorCode::SummaryCorrupt)?;
         self.engine.import_summary(&summary, now).map_err(|e| js_error(e.code(), &e.to_string()))
     }
 
     /// `identity`: `{attributes?, entitlements?, tz_offset_minutes?}`; absent fields stay.
     pub fn identify(&mut self, identity: JsValue, now: f64) -> Result<(), JsValue> {
         let now = time(now, "now")?;
-        let doc = arg(&identity, "identity", "bad_identify")?;
-        let Json::Obj(o) = doc else { return Err(js_error("bad_identify", "identify takes an object")) };
+        let doc = arg(&identity, "identity", ErrorCode::BadIdentify)?;
+        let Json::Obj(o) = doc else { return Err(js_error(ErrorCode::BadIdentify, "identify takes an object")) };
         let tz = match o.get("tz_offset_minutes") {
             None | Some(Json::Null) => None,
             Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= 840.0 => Some(*n as i32),
             Some(other) => {
                 return Err(js_error(
-                    "bad_identify",
+                    ErrorCode::BadIdentify,
                     &format!("tz_offset_minutes must be a whole number from -840 to 840, found {other}"),
                 ))
             }
@@ -394,21 +399,21 @@ impl WasmEngine {
     pub fn track(&mut self, name: JsValue, props: JsValue, timestamp: JsValue, now: f64) -> Result<(), JsValue> {
         let now = time(now, "now")?;
         let Some(name) = name.as_string() else {
-            return Err(js_error("bad_event_name", "the event name must be a string"));
+            return Err(js_error(ErrorCode::BadEventName, "the event name must be a string"));
         };
         let props = if props.is_undefined() || props.is_null() {
             Json::Null
         } else {
             // Props are flat and at most MAX_PROPS: a wider object is
             // refused before any of its values is read.
-            arg_within(&props, "props", "bad_props", onstage::engine::MAX_PROPS)?
+            arg_within(&props, "props", ErrorCode::BadProps, onstage::engine::MAX_PROPS)?
         };
         let timestamp = if timestamp.is_undefined() || timestamp.is_null() {
             None
         } else {
             match timestamp.as_f64() {
                 Some(t) => Some(time(t, "timestamp")?),
-                None => return Err(js_error("bad_time", "timestamp must be a number of milliseconds")),
+                None => return Err(js_error(ErrorCode::BadTime, "timestamp must be a number of milliseconds")),
             }
         };
         self.engine.track(&name, &props, timestamp, now).map_err(input_error)
@@ -429,14 +434,14 @@ impl WasmEngine {
     /// `record` false is a dry run: no first exposure is kept or reported.
     pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool, record: bool) -> Result<String, JsValue> {
         let now = time(now, "now")?;
-        let asked = arg(&slots, "slots", "unknown_slot")?;
+        let asked = arg(&slots, "slots", ErrorCode::UnknownSlot)?;
         let names: Vec<&str> = match &asked {
             Json::Str(s) => vec![s],
             Json::Arr(items) => items
                 .iter()
-                .map(|s| s.as_str().ok_or_else(|| js_error("unknown_slot", "slots are strings")))
+                .map(|s| s.as_str().ok_or_else(|| js_error(ErrorCode::UnknownSlot, "slots are strings")))
                 .collect::<Result<_, _>>()?,
-            _ => return Err(js_error("unknown_slot", "decide takes a slot id, a list of slot ids or \"*\"")),
+            _ => return Err(js_error(ErrorCode::UnknownSlot, "decide takes a slot id, a list of slot ids or \"*\"")),
         };
         let refs = names;
         let decision = self.engine.decide_with(Slots::Named(&refs), now, reasons, record).map_err(input_error)?;
@@ -473,10 +478,10 @@ impl WasmEngine {
     pub fn advanced(&mut self, tour: JsValue, step: JsValue, now: f64) -> Result<bool, JsValue> {
         let now = time(now, "now")?;
         let Some(tour) = tour.as_string() else {
-            return Err(js_error("unknown_tour", "the tour id must be a string"));
+            return Err(js_error(ErrorCode::UnknownTour, "the tour id must be a string"));
         };
         let Some(step) = step.as_string() else {
-            return Err(js_error("unknown_step", "the step id must be a string"));
+            return Err(js_error(ErrorCode::UnknownStep, "the step id must be a string"));
         };
         self.engine.advance(&tour, &step, now).map_err(input_error)
     }
@@ -492,8 +497,8 @@ impl WasmEngine {
     /// named twice (`preview_conflict`) refuses the whole list.
     #[wasm_bindgen(js_name = setPreview)]
     pub fn set_preview(&mut self, list: JsValue) -> Result<(), JsValue> {
-        let bad = || js_error("bad_preview", "preview takes a list of {experience, variation?} with string ids");
-        let Json::Arr(items) = arg(&list, "preview", "bad_preview")? else { return Err(bad()) };
+        let bad = || js_error(ErrorCode::BadPreview, "preview takes a list of {experience, variation?} with string ids");
+        let Json::Arr(items) = arg(&list, "preview", ErrorCode::BadPreview)? else { return Err(bad()) };
         let mut asked = Vec::with_capacity(items.len());
         for item in &items {
             let Json::Obj(o) = item else { return Err(bad()) };
@@ -570,7 +575,7 @@ impl WasmEngine {
                 },
                 Notice::Warning(n) => onstage::obj! {
                     "type" => "warning",
-                    "code" => n.code,
+                    "code" => n.code.as_str(),
                     "message" => n.message.as_str(),
                 },
                 Notice::Exposure(x) => onstage::obj! {

@@ -1,0 +1,154 @@
+// What a page downloads before its first decision, and who owns every byte
+// of it. Reads the package that scripts/build-wasm.sh wrote to www/pkg/ and
+// the copy of the wasm with function names it keeps beside it
+// (target/onstage-named.wasm: the same code, names not stripped).
+//
+//   node scripts/size-report.mjs            # the report, as text
+//   node scripts/size-report.mjs --json     # the same, as JSON (bench.mjs)
+//   node scripts/size-report.mjs --check    # exit 1 when the default entry is over its budget
+//
+// Sizes are deterministic (same toolchain, same bytes), so --check is a
+// test: scripts/test.sh runs it after the build (layer `build`).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const PKG = join(ROOT, 'www', 'pkg');
+
+/** The files of the default entry: the wasm and every JS module `index.js` loads. */
+export const DEFAULT_ENTRY = ['onstage_bg.wasm', 'onstage.js', 'index.js', 'storage.js', 'sync.js'];
+/** The budget of the default entry, brotli bytes (issue 11). */
+export const BUDGET_BROTLI = JSON.parse(readFileSync(join(ROOT, 'bench', 'budgets.json'), 'utf8')).default_entry_brotli;
+
+export function sizeOf(bytes) {
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length,
+  };
+}
+
+/** The files of the default entry with their sizes, and their sum. */
+export function entrySizes(pkg = PKG, names = DEFAULT_ENTRY) {
+  const files = {};
+  for (const name of names) {
+    const path = join(pkg, name);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run 'bash scripts/build-wasm.sh' (npm run build)`);
+    files[name] = sizeOf(readFileSync(path));
+  }
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  for (const f of Object.values(files)) for (const k of Object.keys(total)) total[k] += f[k];
+  return { files, total };
+}
+
+/** Who owns a function: its crate and first module (`onstage::config`), or what made it. */
+export function ownerOf(name) {
+  let n = name.replace(/::h[0-9a-f]{16}$/, '').replace(/\[[0-9a-f]{16}\]/g, '');
+  if (/ shim/.test(n) || /^__wbg|^__wbindgen|^__externref/.test(n)) return 'wasm-bindgen glue (exports, imports)';
+  // `<T as Trait>::f`: the owner is the type's path.
+  const impl = n.match(/^<(.+?)(?: as .+)?>::/);
+  if (impl) n = impl[1].replace(/^&(mut )?/, '');
+  n = n.replace(/^(alloc|core|std)::(.+)$/, '$1::$2');
+  const parts = n.split('::');
+  if (parts[0] === 'onstage' || parts[0] === 'onstage_wasm') return parts.slice(0, 2).join('::');
+  if (['core', 'alloc', 'std'].includes(parts[0])) {
+    const sub = parts[1] ?? '';
+    if (sub === 'num' && /flt2dec|dec2flt|fmt::float|diy_float|bignum/.test(n)) return `${parts[0]}::num (float text)`;
+    return `${parts[0]}::${sub}`;
+  }
+  if (/^f(32|64)$/.test(parts[0])) return 'core::num (float text)';
+  if (/^(str|char|u8|u16|u32|u64|usize|i32|i64|isize|T|\[T\])$/.test(parts[0])) return `core (methods of ${parts[0]})`;
+  return parts[0] || 'unnamed';
+}
+
+/** Per function binary bytes (wasm-opt --func-metrics) and the data segments. */
+export function breakdown(named = join(ROOT, 'target', 'onstage-named.wasm')) {
+  if (!existsSync(named)) throw new Error(`${named} is missing: run 'bash scripts/build-wasm.sh'`);
+  const wasmOpt = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
+  const text = execFileSync(wasmOpt, [named, '--all-features', '--func-metrics', '-o', '/dev/null'], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const functions = [];
+  let current = null;
+  let data = 0;
+  for (const line of text.split('\n')) {
+    const f = line.match(/^func: (.*)$/);
+    if (f) {
+      current = { name: f[1], bytes: 0 };
+      functions.push(current);
+      continue;
+    }
+    const b = line.match(/^\s*\[binary-bytes\]\s*:\s*(\d+)/);
+    if (b && current) current.bytes = Number(b[1]);
+    const d = line.match(/^\s*\[memory-data\]\s*:\s*(\d+)/);
+    if (d && !current) data = Number(d[1]);
+  }
+  const owners = new Map();
+  for (const f of functions) {
+    const owner = ownerOf(f.name);
+    const o = owners.get(owner) ?? { owner, bytes: 0, functions: 0, largest: [] };
+    o.bytes += f.bytes;
+    o.functions += 1;
+    o.largest.push(f);
+    owners.set(owner, o);
+  }
+  const list = [...owners.values()].sort((a, b) => b.bytes - a.bytes);
+  for (const o of list) {
+    o.largest = o.largest
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 3)
+      .map((f) => ({ name: f.name.replace(/::h[0-9a-f]{16}$/, '').replace(/\[[0-9a-f]{16}\]/g, ''), bytes: f.bytes }));
+  }
+  const code = functions.reduce((a, f) => a + f.bytes, 0);
+  return { code_bytes: code, data_bytes: data, functions: functions.length, owners: list };
+}
+
+function report() {
+  const entry = entrySizes();
+  const b = breakdown();
+  return { budget_brotli: BUDGET_BROTLI, entry, breakdown: b };
+}
+
+function kb(n) {
+  return `${(n / 1000).toFixed(1)} KB`;
+}
+
+function print(r) {
+  const out = [];
+  out.push('Bytes to first decision (the default entry), each file compressed alone:');
+  for (const [name, s] of Object.entries(r.entry.files)) {
+    out.push(`  ${name.padEnd(18)} ${String(s.raw).padStart(8)} raw ${String(s.gzip).padStart(8)} gzip ${String(s.brotli).padStart(8)} brotli`);
+  }
+  const t = r.entry.total;
+  out.push(`  ${'total'.padEnd(18)} ${String(t.raw).padStart(8)} raw ${String(t.gzip).padStart(8)} gzip ${String(t.brotli).padStart(8)} brotli (budget ${kb(r.budget_brotli)}: ${t.brotli <= r.budget_brotli ? 'met' : 'MISSED'})`);
+  const b = r.breakdown;
+  out.push('');
+  out.push(`onstage_bg.wasm by owner (raw bytes of code: ${b.code_bytes} in ${b.functions} functions; data segments: ${b.data_bytes}):`);
+  for (const o of b.owners.filter((o) => o.bytes >= 400)) {
+    const share = ((100 * o.bytes) / (b.code_bytes + b.data_bytes)).toFixed(1);
+    const largest = o.largest.map((f) => `${f.name.split('::').slice(-2).join('::')} ${f.bytes}`).join(', ');
+    out.push(`  ${String(o.bytes).padStart(7)} ${share.padStart(5)}%  ${o.owner}  [${largest}]`);
+  }
+  const small = b.owners.filter((o) => o.bytes < 400);
+  out.push(`  ${String(small.reduce((a, o) => a + o.bytes, 0)).padStart(7)}         ${small.length} owners under 400 bytes each`);
+  out.push(`  ${String(b.data_bytes).padStart(7)}         data segments (string literals, tables)`);
+  return out.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  if (args.includes('--check')) {
+    const { total } = entrySizes();
+    const ok = total.brotli <= BUDGET_BROTLI;
+    console.log(`default entry: ${total.brotli} bytes brotli, budget ${BUDGET_BROTLI}: ${ok ? 'within' : 'OVER'}`);
+    process.exit(ok ? 0 : 1);
+  }
+  const r = report();
+  console.log(args.includes('--json') ? JSON.stringify(r, null, 2) : print(r));
+}
