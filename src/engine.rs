@@ -12,79 +12,20 @@ use crate::decide::preview::Forced;
 use crate::decide::{Exposed, Exposure, SlotDecision};
 use crate::doc::EvalDoc;
 use crate::error::InputError;
-use crate::json::{Json, Obj, MAX_DEPTH};
+use crate::json::{Json, Obj};
 use crate::segment::SegmentArrays;
-use crate::signal::{History, RecordedEvent};
+use crate::signal::RecordedEvent;
 use crate::stage::{HeldStage, StageState, Transition};
-use crate::time::{floor_minute, Millis, MAX_TIME, MINUTE, MIN_TIME};
+use crate::time::{Millis, MIN_TIME};
 use std::sync::Arc;
 
-pub const MAX_USER_ID_CHARS: usize = 256;
-pub const MAX_EVENT_NAME_CHARS: usize = crate::config::model::limits::MAX_EVENT_NAME_CHARS;
-pub const MAX_PROPS: usize = 64;
-pub const MAX_PROP_KEY_CHARS: usize = 128;
-pub const MAX_PROP_STRING_CHARS: usize = 1024;
-/// An event may be this far ahead of `now` (clock skew); it counts as now.
-pub const MAX_AHEAD: Millis = 5 * MINUTE;
-pub const MAX_TZ_OFFSET: i32 = 840;
-
-/// What `identify` changes; absent fields stay as they were.
-#[derive(Clone, Debug, Default)]
-pub struct Identity {
-    pub attributes: Option<Json>,
-    pub entitlements: Option<Json>,
-    pub tz_offset_minutes: Option<i32>,
-}
-
-/// Everything the engine keeps about one user.
-#[derive(Clone, Debug)]
-pub struct UserState {
-    pub user_id: Box<str>,
-    pub attributes: Json,
-    pub entitlements: Json,
-    pub history: History,
-    pub stage: StageState,
-    /// What the host reported, per experience (config order).
-    pub interactions: Vec<ExperienceLog>,
-    /// Experiment variations already exposed to this user.
-    pub exposed: Exposed,
-    /// The time of the user's latest step.
-    pub last_step: Option<Millis>,
-}
-
-impl UserState {
-    /// The latest time anything in the state holds (None for a user with
-    /// no step and no data). In a state the engine made it is never after
-    /// `last_step`.
-    pub fn latest_time(&self) -> Option<Millis> {
-        let stage = self.stage.held.map(|h| h.since).max(self.stage.transitions.iter().map(|t| t.at).max());
-        let interactions = self.interactions.iter().filter_map(ExperienceLog::latest).max();
-        self.last_step.max(self.history.latest()).max(stage).max(interactions)
-    }
-
-    /// Moves every time later than `t` back to `t`: the steps, events,
-    /// stage and interactions a clock that ran ahead left in the future
-    /// (events count in `t`'s minute). Returns whether anything moved.
-    pub fn clamp_to(&mut self, t: Millis) -> bool {
-        let mut moved = self.history.clamp_to(t);
-        if self.last_step.is_some_and(|s| s > t) {
-            self.last_step = Some(t);
-            moved = true;
-        }
-        if let Some(held) = self.stage.held.as_mut().filter(|h| h.since > t) {
-            held.since = t;
-            moved = true;
-        }
-        for transition in self.stage.transitions.iter_mut().filter(|x| x.at > t) {
-            transition.at = t;
-            moved = true;
-        }
-        for log in &mut self.interactions {
-            moved |= log.clamp_to(t);
-        }
-        moved
-    }
-}
+pub use crate::input::{check_event, check_time, check_user_id, event_time, time_from_f64, Identity};
+use crate::input::{check_identity, truncate};
+pub use crate::limits::{
+    MAX_AHEAD, MAX_EVENT_NAME_CHARS, MAX_PROPS, MAX_PROP_KEY_CHARS, MAX_PROP_STRING_CHARS, MAX_TZ_OFFSET,
+    MAX_USER_ID_CHARS,
+};
+pub use crate::user::UserState;
 
 /// Values computed at the latest step, reused by the next read.
 #[derive(Debug, Default)]
@@ -172,126 +113,6 @@ pub struct Engine {
     /// Experiences forced into their slots for this session: beside the
     /// user's state, never in it (not exported, not recorded).
     preview: Vec<Forced>,
-}
-
-pub fn check_user_id(user_id: &str) -> Result<(), InputError> {
-    let chars = user_id.chars().count();
-    if chars == 0 {
-        return Err(InputError::EmptyUserId);
-    }
-    if chars > MAX_USER_ID_CHARS {
-        return Err(InputError::UserIdTooLong(chars));
-    }
-    Ok(())
-}
-
-/// Refuses a time outside what the core handles.
-pub fn check_time(t: Millis, what: &'static str) -> Result<Millis, InputError> {
-    if (MIN_TIME..=MAX_TIME).contains(&t) {
-        Ok(t)
-    } else {
-        Err(InputError::TimeOutOfRange { what, value: t as f64 })
-    }
-}
-
-/// Converts a JavaScript-style time (a float of milliseconds) to the core's.
-pub fn time_from_f64(t: f64, what: &'static str) -> Result<Millis, InputError> {
-    if !t.is_finite() {
-        return Err(InputError::TimeNotFinite { what });
-    }
-    if !(MIN_TIME as f64..=MAX_TIME as f64).contains(&t) {
-        return Err(InputError::TimeOutOfRange { what, value: t });
-    }
-    Ok(t.floor() as Millis)
-}
-
-/// Checks an event's name and props (DESIGN's bad-input list).
-pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
-    let chars = name.chars().count();
-    if chars == 0 {
-        return Err(InputError::EmptyEventName);
-    }
-    if chars > MAX_EVENT_NAME_CHARS {
-        return Err(InputError::EventNameTooLong(chars));
-    }
-    let obj = match props {
-        Json::Obj(o) => o,
-        Json::Null => return Ok(()),
-        other => return Err(InputError::PropsNotObject(other.type_name())),
-    };
-    if obj.len() > MAX_PROPS {
-        return Err(InputError::TooManyProps(obj.len()));
-    }
-    for (key, value) in obj.iter() {
-        let bad = |reason: String| Err(InputError::BadProp { key: truncate(key, 40), reason });
-        if key.is_empty() || key.chars().count() > MAX_PROP_KEY_CHARS {
-            return bad(format!("is not a valid key: use 1 to {MAX_PROP_KEY_CHARS} characters"));
-        }
-        if crate::json::is_reserved_key(key) {
-            return bad("is a reserved key".into());
-        }
-        match value {
-            Json::Null | Json::Bool(_) => {}
-            Json::Num(n) if n.is_finite() => {}
-            Json::Num(_) => return bad("is not a finite number".into()),
-            Json::Str(s) if s.chars().count() <= MAX_PROP_STRING_CHARS => {}
-            Json::Str(s) => {
-                return bad(format!(
-                    "has {} characters, more than the limit of {MAX_PROP_STRING_CHARS}",
-                    s.chars().count()
-                ))
-            }
-            other => return bad(format!("is {}: props are flat (strings, numbers, booleans, null)", article(other))),
-        }
-    }
-    Ok(())
-}
-
-fn article(v: &Json) -> &'static str {
-    match v {
-        Json::Arr(_) => "an array",
-        Json::Obj(_) => "an object",
-        _ => "not a scalar",
-    }
-}
-
-pub(crate) fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
-}
-
-/// The time an event counts at: its own (floored to the minute), or now
-/// when it is slightly ahead; refused when too far either way.
-pub fn event_time(timestamp: Option<Millis>, now: Millis) -> Result<Millis, InputError> {
-    let t = timestamp.unwrap_or(now);
-    if t - now > MAX_AHEAD {
-        return Err(InputError::TimestampInFuture { ahead_ms: t - now });
-    }
-    if now - t > crate::signal::MAX_LATENESS {
-        return Err(InputError::TimestampTooOld { behind_ms: now - t });
-    }
-    Ok(floor_minute(t.min(now)))
-}
-
-fn check_identity(identity: &Identity) -> Result<(), InputError> {
-    for (field, value) in [("attributes", &identity.attributes), ("entitlements", &identity.entitlements)] {
-        match value {
-            None | Some(Json::Obj(_)) => {}
-            Some(other) => return Err(InputError::NotAnObject { field, found: other.type_name() }),
-        }
-        // The stored state holds them one level down: keep it readable.
-        if value.as_ref().is_some_and(|v| v.depth() > MAX_DEPTH - 1) {
-            return Err(InputError::TooDeep { what: field });
-        }
-    }
-    if let Some(tz) = identity.tz_offset_minutes {
-        if !(-MAX_TZ_OFFSET..=MAX_TZ_OFFSET).contains(&tz) {
-            return Err(InputError::BadTzOffset(tz.to_string()));
-        }
-    }
-    Ok(())
 }
 
 impl Engine {

@@ -8,7 +8,7 @@ use thiserror::Error;
 pub enum InputError {
     #[error("the user id is empty")]
     EmptyUserId,
-    #[error("the user id has {0} characters, more than the limit of {max}", max = crate::engine::MAX_USER_ID_CHARS)]
+    #[error("the user id has {0} characters, more than the limit of {max}", max = crate::limits::MAX_USER_ID_CHARS)]
     UserIdTooLong(usize),
     #[error("the event name is empty")]
     EmptyEventName,
@@ -18,7 +18,7 @@ pub enum InputError {
     PropsNotObject(&'static str),
     #[error("prop \"{key}\" {reason}")]
     BadProp { key: String, reason: String },
-    #[error("{0} props is more than the limit of {max}", max = crate::engine::MAX_PROPS)]
+    #[error("{0} props is more than the limit of {max}", max = crate::limits::MAX_PROPS)]
     TooManyProps(usize),
     #[error("{what} is not a finite time")]
     TimeNotFinite { what: &'static str },
@@ -40,16 +40,20 @@ pub enum InputError {
     UnknownExperience(String),
     #[error("no experience uses slot \"{0}\"")]
     UnknownSlot(String),
+    #[error("experience \"{experience}\" has no variation \"{variation}\"")]
+    UnknownVariation { experience: String, variation: String },
+    #[error("slot \"{slot}\" is previewed twice (\"{first}\" and \"{second}\"): preview one experience per slot")]
+    PreviewConflict { slot: String, first: String, second: String },
+    #[error("decide takes \"*\" or a list of slot ids (strings), found {0}")]
+    BadSlots(&'static str),
+    #[error("unknown field \"{0}\" in identify (allowed: attributes, entitlements, tz_offset_minutes)")]
+    UnknownIdentifyField(String),
     #[error("no tour \"{0}\" in the config")]
     UnknownTour(String),
     #[error("experience \"{id}\" is a {kind}, not a tour: only a tour has steps to advance")]
     NotATour { id: String, kind: String },
     #[error("tour \"{tour}\" has no step \"{step}\"")]
     UnknownStep { tour: String, step: String },
-    #[error("experience \"{experience}\" has no variation \"{variation}\"")]
-    UnknownVariation { experience: String, variation: String },
-    #[error("slot \"{slot}\" is previewed twice (\"{first}\" and \"{second}\"): preview one experience per slot")]
-    PreviewConflict { slot: String, first: String, second: String },
 }
 
 impl InputError {
@@ -58,14 +62,19 @@ impl InputError {
         match self {
             InputError::EmptyUserId | InputError::UserIdTooLong(_) => ErrorCode::BadUserId,
             InputError::EmptyEventName | InputError::EventNameTooLong(_) => ErrorCode::BadEventName,
-            InputError::PropsNotObject(_) | InputError::BadProp { .. } | InputError::TooManyProps(_) => ErrorCode::BadProps,
+            InputError::PropsNotObject(_) | InputError::BadProp { .. } | InputError::TooManyProps(_) => {
+                ErrorCode::BadProps
+            }
             InputError::TimeNotFinite { .. } | InputError::TimeOutOfRange { .. } => ErrorCode::BadTime,
             InputError::TimestampInFuture { .. } => ErrorCode::TimestampInFuture,
             InputError::TimestampTooOld { .. } => ErrorCode::TimestampTooOld,
             InputError::TimeWentBack { .. } => ErrorCode::TimeWentBack,
-            InputError::NotAnObject { .. } | InputError::BadTzOffset(_) | InputError::TooDeep { .. } => ErrorCode::BadIdentify,
+            InputError::NotAnObject { .. }
+            | InputError::BadTzOffset(_)
+            | InputError::TooDeep { .. }
+            | InputError::UnknownIdentifyField(_) => ErrorCode::BadIdentify,
             InputError::UnknownExperience(_) => ErrorCode::UnknownExperience,
-            InputError::UnknownSlot(_) => ErrorCode::UnknownSlot,
+            InputError::UnknownSlot(_) | InputError::BadSlots(_) => ErrorCode::UnknownSlot,
             InputError::UnknownTour(_) | InputError::NotATour { .. } => ErrorCode::UnknownTour,
             InputError::UnknownStep { .. } => ErrorCode::UnknownStep,
             InputError::UnknownVariation { .. } => ErrorCode::UnknownVariation,
@@ -80,17 +89,41 @@ pub enum ImportError {
     #[error(transparent)]
     Input(#[from] InputError),
     #[error("the summary cannot be imported: {0}")]
-    Summary(#[from] crate::persist::StateError),
+    Summary(#[from] StateError),
 }
 
 impl ImportError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ImportError::Input(e) => e.code(),
-            ImportError::Summary(crate::persist::StateError::NotAState) => ErrorCode::SummaryNotRecognized,
-            ImportError::Summary(crate::persist::StateError::UnknownVersion(_)) => ErrorCode::SummaryUnknownVersion,
-            ImportError::Summary(crate::persist::StateError::OtherUser) => ErrorCode::SummaryOtherUser,
-            ImportError::Summary(crate::persist::StateError::Corrupt(_)) => ErrorCode::SummaryCorrupt,
+            ImportError::Summary(StateError::NotAState) => ErrorCode::SummaryNotRecognized,
+            ImportError::Summary(StateError::UnknownVersion(_)) => ErrorCode::SummaryUnknownVersion,
+            ImportError::Summary(StateError::OtherUser) => ErrorCode::SummaryOtherUser,
+            ImportError::Summary(StateError::Corrupt(_)) => ErrorCode::SummaryCorrupt,
+        }
+    }
+}
+
+/// Why a stored state cannot be used at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StateError {
+    #[error("the value is not an onstage state or summary")]
+    NotAState,
+    #[error("the value has version {0}; this onstage reads version {version}", version = crate::codec::STATE_VERSION)]
+    UnknownVersion(String),
+    #[error("the value belongs to another user")]
+    OtherUser,
+    #[error("the value is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl StateError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StateError::NotAState => ErrorCode::StateNotRecognized,
+            StateError::UnknownVersion(_) => ErrorCode::StateUnknownVersion,
+            StateError::OtherUser => ErrorCode::StateOtherUser,
+            StateError::Corrupt(_) => ErrorCode::StateCorrupt,
         }
     }
 }

@@ -373,7 +373,9 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+mod path;
 mod read;
+pub use path::JsonPath;
 pub use read::{read, Document, SyntaxError};
 
 /// Parses JSON text (the last of duplicate keys wins, as in `JSON.parse`;

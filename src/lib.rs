@@ -5,6 +5,7 @@
 //! config → history → signals → conditions → segments → stage → decisions.
 
 pub mod code;
+pub mod codec;
 pub mod collections;
 pub mod condition;
 pub mod config;
@@ -13,9 +14,12 @@ pub mod doc;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod input;
 pub mod json;
+pub mod limits;
 #[cfg(feature = "text")]
 pub mod lines;
+pub mod model;
 pub mod persist;
 pub mod problem;
 pub mod segment;
@@ -26,6 +30,7 @@ pub mod stage;
 pub mod summary;
 pub mod time;
 pub mod timeline;
+pub mod user;
 
 pub use code::ErrorCode;
 pub use config::{compile, validate, CompiledConfig};

@@ -8,8 +8,8 @@
 
 use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
-use crate::engine::{check_event, event_time};
 use crate::error::InputError;
+use crate::input::{check_event, event_time};
 use crate::json::{Json, Obj};
 use crate::persist::{check_header_of, restore_signals, signals_json, RestoreNote, StateError};
 use crate::signal::{History, RecordedEvent};
@@ -175,7 +175,7 @@ pub fn summarize_export(
                 "an exported event is {\"user\", \"name\", \"at\", \"props\"} with strings".into(),
             ));
         };
-        crate::engine::check_user_id(user).map_err(|e| refused(no, e.to_string()))?;
+        crate::input::check_user_id(user).map_err(|e| refused(no, e.to_string()))?;
         let at = crate::time::parse_rfc3339(at).map_err(|e| refused(no, format!("at: {e}")))?;
         let props = doc.get("props").unwrap_or(&Json::Null);
         check_event(name, props).map_err(|e| refused(no, format!("{e} [{}]", e.code())))?;

@@ -4,6 +4,7 @@
 
 use crate::code::ErrorCode;
 use crate::engine::{Engine, Identity, Interaction, Slots};
+use crate::input::slots_from_json;
 use crate::json::{Json, Obj};
 use crate::time::parse_rfc3339;
 
@@ -30,6 +31,10 @@ pub enum Step<'a> {
 }
 
 const STEP_KEYS: &[&str] = &["identify", "track", "import", "shown", "dismissed", "converted", "advanced", "decide"];
+
+fn input_err(e: crate::error::InputError) -> StepError {
+    (e.code(), e.to_string())
+}
 
 pub fn bad(code: ErrorCode, message: impl Into<String>) -> (ErrorCode, String) {
     (code, message.into())
@@ -63,7 +68,7 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (ErrorCode, Str
     }
     let value = obj.get(kind).unwrap_or(&Json::Null);
     let step = match kind {
-        "identify" => Step::Identify(parse_identity(value)?),
+        "identify" => Step::Identify(Identity::from_json(value).map_err(input_err)?),
         "track" => {
             let Json::Str(name) = value else {
                 return Err(bad(ErrorCode::BadEventName, "\"track\" is the event name, a string"));
@@ -95,39 +100,10 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (ErrorCode, Str
             };
             Step::Advance { tour, step }
         }
-        "decide" => Step::Decide(match value {
-            Json::Str(s) if &**s == "*" => vec!["*"],
-            Json::Arr(items) => items
-                .iter()
-                .map(|s| s.as_str().ok_or_else(|| bad(ErrorCode::BadStep, "\"decide\" lists slot ids (strings)")))
-                .collect::<Result<_, _>>()?,
-            _ => return Err(bad(ErrorCode::BadStep, "\"decide\" is \"*\" or a list of slot ids")),
-        }),
+        "decide" => Step::Decide(slots_from_json(value).map_err(input_err)?),
         _ => Step::Import(value),
     };
     Ok((user, at, step))
-}
-
-fn parse_identity(v: &Json) -> Result<Identity, (ErrorCode, String)> {
-    let Json::Obj(o) = v else { return Err(bad(ErrorCode::BadIdentify, "\"identify\" is an object")) };
-    if let Some(k) = o.keys().find(|k| !matches!(*k, "attributes" | "entitlements" | "tz_offset_minutes")) {
-        return Err(bad(ErrorCode::BadIdentify, format!("unknown field \"{k}\" in identify")));
-    }
-    let tz = match o.get("tz_offset_minutes") {
-        None => None,
-        Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= 840.0 => Some(*n as i32),
-        Some(other) => {
-            return Err(bad(
-                ErrorCode::BadIdentify,
-                format!("tz_offset_minutes must be a whole number from -840 to 840, found {other}"),
-            ))
-        }
-    };
-    Ok(Identity {
-        attributes: o.get("attributes").cloned(),
-        entitlements: o.get("entitlements").cloned(),
-        tz_offset_minutes: tz,
-    })
 }
 
 /// Applies one step at `at`; a `decide` step returns its output line
@@ -139,7 +115,6 @@ pub fn apply(
     at_text: &str,
     reasons: bool,
 ) -> Result<Option<Json>, StepError> {
-    let input_err = |e: crate::error::InputError| bad(e.code(), e.to_string());
     match step {
         Step::Identify(identity) => engine.identify(identity, at).map_err(input_err)?,
         Step::Track { name, props, timestamp } => engine.track(name, props, timestamp, at).map_err(input_err)?,

@@ -24,7 +24,7 @@ pub const MAX_REGEX_SIZE: usize = 16 * 1024;
 /// The compiled size of all the patterns of a config, at most (each
 /// counted at its size rounded up to a power of two): what one evaluation
 /// of every condition may cost.
-pub const MAX_REGEX_TOTAL: usize = 256 * 1024;
+pub use crate::limits::MAX_REGEX_TOTAL;
 
 /// A regex reads at most this many characters of a value (the longest a
 /// prop string may be): the other factor of its cost.

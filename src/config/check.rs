@@ -2,9 +2,9 @@
 //! stages, segment dependencies, and the warnings about legal configs
 //! that surprise people.
 
-use super::model::*;
 use crate::graph::topological_order;
 use crate::json::Json;
+use crate::model::*;
 use crate::problem::{ErrorCode, JsonPath, Problems};
 
 /// The string literals a field's test names (segment or stage ids),

@@ -3,8 +3,8 @@
 //! hold (a count below zero, a funnel past its last step), or a step's
 //! `{}` that holds at once (the step is completed before it is shown).
 
-use super::model::{Config, SignalDef, SignalForm};
 use crate::json::Json;
+use crate::model::{Config, SignalDef, SignalForm};
 use crate::problem::{ErrorCode, JsonPath, Problems};
 use crate::time::{Millis, DAY, WEEK};
 

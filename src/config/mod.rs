@@ -3,7 +3,7 @@
 
 mod check;
 mod lint;
-pub mod model;
+pub use crate::model;
 mod parse;
 mod read;
 
@@ -11,11 +11,11 @@ use crate::condition::CompileEnv;
 use crate::decide::experience::ExperiencePlan;
 use crate::doc::DocResolver;
 use crate::json::{Json, MAX_DEPTH};
+use crate::model::{Config, Policy};
 use crate::problem::{ErrorCode, JsonPath, Problem, Problems};
 use crate::segment::SegmentPlan;
 use crate::signal::SignalPlan;
 use crate::stage::StageMachine;
-use model::{Config, Policy};
 
 /// Largest config accepted, in bytes of JSON text.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;

@@ -2,9 +2,10 @@
 //! recorded; a part with problems is left out of the model, and the
 //! caller refuses the config when any error was recorded.
 
-use super::model::{limits::*, *};
 use super::read::Reader;
 use crate::json::{Json, Obj};
+use crate::limits::*;
+use crate::model::*;
 use crate::problem::{ErrorCode, JsonPath};
 
 /// `$schema` lets editors find `schema/onstage.schema.json`; it is ignored.

@@ -3,8 +3,8 @@
 
 use super::experience::ExperiencePlan;
 use super::interactions::ExperienceLog;
-use crate::config::model::Policy;
 use crate::doc::EvalDoc;
+use crate::model::Policy;
 use crate::time::{Millis, DAY};
 
 /// Why an experience is not eligible, in the order they are checked.

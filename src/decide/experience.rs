@@ -4,8 +4,8 @@
 use super::experiment::CompiledExperiment;
 use super::tour::CompiledStep;
 use crate::condition::{CompileEnv, Condition};
-use crate::config::model::ExperienceDef;
 use crate::json::{Json, Obj};
+use crate::model::ExperienceDef;
 use crate::problem::Problems;
 
 #[derive(Debug)]

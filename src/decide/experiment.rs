@@ -4,9 +4,9 @@
 
 use super::bucket::{choose_variation, hash, in_namespace};
 use crate::condition::{Doc, PathRef, Value};
-use crate::config::model::ExperimentDef;
 use crate::doc::EvalDoc;
 use crate::json::js_number_string;
+use crate::model::ExperimentDef;
 
 /// Why a user meets an experience without its experiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

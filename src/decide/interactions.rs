@@ -3,7 +3,7 @@
 //! Kept only as far back as frequency caps, cool-downs and the policy
 //! need, plus permanent flags for conversions and for-good dismissals.
 
-use crate::config::model::{ExperienceDef, Policy};
+use crate::model::{ExperienceDef, Policy};
 use crate::time::{Millis, DAY};
 use std::collections::VecDeque;
 

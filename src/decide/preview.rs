@@ -27,7 +27,7 @@ pub struct Forced {
 pub fn resolve(plan: &ExperiencePlan, asked: &[(&str, Option<&str>)]) -> Result<Vec<Forced>, InputError> {
     let mut out: Vec<Forced> = Vec::with_capacity(asked.len());
     for &(id, variation) in asked {
-        let unknown = || InputError::UnknownExperience(crate::engine::truncate(id, 64));
+        let unknown = || InputError::UnknownExperience(crate::input::truncate(id, 64));
         let experience = plan.index_of(id).ok_or_else(unknown)?;
         let exp = plan.experiences.get(experience).ok_or_else(unknown)?;
         let slot = plan.slots.iter().position(|s| s.id == exp.def.slot).ok_or_else(unknown)?;
@@ -36,8 +36,8 @@ pub fn resolve(plan: &ExperiencePlan, asked: &[(&str, Option<&str>)]) -> Result<
             Some(v) => {
                 let found = exp.def.experiment.as_ref().and_then(|x| x.variations.iter().position(|var| &*var.id == v));
                 Some(found.ok_or_else(|| InputError::UnknownVariation {
-                    experience: crate::engine::truncate(id, 64),
-                    variation: crate::engine::truncate(v, 64),
+                    experience: crate::input::truncate(id, 64),
+                    variation: crate::input::truncate(v, 64),
                 })?)
             }
         };

@@ -9,8 +9,8 @@
 //! `JSON.parse` in the browser would hide it). Own code rather than
 //! `serde_json` in the wasm build: see docs/architecture.md ("JSON text").
 
+use super::JsonPath;
 use super::{Json, Obj, MAX_DEPTH};
-use crate::problem::JsonPath;
 use std::fmt;
 
 /// Why a text is not JSON: what was expected, and where (1-based line and

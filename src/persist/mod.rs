@@ -8,7 +8,7 @@
 //! host sets it aside); a damaged part of a good state is dropped alone,
 //! with a note, so nothing that can be kept is lost.
 
-pub mod codec;
+pub use crate::codec;
 pub mod envelope;
 
 use crate::code::ErrorCode;
@@ -17,38 +17,15 @@ use crate::decide::experience::CompiledExperience;
 use crate::decide::interactions::ExperienceLog;
 use crate::decide::tour::{self, Progress};
 use crate::decide::Exposed;
-use crate::engine::UserState;
 use crate::json::{Json, Obj};
 use crate::signal::{History, SignalState};
 use crate::stage::{HeldStage, StageState, Transition, MAX_TRANSITIONS};
 use crate::time::{Millis, MAX_TIME, MIN_TIME};
+use crate::user::UserState;
 
-pub const STATE_FORMAT: &str = "onstage-state";
-pub const STATE_VERSION: u32 = 1;
+pub use crate::codec::{STATE_FORMAT, STATE_VERSION};
 
-/// Why a stored state cannot be used at all.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StateError {
-    #[error("the value is not an onstage state or summary")]
-    NotAState,
-    #[error("the value has version {0}; this onstage reads version {STATE_VERSION}")]
-    UnknownVersion(String),
-    #[error("the value belongs to another user")]
-    OtherUser,
-    #[error("the value is damaged: {0}")]
-    Corrupt(String),
-}
-
-impl StateError {
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            StateError::NotAState => ErrorCode::StateNotRecognized,
-            StateError::UnknownVersion(_) => ErrorCode::StateUnknownVersion,
-            StateError::OtherUser => ErrorCode::StateOtherUser,
-            StateError::Corrupt(_) => ErrorCode::StateCorrupt,
-        }
-    }
-}
+pub use crate::error::StateError;
 
 /// Something restoring dropped or reset, for the host's warnings.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +204,7 @@ pub fn check_header_of(o: &Obj, format: &str, user_id: Option<&str>) -> Result<(
 pub fn restore_signals(config: &CompiledConfig, history: &mut History, signals: &Obj, notes: &mut Vec<RestoreNote>) {
     let tz = history.tz_offset_minutes;
     for (i, signal) in config.signals.signals.iter().enumerate() {
-        if matches!(signal.form, crate::config::model::SignalForm::Ratio { .. }) {
+        if matches!(signal.form, crate::model::SignalForm::Ratio { .. }) {
             continue;
         }
         let Some(stored) = signals.get(&signal.id) else {
@@ -332,7 +309,7 @@ pub fn restore(
     };
     let tz = match o.get("tz") {
         None => 0,
-        Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= crate::engine::MAX_TZ_OFFSET as f64 => *n as i32,
+        Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= crate::limits::MAX_TZ_OFFSET as f64 => *n as i32,
         Some(_) => return Err(corrupt("tz")),
     };
     let mut history = config.signals.new_history(tz);

@@ -2,9 +2,9 @@
 
 use crate::collections::VecMap;
 use crate::condition::{CompileEnv, Condition};
-use crate::config::model::SegmentDef;
 use crate::doc::EvalDoc;
 use crate::json::Json;
+use crate::model::SegmentDef;
 use crate::problem::{JsonPath, Problems};
 
 #[derive(Debug)]

@@ -143,13 +143,13 @@ impl<T: Amount> Buckets<T> {
 impl Buckets<u64> {
     /// Stored form: the compact series text.
     pub fn encode(&self) -> String {
-        crate::persist::codec::encode_series(self.iter())
+        crate::codec::encode_series(self.iter())
     }
 
     /// Refuses totals past 2^53 (what a stored count can carry exactly).
     pub fn decode(text: &str) -> Option<Self> {
         let mut b = Buckets::<u64>::new();
-        for (t, n) in crate::persist::codec::decode_series(text)? {
+        for (t, n) in crate::codec::decode_series(text)? {
             if b.total.checked_add(n)? > 1 << 53 {
                 return None;
             }
@@ -162,11 +162,11 @@ impl Buckets<u64> {
 impl Buckets<f64> {
     /// Stored form: the times as series text (values 0), the sums as numbers.
     pub fn encode(&self) -> (String, Vec<f64>) {
-        (crate::persist::codec::encode_series(self.iter().map(|(t, _)| (t, 0))), self.iter().map(|(_, v)| v).collect())
+        (crate::codec::encode_series(self.iter().map(|(t, _)| (t, 0))), self.iter().map(|(_, v)| v).collect())
     }
 
     pub fn decode(times: &str, values: &[f64]) -> Option<Self> {
-        let times = crate::persist::codec::decode_series(times)?;
+        let times = crate::codec::decode_series(times)?;
         if times.len() != values.len() || values.iter().any(|v| !v.is_finite()) {
             return None;
         }

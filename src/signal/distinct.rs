@@ -159,13 +159,13 @@ impl DistinctValues {
             prev = minute;
         }
         crate::obj! {
-            "v" => crate::persist::codec::encode(nums),
+            "v" => crate::codec::encode(nums),
             "evicted" => self.evicted_until.map(|t| t as f64),
         }
     }
 
     pub fn decode(json: &Json, window: Option<Millis>) -> Option<Self> {
-        let nums = crate::persist::codec::decode(json.get("v")?.as_str()?)?;
+        let nums = crate::codec::decode(json.get("v")?.as_str()?)?;
         if nums.len() % 2 != 0 || nums.len() / 2 > MAX_DISTINCT {
             return None;
         }

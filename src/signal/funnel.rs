@@ -8,7 +8,7 @@
 //! kept. The value only ever grows, so it is recomputed when an event
 //! arrives, never when time passes.
 
-use crate::config::model::EventSel;
+use crate::model::EventSel;
 use crate::time::Millis;
 use std::collections::VecDeque;
 

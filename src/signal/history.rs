@@ -7,7 +7,7 @@ use super::funnel::{step_mask, Funnel};
 use super::journal::Journal;
 use super::trend::Trend;
 use super::{CompiledSignal, RecordedEvent, SignalPlan, FROZEN_BEFORE};
-use crate::config::model::SignalForm;
+use crate::model::SignalForm;
 use crate::time::{Millis, DAY};
 
 /// What one signal keeps.
@@ -231,8 +231,8 @@ impl History {
 mod stored {
     //! The stored form of each signal's state (see `crate::persist`).
     use super::*;
+    use crate::codec;
     use crate::json::Json;
-    use crate::persist::codec;
     use crate::time::{MAX_TIME, MIN_TIME};
 
     /// The largest whole number a JSON number carries exactly (2^53).

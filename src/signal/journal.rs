@@ -158,7 +158,7 @@ impl Journal {
         }
         crate::obj! {
             "n" => Json::Arr(names.into_iter().map(Json::from).collect()),
-            "e" => crate::persist::codec::encode(nums),
+            "e" => crate::codec::encode(nums),
             "p" => Json::Arr(props),
             "f" => self.forgotten_until.map(|t| t as f64),
         }
@@ -166,7 +166,7 @@ impl Journal {
 
     pub fn from_json(json: &Json) -> Option<Journal> {
         let names: Vec<&str> = json.get("n")?.as_arr()?.iter().map(Json::as_str).collect::<Option<_>>()?;
-        let nums = crate::persist::codec::decode(json.get("e")?.as_str()?)?;
+        let nums = crate::codec::decode(json.get("e")?.as_str()?)?;
         if nums.len() % 5 != 0 || nums.len() / 5 > MAX_JOURNAL_ENTRIES {
             return None;
         }
@@ -209,7 +209,7 @@ impl Journal {
             // scalars (a nested value would also make the state deeper than
             // a reader accepts).
             let props = Json::Obj(props.clone());
-            crate::engine::check_event(&entry.name, &props).ok()?;
+            crate::input::check_event(&entry.name, &props).ok()?;
             let Json::Obj(props) = props else { return None };
             entry.props = props;
         }

@@ -17,14 +17,13 @@ pub use history::{History, SignalState};
 
 use crate::collections::VecMap;
 use crate::condition::{CompileEnv, Condition, PathRef};
-use crate::config::model::{EventSel, SignalDef, SignalForm};
 use crate::doc::{number_at, DocResolver, EvalDoc, PropsDoc, PropsResolver, Root};
 use crate::json::{Json, Obj};
+use crate::model::{EventSel, SignalDef, SignalForm};
 use crate::problem::{ErrorCode, JsonPath, Problems};
-use crate::time::{Millis, DAY, MINUTE};
+use crate::time::{Millis, MINUTE};
 
-/// How late an event may arrive (track refuses older ones).
-pub const MAX_LATENESS: Millis = DAY;
+pub use crate::limits::MAX_LATENESS;
 
 /// Events still to come are later than `now - FROZEN_BEFORE`: an event 24 h
 /// late is floored to its minute, so up to a minute more.

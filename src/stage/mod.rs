@@ -2,9 +2,9 @@
 //! `min_dwell` unless a stage above it matches.
 
 use crate::condition::{CompileEnv, Condition};
-use crate::config::model::StageDef;
 use crate::doc::EvalDoc;
 use crate::json::Json;
+use crate::model::StageDef;
 use crate::problem::Problems;
 use crate::time::Millis;
 use std::collections::VecDeque;

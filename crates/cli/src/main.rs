@@ -10,7 +10,6 @@ mod cli {
     use clap::{Parser, Subcommand};
     use onstage::json::Json;
     use onstage::problem::Problem;
-    use onstage::ErrorCode;
     use std::process::ExitCode;
 
     #[derive(Parser)]

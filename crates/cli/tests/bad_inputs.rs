@@ -70,7 +70,7 @@ fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
         (format!(r#"{{"user":"u1","at":"{at}","identify":{{"role":"admin"}}}}"#), "bad_identify"),
         (format!(r#"{{"user":"u1","at":"{at}","identify":{{"attributes":[]}}}}"#), "bad_identify"),
         (format!(r#"{{"user":"u1","at":"{at}","decide":["nope"]}}"#), "unknown_slot"),
-        (format!(r#"{{"user":"u1","at":"{at}","decide":"home"}}"#), "bad_step"),
+        (format!(r#"{{"user":"u1","at":"{at}","decide":"home"}}"#), "unknown_slot"),
         (format!(r#"{{"user":"u1","at":"{at}","shown":"nope"}}"#), "unknown_experience"),
         (format!(r#"{{"user":"u1","at":"{at}","import":{{}}}}"#), "summary_not_recognized"),
         (format!(r#"{{"user":"u1","at":"{at}","advanced":"setup_checklist","step":"workspace"}}"#), "unknown_tour"),

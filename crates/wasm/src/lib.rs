@@ -375,22 +375,7 @@ impl WasmEngine {
     pub fn identify(&mut self, identity: JsValue, now: f64) -> Result<(), JsValue> {
         let now = time(now, "now")?;
         let doc = arg(&identity, "identity", ErrorCode::BadIdentify)?;
-        let Json::Obj(o) = doc else { return Err(js_error(ErrorCode::BadIdentify, "identify takes an object")) };
-        let tz = match o.get("tz_offset_minutes") {
-            None | Some(Json::Null) => None,
-            Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= 840.0 => Some(*n as i32),
-            Some(other) => {
-                return Err(js_error(
-                    ErrorCode::BadIdentify,
-                    &format!("tz_offset_minutes must be a whole number from -840 to 840, found {other}"),
-                ))
-            }
-        };
-        let identity = Identity {
-            attributes: o.get("attributes").cloned(),
-            entitlements: o.get("entitlements").cloned(),
-            tz_offset_minutes: tz,
-        };
+        let identity = Identity::from_json(&doc).map_err(input_error)?;
         self.engine.identify(identity, now).map_err(input_error)
     }
 
@@ -435,15 +420,11 @@ impl WasmEngine {
     pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool, record: bool) -> Result<String, JsValue> {
         let now = time(now, "now")?;
         let asked = arg(&slots, "slots", ErrorCode::UnknownSlot)?;
-        let names: Vec<&str> = match &asked {
-            Json::Str(s) => vec![s],
-            Json::Arr(items) => items
-                .iter()
-                .map(|s| s.as_str().ok_or_else(|| js_error(ErrorCode::UnknownSlot, "slots are strings")))
-                .collect::<Result<_, _>>()?,
-            _ => return Err(js_error(ErrorCode::UnknownSlot, "decide takes a slot id, a list of slot ids or \"*\"")),
+        // A single slot id is the browser API's shorthand for a list of one.
+        let refs = match &asked {
+            Json::Str(id) if &**id != "*" => vec![&**id],
+            other => onstage::input::slots_from_json(other).map_err(input_error)?,
         };
-        let refs = names;
         let decision = self.engine.decide_with(Slots::Named(&refs), now, reasons, record).map_err(input_error)?;
         let mut out = String::with_capacity(256);
         out.push('{');
@@ -497,7 +478,8 @@ impl WasmEngine {
     /// named twice (`preview_conflict`) refuses the whole list.
     #[wasm_bindgen(js_name = setPreview)]
     pub fn set_preview(&mut self, list: JsValue) -> Result<(), JsValue> {
-        let bad = || js_error(ErrorCode::BadPreview, "preview takes a list of {experience, variation?} with string ids");
+        let bad =
+            || js_error(ErrorCode::BadPreview, "preview takes a list of {experience, variation?} with string ids");
         let Json::Arr(items) = arg(&list, "preview", ErrorCode::BadPreview)? else { return Err(bad()) };
         let mut asked = Vec::with_capacity(items.len());
         for item in &items {

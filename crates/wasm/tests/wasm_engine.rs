@@ -145,7 +145,8 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
 fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
     let mut engine = WasmEngine::new(js(TOURS), "u1".into()).unwrap();
     engine.identify(js(r#"{"attributes":{"id":"u1","plan":"free"}}"#), T0).unwrap();
-    let main = |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true, true).unwrap()).get("main").cloned();
+    let main =
+        |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true, true).unwrap()).get("main").cloned();
     let first = main(&mut engine, T0).unwrap();
     assert_eq!(first.get("step"), Some(&Json::str("create_project")));
     // Out of order: the third step first, then the first; twice counts once.

@@ -6,22 +6,6 @@ use crate::problem::JsonPath;
 use crate::time::Millis;
 
 /// Limits of the format (docs/limits.md lists them all).
-pub mod limits {
-    pub const MAX_SIGNALS: usize = 256;
-    pub const MAX_SEGMENTS: usize = 128;
-    pub const MAX_STAGES: usize = 64;
-    pub const MAX_EXPERIENCES: usize = 256;
-    pub const MAX_SAVED_GROUPS: usize = 256;
-    pub const MAX_GROUP_VALUES: usize = 10_000;
-    pub const MAX_EVENT_NAMES: usize = 64;
-    pub const MAX_FUNNEL_STEPS: usize = 16;
-    pub const MAX_ITEMS: usize = 32;
-    /// Steps of a tour (progress is kept as a 32-bit mask).
-    pub const MAX_STEPS: usize = 32;
-    pub const MAX_VARIATIONS: usize = 32;
-    /// Longest event name, in characters (also enforced by `track`).
-    pub const MAX_EVENT_NAME_CHARS: usize = 128;
-}
 
 #[derive(Clone, Debug)]
 pub struct Config {

@@ -5,6 +5,11 @@
 //! one letter, so a minute bucket costs about two bytes of stored state,
 //! and the text needs no escaping in JSON.
 
+/// The `format` of a stored state.
+pub const STATE_FORMAT: &str = "onstage-state";
+/// The version of the stored state this onstage writes and reads.
+pub const STATE_VERSION: u32 = 1;
+
 const LAST: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef";
 const MORE: &[u8; 32] = b"ghijklmnopqrstuvwxyz0123456789-_";
 

@@ -1,0 +1,175 @@
+//! A step's inputs: the checks that refuse bad ones (DESIGN's bad-input
+//! list) before anything is stored. Below the engine, the stored state and
+//! imports, which all check what they read the same way.
+
+use crate::error::InputError;
+use crate::json::{Json, MAX_DEPTH};
+use crate::limits::*;
+use crate::time::{floor_minute, Millis, MAX_TIME, MIN_TIME};
+
+/// What `identify` changes; absent fields stay as they were.
+#[derive(Clone, Debug, Default)]
+pub struct Identity {
+    pub attributes: Option<Json>,
+    pub entitlements: Option<Json>,
+    pub tz_offset_minutes: Option<i32>,
+}
+
+impl Identity {
+    /// `identify` in its JSON form, `{attributes?, entitlements?,
+    /// tz_offset_minutes?}` (a `null` offset is absent): the one reading of
+    /// it, for timelines and the wasm binding. The values are checked by
+    /// the step itself.
+    pub fn from_json(v: &Json) -> Result<Identity, InputError> {
+        let Json::Obj(o) = v else { return Err(InputError::NotAnObject { field: "identify", found: v.type_name() }) };
+        if let Some(k) = o.keys().find(|k| !matches!(*k, "attributes" | "entitlements" | "tz_offset_minutes")) {
+            return Err(InputError::UnknownIdentifyField(truncate(k, 64)));
+        }
+        let tz = match o.get("tz_offset_minutes") {
+            None | Some(Json::Null) => None,
+            Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= f64::from(MAX_TZ_OFFSET) => Some(*n as i32),
+            Some(other) => return Err(InputError::BadTzOffset(other.to_string())),
+        };
+        Ok(Identity {
+            attributes: o.get("attributes").cloned(),
+            entitlements: o.get("entitlements").cloned(),
+            tz_offset_minutes: tz,
+        })
+    }
+}
+
+/// The slots of a `decide` in JSON form, `"*"` or a list of slot ids
+/// (`["*"]` too): the one reading of it, for timelines and the wasm
+/// binding. Whether each slot exists is checked by the step.
+pub fn slots_from_json(v: &Json) -> Result<Vec<&str>, InputError> {
+    match v {
+        Json::Str(s) if &**s == "*" => Ok(vec!["*"]),
+        Json::Arr(items) => {
+            items.iter().map(|s| s.as_str().ok_or(InputError::BadSlots("a list holding a non-string"))).collect()
+        }
+        other => Err(InputError::BadSlots(match other {
+            Json::Str(_) => "a string other than \"*\"",
+            o => o.type_name(),
+        })),
+    }
+}
+
+pub fn check_user_id(user_id: &str) -> Result<(), InputError> {
+    let chars = user_id.chars().count();
+    if chars == 0 {
+        return Err(InputError::EmptyUserId);
+    }
+    if chars > MAX_USER_ID_CHARS {
+        return Err(InputError::UserIdTooLong(chars));
+    }
+    Ok(())
+}
+
+/// Refuses a time outside what the core handles.
+pub fn check_time(t: Millis, what: &'static str) -> Result<Millis, InputError> {
+    if (MIN_TIME..=MAX_TIME).contains(&t) {
+        Ok(t)
+    } else {
+        Err(InputError::TimeOutOfRange { what, value: t as f64 })
+    }
+}
+
+/// Converts a JavaScript-style time (a float of milliseconds) to the core's.
+pub fn time_from_f64(t: f64, what: &'static str) -> Result<Millis, InputError> {
+    if !t.is_finite() {
+        return Err(InputError::TimeNotFinite { what });
+    }
+    if !(MIN_TIME as f64..=MAX_TIME as f64).contains(&t) {
+        return Err(InputError::TimeOutOfRange { what, value: t });
+    }
+    Ok(t.floor() as Millis)
+}
+
+/// Checks an event's name and props (DESIGN's bad-input list).
+pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(InputError::EmptyEventName);
+    }
+    if chars > MAX_EVENT_NAME_CHARS {
+        return Err(InputError::EventNameTooLong(chars));
+    }
+    let obj = match props {
+        Json::Obj(o) => o,
+        Json::Null => return Ok(()),
+        other => return Err(InputError::PropsNotObject(other.type_name())),
+    };
+    if obj.len() > MAX_PROPS {
+        return Err(InputError::TooManyProps(obj.len()));
+    }
+    for (key, value) in obj.iter() {
+        let bad = |reason: String| Err(InputError::BadProp { key: truncate(key, 40), reason });
+        if key.is_empty() || key.chars().count() > MAX_PROP_KEY_CHARS {
+            return bad(format!("is not a valid key: use 1 to {MAX_PROP_KEY_CHARS} characters"));
+        }
+        if crate::json::is_reserved_key(key) {
+            return bad("is a reserved key".into());
+        }
+        match value {
+            Json::Null | Json::Bool(_) => {}
+            Json::Num(n) if n.is_finite() => {}
+            Json::Num(_) => return bad("is not a finite number".into()),
+            Json::Str(s) if s.chars().count() <= MAX_PROP_STRING_CHARS => {}
+            Json::Str(s) => {
+                return bad(format!(
+                    "has {} characters, more than the limit of {MAX_PROP_STRING_CHARS}",
+                    s.chars().count()
+                ))
+            }
+            other => return bad(format!("is {}: props are flat (strings, numbers, booleans, null)", article(other))),
+        }
+    }
+    Ok(())
+}
+
+fn article(v: &Json) -> &'static str {
+    match v {
+        Json::Arr(_) => "an array",
+        Json::Obj(_) => "an object",
+        _ => "not a scalar",
+    }
+}
+
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// The time an event counts at: its own (floored to the minute), or now
+/// when it is slightly ahead; refused when too far either way.
+pub fn event_time(timestamp: Option<Millis>, now: Millis) -> Result<Millis, InputError> {
+    let t = timestamp.unwrap_or(now);
+    if t - now > MAX_AHEAD {
+        return Err(InputError::TimestampInFuture { ahead_ms: t - now });
+    }
+    if now - t > crate::limits::MAX_LATENESS {
+        return Err(InputError::TimestampTooOld { behind_ms: now - t });
+    }
+    Ok(floor_minute(t.min(now)))
+}
+
+pub(crate) fn check_identity(identity: &Identity) -> Result<(), InputError> {
+    for (field, value) in [("attributes", &identity.attributes), ("entitlements", &identity.entitlements)] {
+        match value {
+            None | Some(Json::Obj(_)) => {}
+            Some(other) => return Err(InputError::NotAnObject { field, found: other.type_name() }),
+        }
+        // The stored state holds them one level down: keep it readable.
+        if value.as_ref().is_some_and(|v| v.depth() > MAX_DEPTH - 1) {
+            return Err(InputError::TooDeep { what: field });
+        }
+    }
+    if let Some(tz) = identity.tz_offset_minutes {
+        if !(-MAX_TZ_OFFSET..=MAX_TZ_OFFSET).contains(&tz) {
+            return Err(InputError::BadTzOffset(tz.to_string()));
+        }
+    }
+    Ok(())
+}
