@@ -176,6 +176,10 @@ codes! {
     Internal = "internal",
     /// The host's clock gave no usable time (not a time from 1970 to 9999, or it threw).
     ClockInvalid = "clock_invalid",
+    /// The wasm module could not be fetched or instantiated.
+    WasmLoadFailed = "wasm_load_failed",
+    /// `on(type, listener)` with an unknown type or a listener that is not a function.
+    BadListener = "bad_listener",
     /// Storage refused a write (quota): working in memory.
     StorageFull = "storage_full",
     /// Storage is missing or threw: working in memory.
