@@ -34,16 +34,23 @@ wasm_in="$target_dir/$WASM_TARGET/release/onstage_wasm.wasm"
 tmp="$ROOT/.dist-tmp"
 rm -rf "$tmp"
 say "wasm-bindgen --target web"
-wasm-bindgen --target web --out-dir "$tmp" --out-name onstage "$wasm_in"
+wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name onstage "$wasm_in"
 
 # The features rustc's wasm32 output uses by default (Rust 1.95); wasm-opt
 # refuses the module with a validation error if one is missing here.
+# Optimized once, keeping the function names (-g) in a copy for
+# scripts/size-report.mjs; the shipped file is that copy with the names
+# and other custom sections stripped, so the report describes its code.
 say "wasm-opt -Oz"
-"$WASM_OPT" -Oz \
+named="$target_dir/onstage-named.wasm"
+"$WASM_OPT" -Oz -g \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  --strip-producers --strip-target-features \
-  "$tmp/onstage_bg.wasm" -o "$tmp/onstage_bg.wasm"
+  "$tmp/onstage_bg.wasm" -o "$named"
+"$WASM_OPT" --strip-debug --strip-producers --strip-target-features \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$named" -o "$tmp/onstage_bg.wasm"
 
 # The package's public surface: the thin wrapper, the other entries and their
 # hand-checked types. The glue's generated types are not part of it.

@@ -22,7 +22,7 @@ pub enum InputError {
     TooManyProps(usize),
     #[error("{what} is not a finite time")]
     TimeNotFinite { what: &'static str },
-    #[error("{what} {value} is outside the supported range (1970 to 9999)")]
+    #[error("{what} {} is outside the supported range (1970 to 9999)", crate::json::Num(*value))]
     TimeOutOfRange { what: &'static str, value: f64 },
     #[error("the event time is {ahead_ms} ms ahead of now: more than 5 minutes")]
     TimestampInFuture { ahead_ms: i64 },

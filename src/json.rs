@@ -316,17 +316,25 @@ impl From<Obj> for Json {
     }
 }
 
-/// Writes a number the way JavaScript's `String(n)` does for the common
-/// cases: integers without a fraction, others in shortest round-trip form.
+/// A number in text, as JavaScript writes it (`String(n)`): for messages,
+/// so that no format string ever reaches Rust's float formatting (the wasm
+/// build leaves it out; see `crate::platform`).
+#[derive(Clone, Copy, Debug)]
+pub struct Num(pub f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&js_number_string(self.0))
+    }
+}
+
+/// Writes a number as `JSON.stringify` does (`String(n)`; `null` when not
+/// finite). Non-integers are written by the platform (`crate::platform`).
 pub fn write_number(n: f64, out: &mut String) {
-    use std::fmt::Write;
-    if !n.is_finite() {
-        out.push_str("null");
-    } else if n == n.trunc() && n.abs() < 1e21 {
-        // -0 prints as 0, like JavaScript.
-        let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
+    if n.is_finite() {
+        crate::platform::write_finite(n, out);
     } else {
-        let _ = write!(out, "{n}");
+        out.push_str("null");
     }
 }
 
@@ -339,18 +347,8 @@ pub fn js_number_string(n: f64) -> String {
     if n.is_infinite() {
         return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
-    let abs = n.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        // Exponent form: Rust's `{:e}` gives the shortest digits ("1e21",
-        // "1.5e-7"); JavaScript writes an explicit `+` on positive exponents.
-        let s = format!("{n:e}");
-        return match s.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => s,
-        };
-    }
     let mut out = String::new();
-    write_number(n, &mut out);
+    crate::platform::write_finite(n, &mut out);
     out
 }
 

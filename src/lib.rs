@@ -21,6 +21,7 @@ pub mod limits;
 pub mod lines;
 pub mod model;
 pub mod persist;
+pub mod platform;
 pub mod problem;
 pub mod segment;
 pub mod signal;

@@ -67,7 +67,7 @@ pub fn format_duration(ms: Millis) -> String {
             return format!("{}{unit}", ms / len);
         }
     }
-    format!("{}s", ms as f64 / 1000.0)
+    format!("{}s", crate::json::Num(ms as f64 / 1000.0))
 }
 
 /// A duration in words for messages, rounded down to its largest unit

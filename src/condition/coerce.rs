@@ -121,7 +121,7 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
     let magnitude = if unsigned == "Infinity" {
         f64::INFINITY
     } else if is_decimal_literal(unsigned) {
-        unsigned.parse::<f64>().unwrap_or(f64::NAN)
+        crate::platform::parse_decimal(unsigned)
     } else {
         return f64::NAN;
     };
@@ -187,7 +187,13 @@ fn is_js_whitespace(c: char) -> bool {
 /// `String(value) === text` be decided for a number value without
 /// formatting it.
 pub(crate) fn number_with_text(text: &str) -> Option<f64> {
-    let n = text.parse::<f64>().ok()?;
+    let n = match text {
+        "NaN" => f64::NAN,
+        "Infinity" => f64::INFINITY,
+        "-Infinity" => f64::NEG_INFINITY,
+        t if is_decimal_literal(t.strip_prefix('-').unwrap_or(t)) => crate::platform::parse_decimal(t),
+        _ => return None,
+    };
     (js_number_string(n) == text).then_some(n)
 }
 
@@ -202,12 +208,10 @@ pub(crate) fn string_equals(v: Value, text: &str, as_number: Option<f64>) -> boo
 
 /// `s.toLowerCase() === lowercase`, where `lowercase` is already lowered.
 pub(crate) fn lowercase_equals(s: &str, lowercase: &str) -> bool {
-    // Σ lowers by its context (final sigma), which only the whole-string
-    // conversion knows about.
-    if s.contains('Σ') {
-        return s.to_lowercase() == lowercase;
+    if s.is_ascii() {
+        return s.len() == lowercase.len() && s.bytes().map(|b| b.to_ascii_lowercase()).eq(lowercase.bytes());
     }
-    s.chars().flat_map(char::to_lowercase).eq(lowercase.chars())
+    crate::platform::lowercase(s) == lowercase
 }
 
 /// An order operand after `ToPrimitive`, decided at compile time.

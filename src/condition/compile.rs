@@ -345,7 +345,7 @@ fn literal(json: &Json) -> Literal {
         Json::Str(text) => LiteralKind::Str {
             text: text.clone(),
             as_number: number_with_text(text),
-            lowercase: text.to_lowercase().into(),
+            lowercase: crate::platform::lowercase(text).into(),
         },
         Json::Num(n) => LiteralKind::Num(*n),
         Json::Bool(b) => LiteralKind::Bool(*b),
@@ -357,7 +357,7 @@ fn literal(json: &Json) -> Literal {
 
 fn lowercased(json: &Json) -> Json {
     match json {
-        Json::Str(s) => Json::Str(s.to_lowercase().into()),
+        Json::Str(s) => Json::Str(crate::platform::lowercase(s).into()),
         other => other.clone(),
     }
 }

@@ -76,7 +76,7 @@ fn eval_literal(literal: &Literal, v: Value, insensitive: bool) -> bool {
     match &literal.kind {
         LiteralKind::Str { lowercase, .. } if insensitive => match v {
             Value::Str(s) => lowercase_equals(s, lowercase),
-            other => to_js_string(other).to_lowercase() == **lowercase,
+            other => crate::platform::lowercase(&to_js_string(other)) == **lowercase,
         },
         LiteralKind::Str { text, as_number, .. } => string_equals(v, text, *as_number),
         LiteralKind::Num(n) => to_number(v) == *n,

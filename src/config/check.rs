@@ -236,7 +236,7 @@ fn warn_null_comparisons(config: &Config, problems: &mut Problems) {
                         ErrorCode::NullComparison,
                         &path.key(op),
                         format!(
-                            "signals.{id} can be null, and null compares as 0, so {{\"{op}\": {x}}} holds when it is null; add \"$ne\": null to exclude that"
+                            "signals.{id} can be null, and null compares as 0, so {{\"{op}\": {}}} holds when it is null; add \"$ne\": null to exclude that", crate::json::Num(x)
                         ),
                     );
                 }

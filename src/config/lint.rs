@@ -4,6 +4,7 @@
 //! `{}` that holds at once (the step is completed before it is shown).
 
 use crate::json::Json;
+use crate::json::Num;
 use crate::model::{Config, SignalDef, SignalForm};
 use crate::problem::{ErrorCode, JsonPath, Problems};
 use crate::time::{Millis, DAY, WEEK};
@@ -40,9 +41,9 @@ fn never(op: &str, operand: &Json, (lo, hi, whole): (f64, f64, bool)) -> bool {
 fn describe(signal: &SignalDef, (lo, hi, whole): (f64, f64, bool)) -> String {
     let kind = if whole { "whole number" } else { "number" };
     if hi.is_finite() {
-        format!("signals.{} is a {kind} from {lo} to {hi}", signal.id)
+        format!("signals.{} is a {kind} from {} to {}", signal.id, Num(lo), Num(hi))
     } else {
-        format!("signals.{} is a {kind} of at least {lo}", signal.id)
+        format!("signals.{} is a {kind} of at least {}", signal.id, Num(lo))
     }
 }
 

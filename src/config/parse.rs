@@ -583,7 +583,11 @@ fn parse_experiment(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Experim
         Some(v) => r.number(v, &f.at("coverage")).and_then(|c| {
             let ok = (0.0..=1.0).contains(&c);
             if !ok {
-                r.problem(ErrorCode::OutOfRange, &f.at("coverage"), format!("coverage {c} is outside 0 to 1"));
+                r.problem(
+                    ErrorCode::OutOfRange,
+                    &f.at("coverage"),
+                    format!("coverage {} is outside 0 to 1", crate::json::Num(c)),
+                );
             }
             ok.then_some(c)
         }),
@@ -644,7 +648,11 @@ fn parse_variations(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Vec<Va
             r.number(v, &f.at("weight")).filter(|w| {
                 let ok = *w >= 0.0 && *w <= 1.0;
                 if !ok {
-                    r.problem(ErrorCode::BadWeights, &f.at("weight"), format!("weight {w} is outside 0 to 1"));
+                    r.problem(
+                        ErrorCode::BadWeights,
+                        &f.at("weight"),
+                        format!("weight {} is outside 0 to 1", crate::json::Num(*w)),
+                    );
                 }
                 ok
             })
@@ -673,7 +681,7 @@ fn parse_variations(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<(Vec<Va
     } else {
         let sum: f64 = weights.iter().sum();
         if (sum - 1.0).abs() > 0.01 {
-            r.problem(ErrorCode::BadWeights, path, format!("weights sum to {sum}, not 1 (±0.01)"));
+            r.problem(ErrorCode::BadWeights, path, format!("weights sum to {}, not 1 (±0.01)", crate::json::Num(sum)));
             return None;
         }
         weights

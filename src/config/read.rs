@@ -127,11 +127,15 @@ impl<'p> Reader<'p> {
     pub fn integer(&mut self, value: &Json, path: &JsonPath, min: i64, max: i64) -> Option<i64> {
         let n = self.number(value, path)?;
         if n.fract() != 0.0 {
-            self.problem(ErrorCode::WrongType, path, format!("expected a whole number, found {n}"));
+            self.problem(ErrorCode::WrongType, path, format!("expected a whole number, found {}", crate::json::Num(n)));
             return None;
         }
         if n < min as f64 || n > max as f64 {
-            self.problem(ErrorCode::OutOfRange, path, format!("{n} is out of range: expected {min} to {max}"));
+            self.problem(
+                ErrorCode::OutOfRange,
+                path,
+                format!("{} is out of range: expected {min} to {max}", crate::json::Num(n)),
+            );
             return None;
         }
         Some(n as i64)

@@ -243,8 +243,8 @@ impl Reader<'_> {
             }
         }
         let text = self.text.get(start..self.pos).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
-        match text.parse::<f64>() {
-            Ok(n) if n.is_finite() => Ok(Json::Num(n)),
+        match crate::platform::parse_decimal(text) {
+            n if n.is_finite() => Ok(Json::Num(n)),
             _ => Err(self.error("number out of range")),
         }
     }

@@ -17,6 +17,43 @@ use onstage::ErrorCode;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
+/// Number text and lower case by the JavaScript engine (see
+/// `onstage::platform`): exactly what GrowthBook's SDK and `JSON.parse`
+/// use, and no float formatting, float parsing tables or Unicode case
+/// tables in the download.
+mod js_platform {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = Number)]
+        fn number(text: &str) -> f64;
+        #[wasm_bindgen(js_name = String)]
+        fn string(n: f64) -> String;
+    }
+
+    struct JsPlatform;
+
+    impl onstage::platform::Platform for JsPlatform {
+        fn parse_decimal(&self, text: &str) -> f64 {
+            number(text)
+        }
+        fn write_number(&self, n: f64, out: &mut String) {
+            out.push_str(&string(n));
+        }
+        fn lowercase(&self, s: &str) -> String {
+            js_sys::JsString::from(s).to_lower_case().into()
+        }
+    }
+
+    /// Sets the platform (once; every entry point calls it first).
+    pub fn install() {
+        onstage::platform::set(&JsPlatform);
+    }
+}
+
+pub use js_platform::install as use_js_platform;
+
 /// The library version, to check the package loaded.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -174,6 +211,7 @@ fn to_json(v: &JsValue, path: &mut String, depth: usize, limits: &mut Limits) ->
 /// Converts a JavaScript value to the core's JSON (None for values JSON
 /// cannot hold). For tests and tools built on the binding.
 pub fn json_from_js(v: &JsValue) -> Option<Json> {
+    use_js_platform();
     let mut limits = Limits { budget: MAX_STATE_BYTES, max_keys: usize::MAX };
     to_json(v, &mut String::new(), 0, &mut limits).ok()
 }
@@ -195,6 +233,7 @@ fn arg_within(v: &JsValue, name: &str, code: ErrorCode, max_keys: usize) -> Resu
 }
 
 fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>), JsValue> {
+    use_js_platform();
     let doc = arg(config, "config", ErrorCode::InvalidConfig)?;
     match config::compile(&doc) {
         Ok(c) => Ok((Arc::new(c.config), c.warnings)),
@@ -216,6 +255,7 @@ fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>
 /// `[{"severity", "code", "path", "message"}]`.
 #[wasm_bindgen(js_name = validateConfig)]
 pub fn validate_config(config: JsValue) -> Result<String, JsValue> {
+    use_js_platform();
     let doc = arg(&config, "config", ErrorCode::InvalidConfig)?;
     Ok(problems_json(&config::validate(&doc)).to_json_string())
 }
