@@ -16,10 +16,23 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PKG = join(ROOT, 'www', 'pkg');
+const PKG = join(ROOT, 'dist');
 
-/** The files of the default entry: the wasm and every JS module `index.js` loads. */
-export const DEFAULT_ENTRY = ['onstage_bg.wasm', 'onstage.js', 'index.js', 'storage.js', 'sync.js'];
+/**
+ * The files of the default entry: the wasm and every JS module `index.js`
+ * loads, found by following its static `import ... from './x.js'`.
+ */
+export function defaultEntry(pkg = PKG) {
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const text = readFileSync(join(pkg, name), 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'\.\/([^']+)'/gm)) visit(m[1]);
+  };
+  visit('index.js');
+  return ['onstage_bg.wasm', ...[...seen].sort((a, b) => (a === 'index.js' ? -1 : b === 'index.js' ? 1 : a.localeCompare(b)))];
+}
 /** The budget of the default entry, brotli bytes (issue 11). */
 export const BUDGET_BROTLI = JSON.parse(readFileSync(join(ROOT, 'bench', 'budgets.json'), 'utf8')).default_entry_brotli;
 
@@ -34,7 +47,7 @@ export function sizeOf(bytes) {
 }
 
 /** The files of the default entry with their sizes, and their sum. */
-export function entrySizes(pkg = PKG, names = DEFAULT_ENTRY) {
+export function entrySizes(pkg = PKG, names = defaultEntry(pkg)) {
   const files = {};
   for (const name of names) {
     const path = join(pkg, name);
