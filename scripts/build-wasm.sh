@@ -56,7 +56,9 @@ named="$target_dir/onstage-named.wasm"
 # hand-checked types. The glue's generated types are not part of it.
 rm -f "$tmp/onstage.d.ts" "$tmp/onstage_bg.wasm.d.ts"
 cp "$ROOT"/crates/wasm/js/*.js "$ROOT"/crates/wasm/js/*.d.ts "$tmp/"
+say "esbuild: the default entry as one module (scripts/bundle.mjs)"
+node "$ROOT/scripts/bundle.mjs" "$tmp"
 
 rm -rf "$PKG_DIR"
 mv "$tmp" "$PKG_DIR"
-node "$ROOT/scripts/sizes.mjs" "$PKG_DIR/onstage_bg.wasm" "$PKG_DIR/onstage.js"
+node "$ROOT/scripts/sizes.mjs" "$PKG_DIR/onstage_bg.wasm" "$PKG_DIR/index.js"

@@ -105,7 +105,7 @@ export function startServer({ root = WWW, pkg = DIST, port = 8080, host = '127.0
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (!existsSync(join(DIST, 'onstage.js'))) {
+  if (!existsSync(join(DIST, 'onstage_bg.wasm'))) {
     console.warn('warning: dist/ is not built yet; run `npm run build` (or `npm start`, which builds it).');
   }
   const port = Number(process.env.PORT ?? 8080);

@@ -66,7 +66,7 @@ export async function screenshot(page, name) {
  * an example app's build instead).
  */
 export async function startHarness(serverOptions = {}) {
-  if (!serverOptions.root && !existsSync(join(DIST, 'onstage.js'))) {
+  if (!serverOptions.root && !existsSync(join(DIST, 'onstage_bg.wasm'))) {
     throw new Error('dist/ is not built: run `npm run build` first (npm test does).');
   }
   const server = await startServer({ port: 0, ...serverOptions });

@@ -39,7 +39,7 @@ export function assertOwnAssetsOnly(requests, baseUrl) {
     assert.ok(assets.has(u.pathname), `request for something that is not one of the page's files: ${url}`);
   }
   const paths = new Set(requests.map((url) => new URL(url).pathname));
-  for (const needed of ['/app.js', '/style.css', '/acme.json', '/pkg/index.js', '/pkg/onstage.js', '/pkg/onstage_bg.wasm']) {
+  for (const needed of ['/app.js', '/style.css', '/acme.json', '/pkg/index.js', '/pkg/onstage_bg.wasm']) {
     assert.ok(paths.has(needed), `the page loads ${needed}`);
   }
 }
