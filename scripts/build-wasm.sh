@@ -52,6 +52,25 @@ named="$target_dir/onstage-named.wasm"
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$named" -o "$tmp/onstage_bg.wasm"
 
+# A trap (a bug in the engine) leaves the instance unusable: the package
+# then instantiates the module afresh and rebuilds its engines from their
+# last saved state (crates/wasm/js/index.js, "Traps"). The glue keeps the
+# module in `wasmModule` and returns early from `initSync` while `wasm` is
+# set: this export starts it over. Checked here, so a new wasm-bindgen that
+# renames them fails the build instead of the recovery.
+for name in 'let wasmModule, wasmInstance, wasm;' 'function initSync(module)'; do
+  grep -qF "$name" "$tmp/onstage.js" || die "the wasm-bindgen glue has no '$name': update the trap recovery in scripts/build-wasm.sh"
+done
+cat >> "$tmp/onstage.js" <<'JS'
+
+/** A new instance of the module, fresh memory (onstage: after a trap). */
+export function __reinstantiate() {
+    const module = wasmModule;
+    wasm = undefined;
+    return initSync({ module });
+}
+JS
+
 # The package's public surface: the thin wrapper, the other entries and their
 # hand-checked types. The glue's generated types are not part of it.
 rm -f "$tmp/onstage.d.ts" "$tmp/onstage_bg.wasm.d.ts"

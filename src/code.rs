@@ -176,6 +176,8 @@ codes! {
     Internal = "internal",
     /// The host's clock gave no usable time (not a time from 1970 to 9999, or it threw).
     ClockInvalid = "clock_invalid",
+    /// The engine trapped (a bug) and was rebuilt from the last saved state.
+    EngineRestarted = "engine_restarted",
     /// The wasm module could not be fetched or instantiated.
     WasmLoadFailed = "wasm_load_failed",
     /// `on(type, listener)` with an unknown type or a listener that is not a function.

@@ -7,7 +7,7 @@
 // Results land in window.__done (or window.__error). Every timing is the
 // median / p95 over batches of the per-operation time of a batch.
 import { init, load, memoryBytes } from './pkg/index.js';
-import { WasmEngine } from './pkg/onstage.js';
+import initGlue, { WasmConfig, WasmEngine } from './pkg/onstage.js';
 import { evalCondition } from './vendor/growthbook.esm.min.js';
 import {
   BENCH_ATTRIBUTES,
@@ -225,7 +225,9 @@ async function main(config) {
   // result, no wrapper bookkeeping), at the largest size.
   const size = SIZES[SIZES.length - 1];
   const events = generateHistory({ seed: BENCH_SEED, count: size });
-  const raw = new WasmEngine(config, 'raw');
+  await initGlue();
+  const compiled = new WasmConfig(JSON.stringify(config));
+  const raw = new WasmEngine(compiled, 'raw');
   raw.identify({ attributes: BENCH_ATTRIBUTES, entitlements: BENCH_ENTITLEMENTS, tz_offset_minutes: TZ }, events[0].t);
   for (const e of events) raw.track(e.name, e.props ?? undefined, undefined, e.t);
   let now = BENCH_END;
@@ -307,10 +309,12 @@ async function state(config) {
     o.destroy();
     cycles.push(t1 - t0);
   }
+  await initGlue();
+  const configText = JSON.stringify(config);
   const compile = measure({
     compile_config: () => {
-      const e = new WasmEngine(config, userId);
-      e.free();
+      const c = new WasmConfig(configText);
+      c.free();
     },
   }).compile_config;
   const q = stats(cycles);

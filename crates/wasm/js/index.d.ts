@@ -82,6 +82,7 @@ export type ErrorCode =
   | 'destroyed'
   | 'internal'
   | 'clock_invalid'
+  | 'engine_restarted'
   | 'wasm_load_failed'
   | 'bad_listener'
   | 'storage_full'
@@ -249,8 +250,12 @@ export interface Evaluation {
 }
 
 export interface InitOptions {
-  /** The config (format version 1), as a plain object. */
-  config: Json;
+  /**
+   * The config (format version 1): its JSON text (best: read in wasm,
+   * where a key given twice is reported as `duplicate_key`, and no
+   * `JSON.parse` is spent on it), or a plain object.
+   */
+  config: Json | string;
   userId: string;
   attributes?: { [key: string]: Json };
   entitlements?: { [key: string]: Json };
@@ -329,7 +334,7 @@ export interface Onstage {
    * "invalid_config", with `problems`) and the current one stays in force.
    * Unchanged signals keep their data; stage, interactions and exposures carry over.
    */
-  setConfig(config: Json): void;
+  setConfig(config: Json | string): void;
   /** Imports a summary made by `onstage summarize` from a backend's event export. */
   importSummary(summary: Json): void;
   /** Saves this user's state and loads another's (a shared computer): users never mix. */
@@ -414,7 +419,7 @@ export type WasmSource =
  */
 export function load(wasm?: WasmSource): Promise<unknown>;
 export function init(options: InitOptions): Promise<Onstage>;
-export function validateConfig(config: Json): Problem[];
+export function validateConfig(config: Json | string): Problem[];
 export function version(): string;
 /** Bytes of wasm linear memory (all instances), for monitoring. */
 export function memoryBytes(): number;

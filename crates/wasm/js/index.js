@@ -27,7 +27,14 @@
 // tells subscribers when a decision changed. Nobody subscribing, no work.
 import { deepFreeze } from './frozen.js';
 import { LastDecisions } from './last.js';
-import initWasm, { WasmEngine, validateConfig as wasmValidateConfig, version as wasmVersion } from './onstage.js';
+import initWasm, {
+  __forceTrapForTests as forceTrap,
+  __reinstantiate as reinstantiate,
+  WasmConfig,
+  WasmEngine,
+  validateConfig as wasmValidateConfig,
+  version as wasmVersion,
+} from './onstage.js';
 import { ExposureGate } from './once.js';
 import { parsePreview, PREVIEW_PARAM, previewInUrl } from './preview.js';
 import { keys, SafeStorage } from './storage.js';
@@ -119,7 +126,30 @@ export function version() {
  * and a stable code. Needs `load()` first.
  */
 export function validateConfig(config) {
-  return JSON.parse(wasmValidateConfig(config));
+  return JSON.parse(wasmValidateConfig(configText(config)));
+}
+
+/**
+ * A config's JSON text: text as given (read in wasm, where a key given
+ * twice is a `duplicate_key` problem: `JSON.parse` would hide it), an
+ * object as `JSON.stringify` writes it.
+ */
+function configText(config) {
+  if (typeof config === 'string') return config;
+  let text;
+  try {
+    text = JSON.stringify(config);
+  } catch (err) {
+    const e = new Error(`onstage: the config cannot be written as JSON: ${err?.message ?? err}`);
+    e.code = 'invalid_config';
+    throw e;
+  }
+  if (typeof text !== 'string') {
+    const e = new Error('onstage: the config is not a JSON object');
+    e.code = 'invalid_config';
+    throw e;
+  }
+  return text;
 }
 
 /** Creates an onstage instance once the wasm module is loaded. */
@@ -157,12 +187,54 @@ function call(fn) {
   try {
     return fn();
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err; // a trap: see "Traps" below
     // Errors from wasm are already real Errors with a `code`; anything
     // else (a bug) is wrapped so hosts can always read `code`.
     if (err instanceof Error && typeof err.code === 'string') throw err;
     const wrapped = new Error(`onstage: ${err?.message ?? err}`);
     wrapped.code = 'internal';
     throw wrapped;
+  }
+}
+
+// Traps. A bug in the engine (it should have none: no panic is reachable,
+// clippy checks) would trap: WebAssembly stops the call with a
+// RuntimeError and the module's memory can no longer be trusted. Instead
+// of leaving dead instances in the page, the module is instantiated afresh
+// and every live instance rebuilds its engine from its last saved state
+// (steps since the last save are lost), reports an `engine_restarted`
+// warning, and the call that trapped throws a coded `internal` Error.
+const live = new Set();
+
+function recoverFromTrap(err) {
+  for (const instance of live) instance._release();
+  reinstantiate();
+  for (const instance of live) instance._rebuild(err);
+}
+
+/**
+ * Runs `fn` from a timer or an event handler: a trap is recovered from and
+ * reported through the warning, never thrown into the page.
+ */
+function quietly(fn) {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) recoverFromTrap(err);
+    else if (err?.recovered !== true) throw err;
+  }
+}
+
+/** Runs `fn` (a public method); a trap is recovered from, then reported as a coded Error. */
+function guarded(instance, fn, args) {
+  try {
+    return fn.apply(instance, args);
+  } catch (err) {
+    if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+    recoverFromTrap(err);
+    const e = coded('internal', `the engine stopped (${err.message}) and was rebuilt from the last saved state; this call was not applied`);
+    e.recovered = true;
+    throw e;
   }
 }
 
@@ -177,7 +249,10 @@ function identityArg(identity) {
 
 class Onstage {
   #engine = null;
+  /** The config as the host gave it (object or text), for `state()`. */
   #config;
+  /** The config compiled once (a WasmConfig), shared by every engine of this instance. */
+  #compiled;
   #userId;
   #clock;
   #lastNow = -Infinity;
@@ -220,9 +295,16 @@ class Onstage {
     this.#config = config;
     this.#storage = new SafeStorage(options.storage, (w) => this.#warn(w));
     checkUserId(userId);
-    // Compile first: a bad config throws before anything is touched.
-    const fresh = call(() => new WasmEngine(config, userId));
-    this.#reportProblems(fresh.warnings());
+    // Compile first (once): a bad config throws before anything is touched.
+    this.#compiled = call(() => new WasmConfig(configText(config)));
+    let fresh;
+    try {
+      fresh = call(() => new WasmEngine(this.#compiled, userId));
+    } catch (err) {
+      this.#compiled.free();
+      throw err;
+    }
+    this.#reportProblems(this.#compiled.warnings());
     // A preview from the options or the page's URL; a bad one is reported, not thrown.
     const param = options.previewParam === undefined ? PREVIEW_PARAM : options.previewParam;
     try {
@@ -232,6 +314,44 @@ class Onstage {
     }
     this.#install(this.#prepare(userId, fresh, options));
     this.#listen();
+    live.add(this);
+  }
+
+  /** Traps: forgets the dead module's objects (nothing of it is called). */
+  _release() {
+    this.#engine?.__destroy_into_raw();
+    this.#compiled?.__destroy_into_raw();
+  }
+
+  /** Traps: this user's engine again, from the last saved state, in the new module. */
+  _rebuild(trap) {
+    if (!this.#engine) return;
+    this.#compiled = new WasmConfig(configText(this.#config));
+    const text = this.#storage.get(this.#keys.state);
+    let engine = null;
+    if (text !== null) {
+      try {
+        engine = WasmEngine.open(this.#compiled, this.#userId, text);
+        engine.takeRestoreNotes();
+      } catch {
+        engine = null;
+      }
+    }
+    this.#engine = engine ?? new WasmEngine(this.#compiled, this.#userId);
+    this.#decisions.clear();
+    this.#applyPreview(this.#preview, true);
+    this.#warn({
+      code: 'engine_restarted',
+      severity: 'error',
+      message: `the engine stopped (${trap?.message ?? trap}) and was rebuilt from the last saved state: steps since it was saved are lost`,
+    });
+    this.#changed();
+  }
+
+  /** For the tests of trap recovery: traps inside a call, as a bug would. */
+  __forceTrapForTests() {
+    this.#alive();
+    forceTrap();
   }
 
   /**
@@ -313,15 +433,9 @@ class Onstage {
   #restore(userId, userKeys, fresh) {
     const text = this.#storage.get(userKeys.state);
     if (text === null) return fresh;
-    let envelope;
     try {
-      envelope = JSON.parse(text);
-    } catch {
-      this.#setAside(userKeys, text, 'state_corrupt', 'the stored state is not valid JSON (cut short?)');
-      return fresh;
-    }
-    try {
-      const engine = WasmEngine.open(this.#config, userId, envelope);
+      // The text goes to wasm as it is: read and checked there.
+      const engine = WasmEngine.open(this.#compiled, userId, text);
       for (const note of JSON.parse(engine.takeRestoreNotes())) {
         if (note.code !== 'signal_reset') this.#warn(note);
       }
@@ -345,20 +459,22 @@ class Onstage {
 
   #listen() {
     if (typeof window === 'undefined') return;
-    const onStorage = (event) => {
-      if (!this.#engine || !this.#sync || !this.#storage.owns(event)) return;
-      if (this.#sync.onStorage(event) > 0) {
-        this.#scheduleSave();
-        this.#changed();
-      }
-    };
-    const onHide = () => {
-      if (document.visibilityState === 'hidden') this.flush();
-      // Time passed while hidden: check at once on coming back.
-      else if (this.#engine && this.#listeners.size > 0) this.refresh();
-      this.#watchTime();
-    };
-    const onPageHide = () => this.flush();
+    const onStorage = (event) =>
+      quietly(() => {
+        if (!this.#engine || !this.#sync || !this.#storage.owns(event)) return;
+        if (this.#sync.onStorage(event) > 0) {
+          this.#scheduleSave();
+          this.#changed();
+        }
+      });
+    const onHide = () =>
+      quietly(() => {
+        if (document.visibilityState === 'hidden') this.flush();
+        // Time passed while hidden: check at once on coming back.
+        else if (this.#engine && this.#listeners.size > 0) this.refresh();
+        this.#watchTime();
+      });
+    const onPageHide = () => quietly(() => this.flush());
     window.addEventListener('storage', onStorage);
     window.addEventListener('pagehide', onPageHide);
     document.addEventListener('visibilitychange', onHide);
@@ -400,6 +516,10 @@ class Onstage {
           return;
       }
     } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) {
+        recoverFromTrap(err);
+        return;
+      }
       this.#warn({ code: 'sync_step_refused', message: `a step from another tab was refused: ${err?.message ?? err}` });
     }
   }
@@ -560,7 +680,7 @@ class Onstage {
 
   #scheduleSave() {
     if (this.#saveTimer !== null) return;
-    this.#saveTimer = setTimeout(() => this.flush(), SAVE_DELAY);
+    this.#saveTimer = setTimeout(() => quietly(() => this.flush()), SAVE_DELAY);
   }
 
   /** Writes the state now (it is also written shortly after each change and when the page is hidden). */
@@ -652,7 +772,7 @@ class Onstage {
     if (wanted && this.#refreshTimer === null) {
       this.#seen = this.#peek();
       this.#refreshTimer = setInterval(() => {
-        if (this.#engine) this.refresh();
+        if (this.#engine) quietly(() => this.refresh());
       }, this.#refreshEvery);
       // In Node, a forgotten subscription must not keep the process alive.
       this.#refreshTimer.unref?.();
@@ -754,9 +874,12 @@ class Onstage {
    */
   setConfig(config) {
     this.#alive();
-    const warnings = call(() => this.#engine.setConfig(config));
+    const compiled = call(() => new WasmConfig(configText(config)));
+    this.#engine.setConfig(compiled);
+    this.#compiled.free();
+    this.#compiled = compiled;
     this.#config = config;
-    this.#reportProblems(warnings);
+    this.#reportProblems(compiled.warnings());
     for (const note of JSON.parse(this.#engine.takeRestoreNotes())) if (note.code !== 'signal_reset') this.#warn(note);
     // The engine keeps the preview's experiences that still exist.
     this.#preview = JSON.parse(this.#engine.preview());
@@ -783,7 +906,7 @@ class Onstage {
     // this user as it was.
     checkUserId(userId);
     identityArg(identity);
-    const fresh = call(() => new WasmEngine(this.#config, userId));
+    const fresh = call(() => new WasmEngine(this.#compiled, userId));
     const next = this.#prepare(userId, fresh, identity);
     this.flush();
     this.#sync?.close();
@@ -824,7 +947,7 @@ class Onstage {
       storageKey: this.#keys.state,
       bytes: engine.length,
       engine: JSON.parse(engine),
-      config: this.#config,
+      config: typeof this.#config === 'string' ? JSON.parse(this.#config) : this.#config,
       preview: this.previewing(),
     };
   }
@@ -842,7 +965,23 @@ class Onstage {
     for (const listeners of Object.values(this.#events)) listeners.clear();
     this.#engine.free();
     this.#engine = null;
+    this.#compiled.free();
+    this.#compiled = null;
+    live.delete(this);
   }
+}
+
+// Every public method recovers from a trap (see "Traps" above).
+for (const name of Object.getOwnPropertyNames(Onstage.prototype)) {
+  const method = Object.getOwnPropertyDescriptor(Onstage.prototype, name)?.value;
+  if (name === 'constructor' || name === '_release' || name === '_rebuild' || typeof method !== 'function') continue;
+  Object.defineProperty(Onstage.prototype, name, {
+    value: function (...args) {
+      return guarded(this, method, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 export { Onstage };

@@ -232,32 +232,66 @@ fn arg_within(v: &JsValue, name: &str, code: ErrorCode, max_keys: usize) -> Resu
     })
 }
 
-fn compile_config(config: &JsValue) -> Result<(Arc<CompiledConfig>, Vec<Problem>), JsValue> {
-    use_js_platform();
-    let doc = arg(config, "config", ErrorCode::InvalidConfig)?;
-    match config::compile(&doc) {
-        Ok(c) => Ok((Arc::new(c.config), c.warnings)),
-        Err(problems) => {
-            let errors = problems.iter().filter(|p| p.is_error()).count();
-            let first = problems.iter().find(|p| p.is_error()).map(|p| p.to_string()).unwrap_or_default();
-            let err = js_error(
-                ErrorCode::InvalidConfig,
-                &format!("the config has {errors} problem{}: {first}", if errors == 1 { "" } else { "s" }),
-            );
-            let list = problems_json(&problems).to_json_string();
-            let _ = Reflect::set(&err, &"problems".into(), &js_sys::JSON::parse(&list).unwrap_or(JsValue::NULL));
-            Err(err)
+/// A config compiled once (from its JSON text), shared by every engine of
+/// the page: `init`, `switchUser` and `setConfig` never compile twice.
+/// A config given as text is read by the core's own JSON reader, which
+/// sees keys given twice (`duplicate_key`); `JSON.parse` would hide them.
+#[wasm_bindgen]
+pub struct WasmConfig {
+    compiled: Arc<CompiledConfig>,
+    warnings: Vec<Problem>,
+}
+
+#[wasm_bindgen]
+impl WasmConfig {
+    /// Compiles a config from its JSON text; a bad one throws an `Error`
+    /// with code `invalid_config` and `problems` (every problem, each with
+    /// its JSON path).
+    #[wasm_bindgen(constructor)]
+    pub fn new(text: &str) -> Result<WasmConfig, JsValue> {
+        use_js_platform();
+        match config::compile_text(text) {
+            Ok(c) => Ok(WasmConfig { compiled: Arc::new(c.config), warnings: c.warnings }),
+            Err(problems) => {
+                let errors = problems.iter().filter(|p| p.is_error()).count();
+                let first = problems.iter().find(|p| p.is_error()).map(|p| p.to_string()).unwrap_or_default();
+                let err = js_error(
+                    ErrorCode::InvalidConfig,
+                    &format!("the config has {errors} problem{}: {first}", if errors == 1 { "" } else { "s" }),
+                );
+                let list = problems_json(&problems).to_json_string();
+                let _ = Reflect::set(&err, &"problems".into(), &js_sys::JSON::parse(&list).unwrap_or(JsValue::NULL));
+                Err(err)
+            }
         }
+    }
+
+    /// The config's warnings, as JSON text `[{severity, code, path, message}]`.
+    pub fn warnings(&self) -> String {
+        problems_json(&self.warnings).to_json_string()
     }
 }
 
-/// Every problem of a config (errors and warnings) as JSON text:
-/// `[{"severity", "code", "path", "message"}]`.
+/// Every problem of a config given as JSON text (errors and warnings) as
+/// JSON text: `[{"severity", "code", "path", "message"}]`.
 #[wasm_bindgen(js_name = validateConfig)]
-pub fn validate_config(config: JsValue) -> Result<String, JsValue> {
+pub fn validate_config(text: &str) -> String {
     use_js_platform();
-    let doc = arg(&config, "config", ErrorCode::InvalidConfig)?;
-    Ok(problems_json(&config::validate(&doc)).to_json_string())
+    problems_json(&config::validate_text(text)).to_json_string()
+}
+
+/// A stored value (state, envelope) from its JSON text.
+fn stored_json(text: &str) -> Result<Json, JsValue> {
+    use_js_platform();
+    onstage::json::parse(text).map_err(|_| js_error(ErrorCode::StateCorrupt, "the stored state is not valid JSON (cut short?)"))
+}
+
+/// Forces a trap (`unreachable`), as a bug would: for the tests of the
+/// package's recovery (it rebuilds the engine from the last saved state).
+#[wasm_bindgen(js_name = __forceTrapForTests)]
+pub fn force_trap_for_tests() {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
 }
 
 fn input_error(e: onstage::error::InputError) -> JsValue {
@@ -274,7 +308,6 @@ pub struct WasmEngine {
     engine: Engine,
     /// The latest step applied of each tab (the envelope's `applied`).
     marks: StepMarks,
-    warnings: Vec<Problem>,
     notes: Vec<onstage::persist::RestoreNote>,
 }
 
@@ -299,48 +332,43 @@ fn notes_json(notes: &[onstage::persist::RestoreNote]) -> String {
 
 #[wasm_bindgen]
 impl WasmEngine {
-    /// Compiles `config` (a plain object) for user `userId`.
+    /// A new user `userId` under a compiled config.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue, user_id: JsValue) -> Result<WasmEngine, JsValue> {
+    pub fn new(config: &WasmConfig, user_id: JsValue) -> Result<WasmEngine, JsValue> {
         let user_id = user_id_arg(&user_id)?;
-        let (compiled, warnings) = compile_config(&config)?;
-        let engine = Engine::new(compiled, &user_id).map_err(input_error)?;
-        Ok(WasmEngine { engine, marks: StepMarks::default(), warnings, notes: Vec::new() })
+        let engine = Engine::new(Arc::clone(&config.compiled), &user_id).map_err(input_error)?;
+        Ok(WasmEngine { engine, marks: StepMarks::default(), notes: Vec::new() })
     }
 
-    /// An engine for `userId` from a stored state (a plain object, as
+    /// An engine for `userId` from a stored state (its JSON text, as
     /// `exportState` wrote it). A state of another format, version or user
     /// is refused with a coded Error (`state_not_recognized`,
     /// `state_unknown_version`, `state_other_user`, `state_corrupt`); the
-    /// notes of what was dropped are in `restoreNotes()`.
-    pub fn restore(config: JsValue, user_id: JsValue, state: JsValue) -> Result<WasmEngine, JsValue> {
+    /// notes of what was dropped are in `takeRestoreNotes()`.
+    pub fn restore(config: &WasmConfig, user_id: JsValue, state: &str) -> Result<WasmEngine, JsValue> {
         let user_id = user_id_arg(&user_id)?;
         onstage::engine::check_user_id(&user_id).map_err(input_error)?;
-        let (compiled, warnings) = compile_config(&config)?;
-        let state =
-            json_from_js(&state).ok_or_else(|| js_error(ErrorCode::StateCorrupt, "the stored state is not JSON"))?;
-        let (engine, notes) =
-            Engine::restore(compiled, &user_id, &state).map_err(|e| js_error(e.code(), &e.to_string()))?;
-        Ok(WasmEngine { engine, marks: StepMarks::default(), warnings, notes })
+        let state = stored_json(state)?;
+        let (engine, notes) = Engine::restore(Arc::clone(&config.compiled), &user_id, &state)
+            .map_err(|e| js_error(e.code(), &e.to_string()))?;
+        Ok(WasmEngine { engine, marks: StepMarks::default(), notes })
     }
 
-    /// An engine for `userId` from the package's stored envelope (a plain
-    /// object, `{"v", "applied", "engine"}`), every part checked: an
-    /// envelope or state that cannot be used is refused with a coded Error
-    /// (`state_not_recognized`, `state_unknown_version`, `state_other_user`,
-    /// `state_corrupt`); damaged parts are dropped, with notes in
-    /// `takeRestoreNotes()`.
-    pub fn open(config: JsValue, user_id: JsValue, stored: JsValue) -> Result<WasmEngine, JsValue> {
+    /// An engine for `userId` from the package's stored envelope (its JSON
+    /// text, `{"v", "applied", "engine"}`: read in wasm, never parsed by
+    /// JavaScript first), every part checked: an envelope or state that
+    /// cannot be used is refused with a coded Error (`state_not_recognized`,
+    /// `state_unknown_version`, `state_other_user`, `state_corrupt`);
+    /// damaged parts are dropped, with notes in `takeRestoreNotes()`.
+    pub fn open(config: &WasmConfig, user_id: JsValue, stored: &str) -> Result<WasmEngine, JsValue> {
         let user_id = user_id_arg(&user_id)?;
         onstage::engine::check_user_id(&user_id).map_err(input_error)?;
-        let (compiled, warnings) = compile_config(&config)?;
-        let stored =
-            json_from_js(&stored).ok_or_else(|| js_error(ErrorCode::StateCorrupt, "the stored state is not JSON"))?;
+        let stored = stored_json(stored)?;
         let state_error = |e: onstage::persist::StateError| js_error(e.code(), &e.to_string());
         let (state, marks, mut notes) = envelope::open(&stored).map_err(state_error)?;
-        let (engine, more) = Engine::restore(compiled, &user_id, state).map_err(state_error)?;
+        let (engine, more) = Engine::restore(Arc::clone(&config.compiled), &user_id, state).map_err(state_error)?;
         notes.extend(more);
-        Ok(WasmEngine { engine, marks, warnings, notes })
+        Ok(WasmEngine { engine, marks, notes })
     }
 
     /// The envelope to store, as JSON text; marks of tabs not seen for a
@@ -374,11 +402,6 @@ impl WasmEngine {
         Ok(moved)
     }
 
-    /// The config's warnings, as JSON text.
-    pub fn warnings(&self) -> String {
-        problems_json(&self.warnings).to_json_string()
-    }
-
     /// What the last restore, config switch or import dropped or reset, as
     /// JSON text `[{code, message}]`; the list is emptied.
     #[wasm_bindgen(js_name = takeRestoreNotes)]
@@ -392,15 +415,12 @@ impl WasmEngine {
         self.engine.export_state().to_json_string()
     }
 
-    /// Switches to another config (refused whole, with every problem, when
-    /// invalid; the current one then stays). Keeps what DESIGN says;
-    /// returns the config's warnings as JSON text.
+    /// Switches to another compiled config (a bad one was refused when it
+    /// was compiled). Keeps what DESIGN says; what it dropped or reset is
+    /// in `takeRestoreNotes()`.
     #[wasm_bindgen(js_name = setConfig)]
-    pub fn set_config(&mut self, config: JsValue) -> Result<String, JsValue> {
-        let (compiled, warnings) = compile_config(&config)?;
-        self.notes = self.engine.set_config(compiled);
-        self.warnings = warnings;
-        Ok(self.warnings())
+    pub fn set_config(&mut self, config: &WasmConfig) {
+        self.notes = self.engine.set_config(Arc::clone(&config.compiled));
     }
 
     /// Imports a summary (as `onstage summarize` writes it, a plain object).

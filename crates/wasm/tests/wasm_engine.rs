@@ -9,7 +9,7 @@ mod support;
 use onstage::engine::Engine;
 use onstage::json::Json;
 use onstage::timeline::{apply, parse_step, step_time};
-use onstage_wasm::{json_from_js, WasmEngine};
+use onstage_wasm::{json_from_js, WasmConfig, WasmEngine};
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -72,6 +72,10 @@ fn js(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap()
 }
 
+fn config(text: &str) -> WasmConfig {
+    WasmConfig::new(text).expect("a valid config")
+}
+
 fn code_of(err: JsValue) -> String {
     assert!(err.is_instance_of::<js_sys::Error>(), "a real Error");
     js_sys::Reflect::get(&err, &"code".into()).unwrap().as_string().unwrap_or_default()
@@ -82,7 +86,7 @@ const DAY: f64 = 86_400_000.0;
 
 #[wasm_bindgen_test]
 fn the_binding_walks_a_user_to_activation() {
-    let mut engine = WasmEngine::new(js(SAAS), "u1".into()).unwrap();
+    let mut engine = WasmEngine::new(&config(SAAS), "u1".into()).unwrap();
     engine.identify(js(r#"{"attributes":{"id":"u1","role":"admin"},"tz_offset_minutes":60}"#), T0).unwrap();
     let first = parse(&engine.evaluate(T0).unwrap());
     assert_eq!(first.get("stage"), Some(&Json::str("onboarding")));
@@ -106,7 +110,7 @@ fn the_binding_walks_a_user_to_activation() {
 
 #[wasm_bindgen_test]
 fn bad_input_gets_coded_errors_and_is_not_stored() {
-    let mut engine = WasmEngine::new(js(SAAS), "u1".into()).unwrap();
+    let mut engine = WasmEngine::new(&config(SAAS), "u1".into()).unwrap();
     let fails = |r: Result<(), JsValue>| code_of(r.unwrap_err());
     assert_eq!(fails(engine.track("".into(), JsValue::UNDEFINED, JsValue::UNDEFINED, T0)), "bad_event_name");
     assert_eq!(fails(engine.track(JsValue::from(3), JsValue::UNDEFINED, JsValue::UNDEFINED, T0)), "bad_event_name");
@@ -143,7 +147,7 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
 
 #[wasm_bindgen_test]
 fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
-    let mut engine = WasmEngine::new(js(TOURS), "u1".into()).unwrap();
+    let mut engine = WasmEngine::new(&config(TOURS), "u1".into()).unwrap();
     engine.identify(js(r#"{"attributes":{"id":"u1","plan":"free"}}"#), T0).unwrap();
     let main =
         |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true, true).unwrap()).get("main").cloned();
@@ -167,15 +171,13 @@ fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
     assert_eq!(fails(engine.advanced("onboarding".into(), JsValue::NULL, T0 + 5_000.0)), "unknown_step");
     // Progress is in the exported state and survives a restore.
     let state = engine.export_state();
-    let restored = WasmEngine::restore(js(TOURS), "u1".into(), js(&state)).unwrap();
+    let restored = WasmEngine::restore(&config(TOURS), "u1".into(), &state).unwrap();
     assert_eq!(restored.export_state(), state);
 }
 
 #[wasm_bindgen_test]
 fn a_bad_config_is_refused_with_every_problem() {
-    let err = WasmEngine::new(js(r#"{"version":2,"stages":[{"id":"a","when":{"x.y":1}}],"extra":true}"#), "u".into())
-        .err()
-        .unwrap();
+    let err = WasmConfig::new(r#"{"version":2,"stages":[{"id":"a","when":{"x.y":1}}],"extra":true}"#).err().unwrap();
     assert_eq!(code_of(err.clone()), "invalid_config");
     let problems = js_sys::Reflect::get(&err, &"problems".into()).unwrap();
     let problems = json_from_js(&problems).unwrap();
@@ -192,9 +194,20 @@ fn a_bad_config_is_refused_with_every_problem() {
             && codes.contains(&"unknown_field")
             && codes.contains(&"unknown_path_root")
     );
-    assert_eq!(code_of(WasmEngine::new(js(SAAS), "".into()).err().unwrap()), "bad_user_id");
-    let problems = onstage_wasm::validate_config(js(SAAS)).unwrap();
-    assert_eq!(problems, "[]");
+    assert_eq!(code_of(WasmEngine::new(&config(SAAS), "".into()).err().unwrap()), "bad_user_id");
+    assert_eq!(onstage_wasm::validate_config(SAAS), "[]");
+    // A config given as text is read in wasm: a key given twice is found,
+    // where JSON.parse would have kept the last silently.
+    let twice = SAAS.replacen(r#""signals": {"#, r#""signals": {"invites": {"count": "x"}, "#, 1);
+    let problems = parse(&onstage_wasm::validate_config(&twice));
+    let found: Vec<_> = problems
+        .as_arr()
+        .unwrap()
+        .iter()
+        .map(|p| (p.get("code").and_then(Json::as_str), p.get("path").and_then(Json::as_str)))
+        .collect();
+    assert_eq!(found, vec![(Some("duplicate_key"), Some("signals.invites"))]);
+    assert_eq!(code_of(WasmConfig::new(&twice).err().unwrap()), "invalid_config");
 }
 
 #[wasm_bindgen_test]
