@@ -12,7 +12,7 @@ use crate::decide::preview::Forced;
 use crate::decide::{Exposed, Exposure, SlotDecision};
 use crate::doc::EvalDoc;
 use crate::error::InputError;
-use crate::json::{Json, Obj};
+use crate::json::{Json, Obj, ObjectWriter};
 use crate::segment::SegmentArrays;
 use crate::signal::RecordedEvent;
 use crate::stage::{HeldStage, StageState, Transition};
@@ -103,6 +103,49 @@ pub struct Evaluation {
     pub signals: Vec<(Box<str>, Option<f64>)>,
     /// `distinct` signals whose 1,000-value cap currently limits them.
     pub capped: Vec<Box<str>>,
+}
+
+impl Evaluation {
+    /// The evaluation as JSON text: `{stage, stageSince, segments, signals,
+    /// capped}` (the browser's `evaluate()`).
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.opt_str("stage", self.stage.as_deref()).opt_num("stageSince", self.stage_since.map(|t| t as f64));
+        o.strs("segments", self.segments.iter().map(|s| &**s));
+        let signals = o.key("signals");
+        let mut values = ObjectWriter::new(signals);
+        for (id, v) in &self.signals {
+            values.opt_num(id, *v);
+        }
+        values.end();
+        o.strs("capped", self.capped.iter().map(|s| &**s));
+        o.end();
+    }
+}
+
+impl Notice {
+    /// The notice as JSON text: `{type: "stage_change", from, to, at}`,
+    /// `{type: "exposure", experiment, variation, variationIndex,
+    /// experience, hashAttribute, hashValue}` or `{type: "warning", code,
+    /// message}`.
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        match self {
+            Notice::StageChanged(t) => {
+                o.str("type", "stage_change");
+                t.write_fields(&mut o);
+            }
+            Notice::Exposure(x) => {
+                o.str("type", "exposure").str("experiment", &x.experiment).str("variation", &x.variation);
+                o.num("variationIndex", x.variation_index as f64).str("experience", &x.experience);
+                o.str("hashAttribute", &x.hash_attribute).str("hashValue", &x.hash_value);
+            }
+            Notice::Warning(n) => {
+                o.str("type", "warning").str("code", n.code.as_str()).str("message", &n.message);
+            }
+        }
+        o.end();
+    }
 }
 
 pub struct Engine {
@@ -571,42 +614,6 @@ impl Engine {
         let config = &*self.config;
         Self::compute_at(config, &mut self.user, &mut self.scratch, memo.at, memo.stage_before);
         self.scratch.evaluated_at = Some(memo.at);
-    }
-
-    /// The latest step's evaluation as JSON text, `{stage, stage_since,
-    /// segments, signals, capped}`, written without copying anything.
-    pub fn write_evaluation(&self, out: &mut String) {
-        let config = &*self.config;
-        let held = self.user.stage.held;
-        out.push_str("{\"stage\":");
-        config.stages.stage_json(held).write_to(out);
-        out.push_str(",\"stage_since\":");
-        Json::from(held.map(|h| h.since as f64)).write_to(out);
-        out.push_str(",\"segments\":[");
-        for (i, id) in self.held_segments().into_iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            Json::write_str(id, out);
-        }
-        out.push_str("],\"signals\":{");
-        for (i, (s, v)) in config.signals.signals.iter().zip(&self.scratch.signals).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            Json::write_str(&s.id, out);
-            out.push(':');
-            Json::from(*v).write_to(out);
-        }
-        out.push_str("},\"capped\":[");
-        let now = self.user.last_step.unwrap_or(MIN_TIME);
-        for (i, id) in config.signals.capped(&self.user.history, now).into_iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            Json::write_str(id, out);
-        }
-        out.push_str("]}");
     }
 
     /// Ids of the segments that hold at the latest step, sorted (the order

@@ -373,8 +373,10 @@ fn write_string(s: &str, out: &mut String) {
 
 mod path;
 mod read;
+mod write;
 pub use path::JsonPath;
 pub use read::{read, Document, SyntaxError};
+pub use write::{write_list, ObjectWriter};
 
 /// Parses JSON text (the last of duplicate keys wins, as in `JSON.parse`;
 /// nesting deeper than [`MAX_DEPTH`] is refused). [`read`] also reports

@@ -36,6 +36,17 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// `{severity, code, path, message}` as JSON text (`validateConfig`,
+    /// `err.problems`, `onstage validate --json`).
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = crate::json::ObjectWriter::new(out);
+        o.str("severity", if self.is_error() { "error" } else { "warning" }).str("code", self.code.as_str());
+        o.str("path", &self.path.to_string()).str("message", &self.message);
+        o.end();
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity() {

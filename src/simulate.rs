@@ -6,7 +6,7 @@ use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::engine::{Engine, EvaluationMemo};
 use crate::lines::LineError;
-use crate::timeline::{apply, bad, parse_step, step_time, StepError};
+use crate::timeline::{apply_into, bad, parse_step, step_time, StepError};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -185,9 +185,8 @@ pub fn simulate(
         let engine = users.engine(user).map_err(step_err)?;
         stats.steps += 1;
         stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));
-        if let Some(line) = apply(engine, step, at, at_text, options.reasons).map_err(step_err)? {
-            text.clear();
-            line.write_to(&mut text);
+        text.clear();
+        if apply_into(engine, step, at, at_text, options.reasons, &mut text).map_err(step_err)? {
             text.push('\n');
             out.write_all(text.as_bytes())?;
             stats.decisions += 1;

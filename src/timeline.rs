@@ -5,7 +5,7 @@
 use crate::code::ErrorCode;
 use crate::engine::{Engine, Identity, Interaction, Slots};
 use crate::input::slots_from_json;
-use crate::json::{Json, Obj};
+use crate::json::{Json, ObjectWriter};
 use crate::time::parse_rfc3339;
 
 /// A step that could not be parsed or applied: a stable code and a message.
@@ -107,7 +107,8 @@ pub fn parse_step(line: &Json) -> Result<(&str, &str, Step<'_>), (ErrorCode, Str
 }
 
 /// Applies one step at `at`; a `decide` step returns its output line
-/// (`at_text` is echoed as given).
+/// (`at_text` is echoed as given), as a JSON value read back from
+/// [`apply_into`]'s text.
 pub fn apply(
     engine: &mut Engine,
     step: Step,
@@ -115,6 +116,22 @@ pub fn apply(
     at_text: &str,
     reasons: bool,
 ) -> Result<Option<Json>, StepError> {
+    let mut line = String::new();
+    Ok(apply_into(engine, step, at, at_text, reasons, &mut line)?
+        .then(|| crate::json::parse(&line).unwrap_or_default()))
+}
+
+/// Applies one step at `at`; a `decide` step writes its output line to
+/// `out` (without the line break) and returns true: `{user, at, stage,
+/// segments, signals, decisions}`, the decisions by their one writer.
+pub fn apply_into(
+    engine: &mut Engine,
+    step: Step,
+    at: i64,
+    at_text: &str,
+    reasons: bool,
+    out: &mut String,
+) -> Result<bool, StepError> {
     match step {
         Step::Identify(identity) => engine.identify(identity, at).map_err(input_err)?,
         Step::Track { name, props, timestamp } => engine.track(name, props, timestamp, at).map_err(input_err)?,
@@ -128,27 +145,30 @@ pub fn apply(
             engine.import_summary(summary, at).map_err(|e| bad(e.code(), e.to_string()))?;
         }
         Step::Decide(slots) => {
-            let decision = engine.decide(Slots::Named(&slots), at, reasons).map_err(input_err)?;
-            let mut decisions = Obj::new();
-            for d in &decision.slots {
-                decisions.insert(d.slot, d.to_json());
+            let mut decisions = String::with_capacity(512);
+            {
+                let decision = engine.decide(Slots::Named(&slots), at, reasons).map_err(input_err)?;
+                let mut o = ObjectWriter::new(&mut decisions);
+                for d in &decision.slots {
+                    d.write_json(o.key(d.slot), false);
+                }
+                o.end();
             }
             let evaluation = engine.snapshot();
-            let mut signals = Obj::with_capacity(evaluation.signals.len());
+            let mut o = ObjectWriter::new(out);
+            o.str("user", &engine.user().user_id).str("at", at_text).opt_str("stage", evaluation.stage.as_deref());
+            o.strs("segments", evaluation.segments.iter().map(|s| &**s));
+            let mut signals = ObjectWriter::new(o.key("signals"));
             for (id, v) in &evaluation.signals {
-                signals.insert(&**id, Json::from(*v));
+                signals.opt_num(id, *v);
             }
-            return Ok(Some(crate::obj! {
-                "user" => &*engine.user().user_id,
-                "at" => at_text,
-                "stage" => evaluation.stage.as_deref().map_or(Json::Null, Json::from),
-                "segments" => Json::Arr(evaluation.segments.iter().map(|s| Json::from(&**s)).collect()),
-                "signals" => Json::Obj(signals),
-                "decisions" => Json::Obj(decisions),
-            }));
+            signals.end();
+            o.key("decisions").push_str(&decisions);
+            o.end();
+            return Ok(true);
         }
     }
-    Ok(None)
+    Ok(false)
 }
 
 /// Parses a step's `at`.

@@ -402,7 +402,7 @@ fn a_team_admin_walks_through_every_stage_and_meets_every_experience() {
         items(&home),
         item_list(&[("workspace", true), ("integration", true), ("report", false), ("invite", true)])
     );
-    assert_eq!(expect_reason(&home, "setup_checklist", "shown").get("on_screen"), Some(&Json::Bool(false)));
+    assert_eq!(expect_reason(&home, "setup_checklist", "shown").get("onScreen"), Some(&Json::Bool(false)));
     ana.shown("setup_checklist");
 
     // The first report completes the funnel: activation, at once.
@@ -441,7 +441,7 @@ fn a_team_admin_walks_through_every_stage_and_meets_every_experience() {
     // The nudge was shown 5 minutes ago: the upgrade prompt waits for the gap.
     assert_eq!(shown_in(&page[1]), None);
     let gap = expect_reason(&page[1], "upgrade_seats", "policy_gap");
-    assert_eq!(str_field(gap, "blocked_by"), "try_automations");
+    assert_eq!(str_field(gap, "blockedBy"), "try_automations");
     assert_eq!(str_field(gap, "until"), "2026-01-19T09:40:00.000Z");
     assert!(ana.exposures().is_empty(), "no exposure while the experience cannot win");
 
@@ -573,14 +573,14 @@ fn try_automations_is_capped_after_three_impressions_in_seven_days() {
     u.wait(MINUTE);
     let d = u.slot("sidebar");
     assert_eq!(shown_in(&d), Some("try_automations"));
-    assert_eq!(reason(&d, "try_automations").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(reason(&d, "try_automations").get("onScreen"), Some(&Json::Bool(true)));
     // Display timeout (30m after the last shown): capped.
     u.at(first + 2 * HOUR + 30 * MINUTE);
     let d = u.slot("sidebar");
     assert_eq!(shown_in(&d), None);
     let r = expect_reason(&d, "try_automations", "capped");
     assert_eq!(num_field(r, "impressions"), 3.0);
-    assert_eq!(num_field(r, "max_impressions"), 3.0);
+    assert_eq!(num_field(r, "maxImpressions"), 3.0);
     // `per` is the window as a duration (written in its largest exact unit: "1w").
     assert_eq!(parse_duration(str_field(r, "per")), Ok(7 * DAY));
     assert_eq!(str_field(r, "until"), rfc(first + 7 * DAY));
@@ -590,7 +590,7 @@ fn try_automations_is_capped_after_three_impressions_in_seven_days() {
     u.at(first + 7 * DAY);
     let d = u.slot("sidebar");
     assert_eq!(shown_in(&d), Some("try_automations"));
-    assert_eq!(reason(&d, "try_automations").get("on_screen"), Some(&Json::Bool(false)));
+    assert_eq!(reason(&d, "try_automations").get("onScreen"), Some(&Json::Bool(false)));
 }
 
 #[test]
@@ -606,7 +606,7 @@ fn a_host_reporting_shown_on_every_render_keeps_one_impression() {
     u.wait(MINUTE);
     let d = u.slot("banner");
     assert_eq!(shown_in(&d), Some("upgrade_seats"));
-    assert_eq!(reason(&d, "upgrade_seats").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(reason(&d, "upgrade_seats").get("onScreen"), Some(&Json::Bool(true)));
     // Renders every 20 minutes continue the same impression (and extend the display).
     for minutes in [20, 40, 60] {
         u.at(start + minutes * MINUTE).shown("upgrade_seats");
@@ -614,7 +614,7 @@ fn a_host_reporting_shown_on_every_render_keeps_one_impression() {
     u.at(start + 90 * MINUTE - 1);
     let d = u.slot("banner");
     assert_eq!(shown_in(&d), Some("upgrade_seats"));
-    assert_eq!(reason(&d, "upgrade_seats").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(reason(&d, "upgrade_seats").get("onScreen"), Some(&Json::Bool(true)));
     // 30 minutes after the last render it is off screen: one impression, capped for a day.
     u.at(start + 90 * MINUTE);
     let d = u.slot("banner");
@@ -640,7 +640,7 @@ fn a_prompt_on_screen_keeps_its_place_against_the_policy_gap() {
     let mut u = User::new(&c, "gap-1", t0());
     let page = u.decide(&["top", "side"]);
     assert_eq!(shown_in(&page[0]), Some("tour"));
-    assert_eq!(str_field(expect_reason(&page[1], "offer", "policy_gap"), "blocked_by"), "tour");
+    assert_eq!(str_field(expect_reason(&page[1], "offer", "policy_gap"), "blockedBy"), "tour");
     u.shown("tour");
     u.wait(10 * MINUTE);
     let page = u.decide(&["top", "side"]);
@@ -652,15 +652,15 @@ fn a_prompt_on_screen_keeps_its_place_against_the_policy_gap() {
     let page = u.decide(&["top", "side"]);
     assert_eq!(page.iter().map(shown_in).collect::<Vec<_>>(), vec![Some("tour"), Some("offer")]);
     for (d, id) in page.iter().zip(["tour", "offer"]) {
-        assert_eq!(reason(d, id).get("on_screen"), Some(&Json::Bool(true)));
+        assert_eq!(reason(d, id).get("onScreen"), Some(&Json::Bool(true)));
     }
     // The tour times out (30m after its shown): now the offer's shown
     // 20 minutes ago is outside the gap, so the tour is a new prompt again
     // (no frequency), while the offer is still on screen.
     u.at(t0() + 30 * MINUTE);
     let page = u.decide(&["top", "side"]);
-    assert_eq!(reason(&page[0], "tour").get("on_screen"), Some(&Json::Bool(false)));
-    assert_eq!(reason(&page[1], "offer").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(reason(&page[0], "tour").get("onScreen"), Some(&Json::Bool(false)));
+    assert_eq!(reason(&page[1], "offer").get("onScreen"), Some(&Json::Bool(true)));
 }
 
 /// Two tabs decide their own slot before either reports its display: both
@@ -684,7 +684,7 @@ fn a_prompt_on_screen_keeps_its_place_against_the_daily_limit() {
     let page = u.decide(&["top", "side"]);
     assert_eq!(page.iter().map(shown_in).collect::<Vec<_>>(), vec![None, None]);
     let r = expect_reason(&page[0], "tour", "policy_daily_limit");
-    assert_eq!((num_field(r, "prompts_today"), num_field(r, "max_prompts_per_day")), (1.0, 1.0));
+    assert_eq!((num_field(r, "promptsToday"), num_field(r, "maxPromptsPerDay")), (1.0, 1.0));
     assert_eq!(str_field(r, "until"), rfc(t0() + DAY));
     expect_reason(&page[1], "offer", "policy_daily_limit");
     // (now - 24h, now]: at t0 + 24h - 1ms still refused, at t0 + 24h free;
@@ -695,7 +695,7 @@ fn a_prompt_on_screen_keeps_its_place_against_the_daily_limit() {
     let page = u.decide(&["top", "side"]);
     assert_eq!(shown_in(&page[0]), Some("tour"));
     let r = expect_reason(&page[1], "offer", "policy_daily_limit");
-    assert_eq!(num_field(r, "prompts_today"), 1.0);
+    assert_eq!(num_field(r, "promptsToday"), 1.0);
     assert_eq!(str_field(r, "until"), rfc(t0() + 2 * DAY));
 }
 
@@ -719,7 +719,7 @@ fn win_back_cools_down_for_exactly_seven_days_after_a_dismissal() {
     u.at(d + 7 * DAY);
     let home = u.slot("home");
     assert_eq!(shown_in(&home), Some("win_back"));
-    assert_eq!(reason(&home, "win_back").get("on_screen"), Some(&Json::Bool(false)));
+    assert_eq!(reason(&home, "win_back").get("onScreen"), Some(&Json::Bool(false)));
 }
 
 #[test]
@@ -860,7 +860,7 @@ fn the_upgrade_prompt_waits_exactly_ten_minutes_after_the_last_render_of_the_nud
         let banner = u.slot("banner");
         assert_eq!(shown_in(&banner), None);
         let r = expect_reason(&banner, "upgrade_seats", "policy_gap");
-        assert_eq!(str_field(r, "blocked_by"), "try_automations");
+        assert_eq!(str_field(r, "blockedBy"), "try_automations");
         assert_eq!(str_field(r, "until"), rfc(s + 14 * MINUTE));
         assert_eq!(banner.get("holdout"), Some(&Json::Bool(false)));
     }
@@ -886,10 +886,10 @@ fn a_new_prompt_for_an_earlier_slot_blocks_a_later_slot_in_the_same_decision() {
     let page = u.decide(&["top", "side", "foot"]);
     assert_eq!(page.iter().map(shown_in).collect::<Vec<_>>(), vec![Some("tour"), None, Some("steps")]);
     let r = expect_reason(&page[1], "offer", "policy_gap");
-    assert_eq!((str_field(r, "blocked_by"), str_field(r, "until")), ("tour", rfc(t0() + 10 * MINUTE).as_str()));
+    assert_eq!((str_field(r, "blockedBy"), str_field(r, "until")), ("tour", rfc(t0() + 10 * MINUTE).as_str()));
     let page = u.decide(&["side", "top"]);
     assert_eq!(page.iter().map(shown_in).collect::<Vec<_>>(), vec![Some("offer"), None]);
-    assert_eq!(str_field(expect_reason(&page[1], "tour", "policy_gap"), "blocked_by"), "offer");
+    assert_eq!(str_field(expect_reason(&page[1], "tour", "policy_gap"), "blockedBy"), "offer");
     // Nothing was recorded by those decisions: each prompt alone is free.
     assert_eq!(u.shows("side").as_deref(), Some("offer"));
     assert_eq!(u.shows("top").as_deref(), Some("tour"));
@@ -918,12 +918,12 @@ fn the_daily_limit_counts_distinct_other_prompts_with_an_impression_in_the_last_
     let d = u.slot("three");
     assert_eq!(shown_in(&d), None);
     let r = expect_reason(&d, "c", "policy_daily_limit");
-    assert_eq!((num_field(r, "prompts_today"), num_field(r, "max_prompts_per_day")), (2.0, 2.0));
+    assert_eq!((num_field(r, "promptsToday"), num_field(r, "maxPromptsPerDay")), (2.0, 2.0));
     // Free again when a's latest impression leaves (now - 24h, now].
     let until = t0() + 31 * MINUTE + DAY;
     assert_eq!(str_field(r, "until"), rfc(until));
     u.at(t0() + DAY + 30 * MINUTE);
-    assert_eq!(num_field(expect_reason(&u.slot("three"), "c", "policy_daily_limit"), "prompts_today"), 2.0);
+    assert_eq!(num_field(expect_reason(&u.slot("three"), "c", "policy_daily_limit"), "promptsToday"), 2.0);
     u.at(until - 1);
     expect_reason(&u.slot("three"), "c", "policy_daily_limit");
     u.at(until);
@@ -940,7 +940,7 @@ fn no_prompt_ever_with_a_daily_limit_of_zero_but_checklists_still_show() {
     assert_eq!(page.iter().map(shown_in).collect::<Vec<_>>(), vec![None, None, Some("steps")]);
     let r = expect_reason(&page[0], "tour", "policy_daily_limit");
     assert_eq!(r.get("until"), Some(&Json::Null));
-    assert_eq!((num_field(r, "prompts_today"), num_field(r, "max_prompts_per_day")), (0.0, 0.0));
+    assert_eq!((num_field(r, "promptsToday"), num_field(r, "maxPromptsPerDay")), (0.0, 0.0));
 }
 
 // ------------------------------------------------------------- experiments
@@ -963,7 +963,7 @@ fn a_held_out_admin_sees_the_banner_fall_through_to_nothing() {
     let r = reason(&banner, "upgrade_seats");
     assert_eq!(
         r.get("experiment"),
-        Some(&onstage::obj! {"key" => "upgrade-copy-2026q4", "variation" => "holdout", "hash_value" => id.as_str()})
+        Some(&onstage::obj! {"key" => "upgrade-copy-2026q4", "variation" => "holdout", "hashValue" => id.as_str()})
     );
     let exposures = u.exposures();
     assert_eq!(exposures.len(), 1);
@@ -1007,7 +1007,7 @@ fn a_held_out_admin_sees_the_banner_fall_through_to_the_next_eligible_experience
     let banner = u.slot("banner");
     assert_eq!((shown_in(&banner), banner.get("holdout")), (Some("upgrade_seats"), Some(&Json::Bool(false))));
     let r = expect_reason(&banner, "referral_ask", "lower_priority");
-    assert_eq!(str_field(r, "beaten_by"), "upgrade_seats");
+    assert_eq!(str_field(r, "beatenBy"), "upgrade_seats");
 }
 
 #[test]
@@ -1023,7 +1023,7 @@ fn each_variation_hands_over_its_content_merged_over_the_experience() {
     assert_eq!(
         r.get("experiment"),
         Some(
-            &onstage::obj! {"key" => "upgrade-copy-2026q4", "variation" => "control", "hash_value" => control.as_str()}
+            &onstage::obj! {"key" => "upgrade-copy-2026q4", "variation" => "control", "hashValue" => control.as_str()}
         )
     );
     let mut u = expansion_admin(&c, &roi, t0());
@@ -1137,7 +1137,7 @@ fn no_exposure_for_an_experiment_whose_experience_loses_its_slot() {
     let top = u.slot("top");
     assert_eq!((shown_in(&top), variation_of(&top)), (Some("hero"), None));
     let r = expect_reason(&top, "test", "lower_priority");
-    assert_eq!((str_field(r, "beaten_by"), r.get("experiment")), ("hero", None));
+    assert_eq!((str_field(r, "beatenBy"), r.get("experiment")), ("hero", None));
     u.e.decide(Slots::All, u.now, false).unwrap();
     assert!(u.exposures().is_empty());
     u.dismissed("hero");
@@ -1159,7 +1159,7 @@ fn users_outside_coverage_or_namespace_or_without_a_hash_value_see_the_experienc
                             "variations": [{"id": "x", "content": {"v": 1}}, {"id": "y", "content": {"v": 2}}]}}]"#,
     );
     let not_in =
-        |d: &Json| reason(d, shown_in(d).unwrap()).get("experiment").and_then(|x| x.get("not_in_experiment")).cloned();
+        |d: &Json| reason(d, shown_in(d).unwrap()).get("experiment").and_then(|x| x.get("notInExperiment")).cloned();
     for (slot, why) in [("c", "outside_coverage"), ("n", "outside_namespace")] {
         let outside = find_id(&c, slot, "cov", |d| not_in(d) == Some(Json::str(why)));
         let inside = find_id(&c, slot, "cov", |d| variation_of(d).is_some());
@@ -1261,8 +1261,8 @@ fn equal_priorities_go_to_the_experience_written_first() {
         pairs(&[("top", "when_failed"), ("first", "shown"), ("second", "lower_priority"), ("low", "lower_priority")])
     );
     let r = expect_reason(&d, "second", "lower_priority");
-    assert_eq!(str_field(r, "beaten_by"), "first");
-    assert_eq!((num_field(r, "priority"), num_field(r, "winner_priority")), (5.0, 5.0));
+    assert_eq!(str_field(r, "beatenBy"), "first");
+    assert_eq!((num_field(r, "priority"), num_field(r, "winnerPriority")), (5.0, 5.0));
     u.dismissed("first");
     assert_eq!(u.shows("s").as_deref(), Some("second"));
     // A higher priority written later still wins.
@@ -1283,13 +1283,13 @@ fn an_experience_on_screen_is_not_protected_from_a_higher_priority_one() {
     // `high` is eligible but for the gap after `low`'s shown; `low` stays.
     let d = u.slot("s");
     assert_eq!(shown_in(&d), Some("low"));
-    assert_eq!(str_field(expect_reason(&d, "high", "policy_gap"), "blocked_by"), "low");
-    assert_eq!(reason(&d, "low").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(str_field(expect_reason(&d, "high", "policy_gap"), "blockedBy"), "low");
+    assert_eq!(reason(&d, "low").get("onScreen"), Some(&Json::Bool(true)));
     u.at(t0() + 10 * MINUTE);
     let d = u.slot("s");
     assert_eq!(shown_in(&d), Some("high"));
     let r = expect_reason(&d, "low", "lower_priority");
-    assert_eq!(str_field(r, "beaten_by"), "high");
+    assert_eq!(str_field(r, "beatenBy"), "high");
 }
 
 #[test]
@@ -1362,7 +1362,7 @@ fn all_slots_come_in_the_order_each_first_appears_in_the_config() {
     assert_eq!(u.slot_ids(Slots::All), ["zeta", "alpha"]);
     let page = u.decide_all();
     assert_eq!(page.iter().map(shown_in).collect::<Vec<_>>(), vec![Some("z2"), None]);
-    assert_eq!(str_field(expect_reason(&page[1], "a1", "policy_gap"), "blocked_by"), "z2");
+    assert_eq!(str_field(expect_reason(&page[1], "a1", "policy_gap"), "blockedBy"), "z2");
 }
 
 // ----------------------------------------------------------------- reasons
@@ -1439,7 +1439,7 @@ fn a_short_display_timeout_ends_the_display_at_the_exact_millisecond() {
     u.at(t0() + 5 * MINUTE - 1).shown("tip"); // continuation: on screen until +10m - 1ms
     u.at(t0() + 10 * MINUTE - 2);
     let d = u.slot("s");
-    assert_eq!(reason(&d, "tip").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(reason(&d, "tip").get("onScreen"), Some(&Json::Bool(true)));
     u.at(t0() + 10 * MINUTE - 1);
     let d = u.slot("s");
     let r = expect_reason(&d, "tip", "capped");

@@ -251,7 +251,7 @@ fn advanced_is_a_step_of_the_timeline_but_not_a_shown() {
     let log = &u.e.user().interactions[0];
     assert_eq!((log.last_shown, log.impressions.len(), log.showing), (None, 0, false));
     assert_eq!(result_of(&u.slot("main"), "guide"), "shown");
-    assert_eq!(reason(&u.slot("main"), "guide").get("on_screen"), Some(&Json::Bool(false)));
+    assert_eq!(reason(&u.slot("main"), "guide").get("onScreen"), Some(&Json::Bool(false)));
     // And like any step it cannot go back in time.
     let err = u.e.advance("guide", "project", u.now - 1).unwrap_err();
     assert_eq!(err.code().as_str(), "time_went_back");
@@ -317,14 +317,14 @@ fn the_policy_counts_a_tour_as_a_prompt_beside_the_others() {
     let page = u.decide(&["main", "side", "footer"]);
     assert_eq!(str_of(&page[0], "experience").as_deref(), Some("guide"));
     assert_eq!(result_of(&page[1], "offer"), "policy_gap");
-    assert_eq!(str_of(reason(&page[1], "offer"), "blocked_by").as_deref(), Some("guide"));
+    assert_eq!(str_of(reason(&page[1], "offer"), "blockedBy").as_deref(), Some("guide"));
     // `quick`, a tour too, is a prompt: refused by the same gap.
     assert_eq!(result_of(&page[2], "quick"), "policy_gap");
     u.shown("guide");
     // While on screen the tour keeps its place, across steps.
     u.wait(2 * MINUTE).advanced("guide", "project");
     assert_eq!(u.shows("main"), some("guide", "invite"));
-    assert_eq!(reason(&u.slot("main"), "guide").get("on_screen"), Some(&Json::Bool(true)));
+    assert_eq!(reason(&u.slot("main"), "guide").get("onScreen"), Some(&Json::Bool(true)));
     // The offer is shown once the gap is over; the tour, off screen, is then refused by the gap.
     u.wait(10 * MINUTE).shown("offer");
     u.wait(MINUTE);

@@ -258,7 +258,7 @@ function requestTour() {
     completed: 'you have completed it already',
     cooling_down: `you skipped it; it comes back ${r?.until ? `at ${formatDateTime(Date.parse(r.until))}` : 'later'}`,
     when_failed: `its conditions do not hold (${r?.failed?.join('; ')})`,
-    policy_gap: `another prompt (${r?.blocked_by}) was shown moments ago`,
+    policy_gap: `another prompt (${r?.blockedBy}) was shown moments ago`,
     policy_daily_limit: 'enough prompts were shown today',
   }[r?.result] ?? r?.result ?? 'no tour applies';
   toast(`No tour now: ${why}.`, 'warn');

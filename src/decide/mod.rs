@@ -11,11 +11,12 @@ pub mod preview;
 pub mod reasons;
 pub mod tour;
 
-use crate::json::{Json, Obj};
+use crate::json::{Json, ObjectWriter};
 use eligibility::{check, Context};
 use experience::CompiledExperience;
 use experiment::{Assignment, NotInExperiment};
 use preview::Forced;
+use reasons::Reason;
 
 /// An experiment's first assignment of a variation to this user (holdout
 /// included), to feed analytics as GrowthBook's tracking callback does.
@@ -46,7 +47,7 @@ pub struct SlotDecision<'c> {
     /// each step is completed.
     pub items: Vec<bool>,
     /// Per experience of the slot, in priority order (when asked for).
-    pub reasons: Option<Vec<Json>>,
+    pub reasons: Option<Vec<Reason<'c>>>,
     /// The slot shows a preview (see `preview`): nothing was recorded.
     pub preview: bool,
 }
@@ -80,94 +81,62 @@ impl<'c> SlotDecision<'c> {
         items.chain(steps).zip(&self.items).map(|((id, label), done)| (id, label, *done))
     }
 
-    /// The decision in the `simulate` output form.
+    /// The decision in the `simulate` output form, as a JSON value (read
+    /// back from [`SlotDecision::write_json`], the one writer).
     pub fn to_json(&self) -> Json {
         self.to_json_with(false)
     }
 
-    /// The decision as the browser package hands it over: checklist items
-    /// also carry their labels, so the host can render the list.
+    /// The decision as the browser package hands it over (items carry
+    /// their labels), as a JSON value read back from the one writer.
     pub fn to_json_with(&self, labels: bool) -> Json {
-        let mut o = Obj::new();
-        o.insert("experience", self.experience_id().map_or(Json::Null, Json::from));
-        // Only a decision showing a tour has a `step` key.
-        if let Some(step) = self.step_id() {
-            o.insert("step", Json::from(step));
-        }
-        o.insert("variation", self.variation_id().map_or(Json::Null, Json::from));
-        o.insert("holdout", Json::Bool(self.holdout));
-        o.insert("content", self.content().cloned().unwrap_or(Json::Null));
-        let items = self
-            .item_states()
-            .map(|(id, label, done)| {
-                let mut item = Obj::new();
-                item.insert("id", Json::from(id));
-                if labels {
-                    item.insert("label", label.map_or(Json::Null, Json::from));
-                }
-                item.insert("done", Json::Bool(done));
-                Json::Obj(item)
-            })
-            .collect();
-        o.insert("items", Json::Arr(items));
-        o.insert("reasons", self.reasons.as_ref().map_or(Json::Null, |r| Json::Arr(r.clone())));
-        if self.preview {
-            o.insert("preview", Json::Bool(true));
-        }
-        Json::Obj(o)
+        let mut text = String::with_capacity(256);
+        self.write_json(&mut text, labels);
+        crate::json::parse(&text).unwrap_or_default()
     }
 
-    /// Writes `to_json_with(labels)` as JSON text, without building the
-    /// tree first (the browser's hot path: nothing is cloned).
+    /// The decision as JSON text: `{experience, step?, variation, holdout,
+    /// content, items, reasons, preview?}` (`step` only for a tour,
+    /// `preview` only for a previewed slot); with `labels`, each item also
+    /// carries its label (the browser's form: the host renders the list).
     pub fn write_json(&self, out: &mut String, labels: bool) {
-        let opt_str = |out: &mut String, s: Option<&str>| match s {
-            Some(s) => Json::write_str(s, out),
-            None => out.push_str("null"),
-        };
-        out.push_str("{\"experience\":");
-        opt_str(out, self.experience_id());
+        let mut o = ObjectWriter::new(out);
+        o.opt_str("experience", self.experience_id());
         if let Some(step) = self.step_id() {
-            out.push_str(",\"step\":");
-            Json::write_str(step, out);
+            o.str("step", step);
         }
-        out.push_str(",\"variation\":");
-        opt_str(out, self.variation_id());
-        out.push_str(if self.holdout { ",\"holdout\":true,\"content\":" } else { ",\"holdout\":false,\"content\":" });
+        o.opt_str("variation", self.variation_id()).bool("holdout", self.holdout);
         match self.content() {
-            Some(c) => c.write_to(out),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"items\":[");
+            Some(c) => o.json("content", c),
+            None => o.json("content", &Json::Null),
+        };
+        let out = o.key("items");
+        out.push('[');
         for (i, (id, label, done)) in self.item_states().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str("{\"id\":");
-            Json::write_str(id, out);
+            let mut item = ObjectWriter::new(out);
+            item.str("id", id);
             if labels {
-                out.push_str(",\"label\":");
-                opt_str(out, label);
+                item.opt_str("label", label);
             }
-            out.push_str(if done { ",\"done\":true}" } else { ",\"done\":false}" });
+            item.bool("done", done);
+            item.end();
         }
-        out.push_str("],\"reasons\":");
+        out.push(']');
         match &self.reasons {
             Some(reasons) => {
-                out.push('[');
-                for (i, r) in reasons.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    r.write_to(out);
-                }
-                out.push(']');
+                o.list("reasons", reasons, Reason::write_json);
             }
-            None => out.push_str("null"),
+            None => {
+                o.json("reasons", &Json::Null);
+            }
         }
         if self.preview {
-            out.push_str(",\"preview\":true");
+            o.bool("preview", true);
         }
-        out.push('}');
+        o.end();
     }
 }
 

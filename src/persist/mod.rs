@@ -36,6 +36,15 @@ pub struct RestoreNote {
     pub message: String,
 }
 
+impl RestoreNote {
+    /// `{code, message}` as JSON text.
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = crate::json::ObjectWriter::new(out);
+        o.str("code", self.code.as_str()).str("message", &self.message);
+        o.end();
+    }
+}
+
 /// A 64-bit FNV-1a fingerprint of a definition, in hex. Object keys are
 /// sorted first, so reordering a definition's keys keeps its data.
 pub fn fingerprint(definition: &Json) -> String {

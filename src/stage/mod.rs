@@ -42,6 +42,21 @@ pub struct Transition {
     pub at: Millis,
 }
 
+impl Transition {
+    /// `{from, to, at}` as JSON text (the browser's `stageHistory()` and
+    /// `onStageChange`).
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = crate::json::ObjectWriter::new(out);
+        self.write_fields(&mut o);
+        o.end();
+    }
+
+    /// The fields `from`, `to`, `at` into an object being written.
+    pub fn write_fields(&self, o: &mut crate::json::ObjectWriter) {
+        o.opt_str("from", self.from.as_deref()).opt_str("to", self.to.as_deref()).num("at", self.at as f64);
+    }
+}
+
 /// The user's stage and its history of changes (the last 100).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StageState {

@@ -8,7 +8,6 @@
 
 mod cli {
     use clap::{Parser, Subcommand};
-    use onstage::json::Json;
     use onstage::problem::Problem;
     use std::process::ExitCode;
 
@@ -87,15 +86,6 @@ mod cli {
             .map_err(|_| Problem::new(onstage::ErrorCode::InvalidJson, &root, "the config is not UTF-8 text")))
     }
 
-    fn problem_json(p: &Problem) -> Json {
-        onstage::obj! {
-            "severity" => if p.is_error() { "error" } else { "warning" },
-            "code" => p.code.as_str(),
-            "path" => p.path.to_string(),
-            "message" => p.message.as_str(),
-        }
-    }
-
     fn validate(path: &str, as_json: bool) -> ExitCode {
         let problems = match read(path) {
             Ok(Ok(text)) => match onstage::config::compile_text(&text) {
@@ -109,7 +99,9 @@ mod cli {
         let warnings = problems.len() - errors;
         for p in &problems {
             if as_json {
-                println!("{}", problem_json(p));
+                let mut line = String::new();
+                p.write_json(&mut line);
+                println!("{line}");
             } else {
                 println!("{p}");
             }

@@ -155,7 +155,11 @@ export interface ChecklistItem {
 /** A tour's step, as a decision lists it in `items`. */
 export type TourStep = ChecklistItem;
 
-/** Why one experience of a slot was shown or lost (present with `{ reasons: true }`). */
+/**
+ * Why one experience of a slot was shown or lost (present with `{ reasons:
+ * true }`). Keys are camelCase, as everywhere in the API (`onstage
+ * simulate` prints the same form).
+ */
 export interface Reason {
   experience: string;
   result:
@@ -179,10 +183,23 @@ export interface Reason {
   conditions?: Json;
   /** RFC 3339: when the experience can be shown again. */
   until?: string | null;
-  on_screen?: boolean;
-  beaten_by?: string;
-  blocked_by?: string | null;
-  experiment?: { key: string; variation: string | null; hash_value?: string; not_in_experiment?: string };
+  /** "shown": whether this render continues an impression already on screen. */
+  onScreen?: boolean;
+  /** "lower_priority": the experience that won the slot, and both priorities. */
+  beatenBy?: string;
+  priority?: number;
+  winnerPriority?: number;
+  /** "capped": impressions in the window, the cap, the window as written. */
+  impressions?: number;
+  maxImpressions?: number;
+  per?: string;
+  /** "policy_gap": the prompt shown within the gap. */
+  blockedBy?: string | null;
+  /** "policy_daily_limit": other prompts with an impression in the last 24 h, and the limit. */
+  promptsToday?: number;
+  maxPromptsPerDay?: number;
+  /** The experiment's assignment ("shown", "holdout"), or why there was none. */
+  experiment?: { key: string; variation: string | null; hashValue?: string; notInExperiment?: string };
   /** For a tour: its current step (null when every step is completed). */
   step?: string | null;
   /** For a tour: every step, whether it is completed, and how ("advanced" or "done"). */

@@ -616,14 +616,7 @@ class Onstage {
       } else if (n.type === 'exposure') {
         // Other tabs of this user must not report it again.
         this.#sync?.publish({ k: 'exposed', experiment: n.experiment, variation: n.variation });
-        const exposure = {
-          experiment: n.experiment,
-          variation: n.variation,
-          variationIndex: n.variation_index,
-          experience: n.experience,
-          hashAttribute: n.hash_attribute,
-          hashValue: n.hash_value,
-        };
+        const { type, ...exposure } = n;
         this.#exposures.deliver(this.#keys.exposureLock(n.experiment, n.variation), () => this.#emit('exposure', exposure));
       }
     }
@@ -864,7 +857,7 @@ class Onstage {
     this.#alive();
     const e = JSON.parse(call(() => this.#engine.evaluate(this.#now())));
     if (this.#drain()) this.#scheduleSave();
-    return { stage: e.stage, stageSince: e.stage_since, segments: e.segments, signals: e.signals, capped: e.capped };
+    return e;
   }
 
   /**

@@ -215,7 +215,7 @@ function reasonDetails(H, r, now) {
   const li = (...c) => H('li', {}, ...c);
   switch (r.result) {
     case 'shown':
-      items.push(li(r.on_screen ? 'on screen: this render continues the impression' : 'new impression'));
+      items.push(li(r.onScreen ? 'on screen: this render continues the impression' : 'new impression'));
       for (const c of heldClauses(r.conditions)) items.push(H('li', { class: 'held' }, c));
       break;
     case 'preview': {
@@ -236,16 +236,16 @@ function reasonDetails(H, r, now) {
       for (const c of heldClauses(r.conditions)) items.push(H('li', { class: 'held' }, c));
       break;
     case 'lower_priority':
-      items.push(li('beaten by ', H('strong', {}, r.beaten_by), ` (priority ${r.priority} < ${r.winner_priority})`));
+      items.push(li('beaten by ', H('strong', {}, r.beatenBy), ` (priority ${r.priority} < ${r.winnerPriority})`));
       break;
     case 'capped':
-      items.push(li(`${r.impressions} of ${r.max_impressions} impressions per ${r.per}`));
+      items.push(li(`${r.impressions} of ${r.maxImpressions} impressions per ${r.per}`));
       break;
     case 'policy_gap':
-      items.push(li('another prompt was shown moments ago: ', H('strong', {}, r.blocked_by ?? 'another prompt')));
+      items.push(li('another prompt was shown moments ago: ', H('strong', {}, r.blockedBy ?? 'another prompt')));
       break;
     case 'policy_daily_limit':
-      items.push(li(`${r.prompts_today} of ${r.max_prompts_per_day} prompts already shown today`));
+      items.push(li(`${r.promptsToday} of ${r.maxPromptsPerDay} prompts already shown today`));
       break;
     case 'dismissed':
       items.push(li('dismissed, and it has no cool-down: hidden for good'));
@@ -279,7 +279,7 @@ function reasonDetails(H, r, now) {
     const x = r.experiment;
     items.push(H('li', { class: 'experiment', dataset: { variation: x.variation ?? '' } },
       'experiment ', H('code', {}, x.key), ': ',
-      x.variation ? ['variation ', H('strong', {}, x.variation), ` (hash value "${x.hash_value}")`] : `not in the experiment (${x.not_in_experiment})`));
+      x.variation ? ['variation ', H('strong', {}, x.variation), ` (hash value "${x.hashValue}")`] : `not in the experiment (${x.notInExperiment})`));
   }
   return items;
 }
@@ -367,7 +367,7 @@ function renderReasons(H, el, decisions, now) {
         d.holdout && H('span', { class: 'badge holdout' }, 'holdout'),
         d.preview && H('span', { class: 'badge preview' }, 'preview')),
       H('ol', {}, (d.reasons ?? []).map((r) =>
-        H('li', { class: `reason result-${r.result}`, testid: `reason-${slot}-${r.experience}`, dataset: { result: r.result, blockedBy: r.blocked_by, beatenBy: r.beaten_by } },
+        H('li', { class: `reason result-${r.result}`, testid: `reason-${slot}-${r.experience}`, dataset: { result: r.result, blockedBy: r.blockedBy, beatenBy: r.beatenBy } },
           H('div', { class: 'reason-head' },
             H('code', {}, r.experience),
             H('span', { class: `badge ${r.result}` }, RESULT_LABEL[r.result] ?? r.result)),

@@ -67,20 +67,11 @@ fn js_error(code: ErrorCode, message: &str) -> JsValue {
     err.into()
 }
 
-fn problems_json(problems: &[Problem]) -> Json {
-    Json::Arr(
-        problems
-            .iter()
-            .map(|p| {
-                onstage::obj! {
-                    "severity" => if p.is_error() { "error" } else { "warning" },
-                    "code" => p.code.as_str(),
-                    "path" => p.path.to_string(),
-                    "message" => p.message.as_str(),
-                }
-            })
-            .collect(),
-    )
+/// Problems as JSON text, by their one writer.
+fn problems_json(problems: &[Problem]) -> String {
+    let mut out = String::new();
+    onstage::json::write_list(problems, &mut out, Problem::write_json);
+    out
 }
 
 mod checked {
@@ -259,7 +250,7 @@ impl WasmConfig {
                     ErrorCode::InvalidConfig,
                     &format!("the config has {errors} problem{}: {first}", if errors == 1 { "" } else { "s" }),
                 );
-                let list = problems_json(&problems).to_json_string();
+                let list = problems_json(&problems);
                 let _ = Reflect::set(&err, &"problems".into(), &js_sys::JSON::parse(&list).unwrap_or(JsValue::NULL));
                 Err(err)
             }
@@ -268,7 +259,7 @@ impl WasmConfig {
 
     /// The config's warnings, as JSON text `[{severity, code, path, message}]`.
     pub fn warnings(&self) -> String {
-        problems_json(&self.warnings).to_json_string()
+        problems_json(&self.warnings)
     }
 }
 
@@ -277,13 +268,14 @@ impl WasmConfig {
 #[wasm_bindgen(js_name = validateConfig)]
 pub fn validate_config(text: &str) -> String {
     use_js_platform();
-    problems_json(&config::validate_text(text)).to_json_string()
+    problems_json(&config::validate_text(text))
 }
 
 /// A stored value (state, envelope) from its JSON text.
 fn stored_json(text: &str) -> Result<Json, JsValue> {
     use_js_platform();
-    onstage::json::parse(text).map_err(|_| js_error(ErrorCode::StateCorrupt, "the stored state is not valid JSON (cut short?)"))
+    onstage::json::parse(text)
+        .map_err(|_| js_error(ErrorCode::StateCorrupt, "the stored state is not valid JSON (cut short?)"))
 }
 
 /// Forces a trap (`unreachable`), as a bug would: for the tests of the
@@ -324,10 +316,9 @@ fn user_id_arg(user_id: &JsValue) -> Result<String, JsValue> {
 }
 
 fn notes_json(notes: &[onstage::persist::RestoreNote]) -> String {
-    Json::Arr(
-        notes.iter().map(|n| onstage::obj! { "code" => n.code.as_str(), "message" => n.message.as_str() }).collect(),
-    )
-    .to_json_string()
+    let mut out = String::new();
+    onstage::json::write_list(notes, &mut out, onstage::persist::RestoreNote::write_json);
+    out
 }
 
 #[wasm_bindgen]
@@ -467,9 +458,9 @@ impl WasmEngine {
     /// Stage, segments and signals as JSON text.
     pub fn evaluate(&mut self, now: f64) -> Result<String, JsValue> {
         let now = time(now, "now")?;
-        self.engine.step_to(now).map_err(input_error)?;
+        let evaluation = self.engine.evaluate(now).map_err(input_error)?;
         let mut out = String::with_capacity(512);
-        self.engine.write_evaluation(&mut out);
+        evaluation.write_json(&mut out);
         Ok(out)
     }
 
@@ -578,17 +569,16 @@ impl WasmEngine {
     /// The stage changes kept (the last 100), as JSON text `[{from, to, at}]`.
     #[wasm_bindgen(js_name = stageHistory)]
     pub fn stage_history(&self) -> String {
-        let name = |s: &Option<Box<str>>| s.as_deref().map_or(Json::Null, Json::from);
-        Json::Arr(
-            self.engine
-                .user()
-                .stage
-                .transitions
-                .iter()
-                .map(|t| onstage::obj! { "from" => name(&t.from), "to" => name(&t.to), "at" => t.at as f64 })
-                .collect(),
-        )
-        .to_json_string()
+        let mut out = String::new();
+        out.push('[');
+        for (i, t) in self.engine.user().stage.transitions.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            t.write_json(&mut out);
+        }
+        out.push(']');
+        out
     }
 
     /// Whether `takeNotices` has anything: a boolean costs less to cross
@@ -606,31 +596,8 @@ impl WasmEngine {
         if notices.is_empty() {
             return "[]".into();
         }
-        let list = notices
-            .into_iter()
-            .map(|n| match n {
-                Notice::StageChanged(t) => onstage::obj! {
-                    "type" => "stage_change",
-                    "from" => t.from.as_deref().map_or(Json::Null, Json::from),
-                    "to" => t.to.as_deref().map_or(Json::Null, Json::from),
-                    "at" => t.at as f64,
-                },
-                Notice::Warning(n) => onstage::obj! {
-                    "type" => "warning",
-                    "code" => n.code.as_str(),
-                    "message" => n.message.as_str(),
-                },
-                Notice::Exposure(x) => onstage::obj! {
-                    "type" => "exposure",
-                    "experiment" => &*x.experiment,
-                    "variation" => &*x.variation,
-                    "variation_index" => x.variation_index as f64,
-                    "experience" => &*x.experience,
-                    "hash_attribute" => &*x.hash_attribute,
-                    "hash_value" => x.hash_value.as_str(),
-                },
-            })
-            .collect();
-        Json::Arr(list).to_json_string()
+        let mut out = String::new();
+        onstage::json::write_list(&notices, &mut out, Notice::write_json);
+        out
     }
 }
