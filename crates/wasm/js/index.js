@@ -138,18 +138,19 @@ function configText(config) {
   if (typeof config === 'string') return config;
   let text;
   try {
-    text = JSON.stringify(config);
+    // Values JSON cannot hold are refused, not dropped as JSON.stringify would.
+    text = JSON.stringify(config, (key, value) => {
+      const type = typeof value;
+      if (type === 'function' || type === 'symbol' || type === 'bigint') {
+        throw new TypeError(`${key === '' ? 'the config' : `"${key}"`} is a ${type}: only JSON values are accepted`);
+      }
+      return value;
+    });
   } catch (err) {
-    const e = new Error(`onstage: the config cannot be written as JSON: ${err?.message ?? err}`);
-    e.code = 'invalid_config';
-    throw e;
+    throw coded('invalid_config', `the config cannot be read as JSON: ${err?.message ?? err}`);
   }
-  if (typeof text !== 'string') {
-    const e = new Error('onstage: the config is not a JSON object');
-    e.code = 'invalid_config';
-    throw e;
-  }
-  return text;
+  // undefined: no config at all; the engine says what it needs.
+  return text ?? 'null';
 }
 
 /** Creates an onstage instance once the wasm module is loaded. */
