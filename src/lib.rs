@@ -5,6 +5,7 @@
 //! config → history → signals → conditions → segments → stage → decisions.
 
 pub mod code;
+pub mod batch;
 pub mod codec;
 pub mod collections;
 pub mod condition;

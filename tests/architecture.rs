@@ -1,6 +1,6 @@
 //! The core's layering (docs/architecture.md): the modules of `src/`
 //! import each other without a circle, and `engine` is on top: only the
-//! drivers that replay steps through it (`timeline`, `simulate`) import
+//! drivers that replay steps through it (`timeline`, `simulate`, `batch`) import
 //! it. Read from the source, comments left out.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -85,7 +85,7 @@ fn the_modules_import_each_other_without_a_circle() {
 #[test]
 fn the_engine_is_on_top() {
     let g = graph();
-    let drivers = ["timeline", "simulate"];
+    let drivers = ["timeline", "simulate", "batch"];
     let below: Vec<&String> = g
         .iter()
         .filter(|(m, deps)| deps.contains("engine") && !drivers.contains(&m.as_str()))
