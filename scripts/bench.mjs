@@ -24,6 +24,7 @@ import { CHROME_ARGS, findChrome } from '../tests/e2e/harness.mjs';
 import { BENCH_ATTRIBUTES, BENCH_ENTITLEMENTS, MINUTE, generateHistory } from '../bench/lib/events.mjs';
 import { conditionsOf } from '../bench/lib/conditions.mjs';
 import { checkBudgets, renderMarkdown } from '../bench/lib/report.mjs';
+import { print as printSizeReport, report as sizeReport } from './size-report.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH = join(ROOT, 'bench');
@@ -287,20 +288,30 @@ function sizeOf(file) {
   };
 }
 
-function sizes() {
-  const names = ['onstage_bg.wasm', 'onstage.js', 'index.js', 'storage.js', 'sync.js'];
-  const files = Object.fromEntries(names.map((n) => [n, sizeOf(join(PKG, n))]));
-  const sum = (list) =>
-    list.reduce((a, n) => ({ raw: a.raw + files[n].raw, gzip: a.gzip + files[n].gzip, brotli: a.brotli + files[n].brotli }), {
-      raw: 0,
-      gzip: 0,
-      brotli: 0,
-    });
+// The default entry (wasm + every JS module index.js loads) and who owns
+// every byte of the wasm: scripts/size-report.mjs, the same code as the
+// size test of `npm test` (layer build).
+export function sizes() {
+  const r = sizeReport();
+  const js = { raw: 0, gzip: 0, brotli: 0 };
+  for (const [name, f] of Object.entries(r.entry.files)) {
+    if (name === 'onstage_bg.wasm') continue;
+    for (const k of Object.keys(js)) js[k] += f[k];
+  }
   return {
-    files,
-    onstage_js: sum(names.slice(1)),
-    onstage_total: sum(names),
-    note: 'each file compressed alone (as served), then added up; gzip level 9, brotli quality 11 (node zlib)',
+    files: r.entry.files,
+    onstage_js: js,
+    onstage_total: r.entry.total,
+    budget_brotli: r.budget_brotli,
+    note: 'the default entry: onstage_bg.wasm and every JS module index.js loads; each file compressed alone (as served), then added up; gzip level 9, brotli quality 11 (node zlib)',
+    wasm_by_owner: {
+      about: 'raw bytes of each function (wasm-opt --func-metrics on the same optimized code with names kept), grouped by crate and first module; inlined code counts where it was inlined',
+      code_bytes: r.breakdown.code_bytes,
+      data_bytes: r.breakdown.data_bytes,
+      functions: r.breakdown.functions,
+      owners: r.breakdown.owners,
+    },
+    text: printSizeReport(r),
     growthbook: { file: 'dist/bundles/esm.min.js', ...sizeOf(join(GB_DIR, 'dist', 'bundles', 'esm.min.js')) },
   };
 }
@@ -480,6 +491,7 @@ async function main() {
   const out = join(BENCH, quick ? 'tmp/results-quick.json' : 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(renderMarkdown(results));
+  console.log(`\n${results.sizes.text}`);
   say(`wrote ${out.slice(ROOT.length)} (${results.bench_seconds.toFixed(0)} s)`);
 }
 

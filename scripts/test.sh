@@ -6,7 +6,8 @@
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
 #   3. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
 #              (wasm-bindgen-test-runner with Debian's chromedriver)
-#   4. build   the release package into dist/ (scripts/build-wasm.sh)
+#   4. build   the release package into dist/ (scripts/build-wasm.sh), and the
+#              default entry's brotli size against bench/budgets.json
 #   5. types   tsc --noEmit of tests/types/usage.ts against crates/wasm/js/index.d.ts
 #   6. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
 #   7. package npm pack, the example apps installed from the tarball and built
@@ -115,7 +116,12 @@ layer_wasm() {
   [ ${#binding[@]} -eq 0 ] || in_browser -p onstage-wasm "${binding[@]}"
 }
 
-layer_build() { bash scripts/build-wasm.sh; }
+layer_build() {
+  bash scripts/build-wasm.sh
+  # Sizes are deterministic: the default entry may not grow past its budget
+  # (or, while that is missed, past the ceiling pinned in bench/budgets.json).
+  node scripts/size-report.mjs --check
+}
 
 layer_types() { "$ROOT/node_modules/.bin/tsc" -p tests/types/tsconfig.json; }
 
