@@ -41,6 +41,7 @@ check 0 nulls.expected.jsonl      "$ONSTAGE" simulate --no-reasons nulls.config.
 check 0 nulls.validate.txt        "$ONSTAGE" validate nulls.config.json
 check 1 broken-saas.validate.txt  "$ONSTAGE" validate broken-saas.json
 check 1 broken-saas.problems.jsonl "$ONSTAGE" validate --json broken-saas.json
+check 0 batch.expected.jsonl      "$ONSTAGE" batch "$SAAS" export.jsonl --as-of 2026-03-01T00:00:00Z --threads 2
 check 0 summaries.jsonl           "$ONSTAGE" summarize "$SAAS" export.jsonl --as-of 2026-03-01T00:00:00Z
 check 0 import.expected.jsonl     "$ONSTAGE" simulate --no-reasons "$SAAS" import.timeline.jsonl
 check 0 replay.expected.jsonl     "$ONSTAGE" simulate --no-reasons "$SAAS" replay.timeline.jsonl

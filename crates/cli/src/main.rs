@@ -1,10 +1,14 @@
-//! The `onstage` command line: check a config, replay timelines.
+//! The `onstage` command line: check a config, replay timelines,
+//! evaluate every user of an event file (`batch`).
 //!
 //! Exit status, the same for every command: 0 when it did its work (a
 //! config with warnings only is valid); 1 when the input is refused (a
 //! config with an error, a bad step or event line, a file or line over a
 //! limit); 2 when a file cannot be read or the output written, or the
 //! command line itself is wrong.
+
+mod batch;
+mod tables;
 
 mod cli {
     use clap::{Parser, Subcommand};
@@ -48,6 +52,32 @@ mod cli {
             #[arg(long)]
             no_reasons: bool,
         },
+        /// Evaluate every user of an event file (Parquet, CSV or JSON Lines) at one moment, on every core:
+        /// one row per user sorted by user id, as simulate would print each user's decide "*" at --as-of.
+        Batch {
+            /// The config file (JSON).
+            config: String,
+            /// The events: columns user, name, at (RFC 3339 or a timestamp), props (JSON or a struct).
+            events: String,
+            /// The moment to evaluate at (RFC 3339): later events are left out and counted.
+            #[arg(long = "as-of")]
+            as_of: String,
+            /// Identify data, one row per user: user, attributes, entitlements (JSON), tz_offset_minutes.
+            #[arg(long)]
+            identify: Option<String>,
+            /// The events' format (default: by the extension: .parquet, .csv, .jsonl).
+            #[arg(long = "input-format", value_enum)]
+            input_format: Option<crate::tables::Format>,
+            /// Write to this file (default: standard output).
+            #[arg(long)]
+            out: Option<String>,
+            /// The output format (default: parquet for an --out ending in .parquet, else jsonl).
+            #[arg(long, value_enum)]
+            format: Option<crate::batch::OutFormat>,
+            /// Threads to use (default 0: every core).
+            #[arg(long, default_value_t = 0)]
+            threads: usize,
+        },
     }
 
     pub fn main() -> ExitCode {
@@ -56,6 +86,40 @@ mod cli {
             Command::Validate { config, json } => validate(&config, json),
             Command::Simulate { config, timeline, no_reasons } => simulate(&config, &timeline, !no_reasons),
             Command::Summarize { config, events, as_of } => summarize(&config, &events, &as_of),
+            Command::Batch { config, events, as_of, identify, input_format, out, format, threads } => {
+                let as_of = match onstage::time::parse_rfc3339(&as_of) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        eprintln!("onstage: --as-of: {e}");
+                        return ExitCode::from(IO);
+                    }
+                };
+                let args = crate::batch::Args { config, events, as_of, identify, input_format, out, format, threads };
+                batch(&args)
+            }
+        }
+    }
+
+    fn batch(args: &crate::batch::Args) -> ExitCode {
+        let config = match load_config(&args.config) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let evaluator = onstage_arrow::Evaluator::from_compiled(config);
+        match crate::batch::run(args, &evaluator) {
+            Ok(0) => ExitCode::SUCCESS,
+            Ok(n) => {
+                eprintln!("onstage: {}: {n} row{} refused", args.events, plural(n));
+                ExitCode::from(REFUSED)
+            }
+            Err(crate::batch::Failure::Refused(e)) => {
+                eprintln!("onstage: {}: {e}", args.events);
+                ExitCode::from(REFUSED)
+            }
+            Err(crate::batch::Failure::Io(e)) => {
+                eprintln!("onstage: {e}");
+                ExitCode::from(IO)
+            }
         }
     }
 
