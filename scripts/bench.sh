@@ -3,7 +3,9 @@
 #   1. set-up, as for npm test (toolchain, npm dev dependencies, Chromium)
 #   2. the release wasm package (www/pkg/) and the release CLI
 #   3. node scripts/bench.mjs: the browser benchmarks in one headless
-#      Chromium, sizes, native simulate throughput -> bench/results.json
+#      Chromium, sizes, native simulate throughput -> bench/results.json;
+#      node scripts/bench-batch.mjs: `onstage batch` over 10,000,000
+#      events with 1 and 2 threads -> its `batch` section
 #   4. node scripts/bench-readme.mjs: README's Performance section
 # A missed budget is reported, not a failure. Extra arguments go to
 # bench.mjs (e.g. --quick for a short smoke run that writes
@@ -20,6 +22,8 @@ bash scripts/build-wasm.sh
 say "cargo build --release --bin onstage"
 cargo build --release --bin onstage
 node scripts/bench.mjs "$@"
+# onstage batch over 10 million events, 1 and 2 threads: the `batch` section.
+node scripts/bench-batch.mjs "$@"
 quick=0
 for arg in "$@"; do [ "$arg" = --quick ] && quick=1; done
 if [ "$quick" = 0 ]; then
