@@ -44,6 +44,7 @@ pub struct Lines<R> {
 
 impl<R: BufRead> Lines<R> {
     /// The same lines with another limit (tests).
+    #[cfg(test)]
     pub fn with_max(self, max: usize) -> Self {
         Lines { max, ..self }
     }
