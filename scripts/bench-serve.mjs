@@ -2,7 +2,10 @@
 // benchmark driver (playwright, in scripts/bench.mjs) never delays a
 // response: scripts/serve.mjs's startServer on a free port, with the
 // headers of cross-origin isolation (performance.now() then has 5 µs
-// resolution instead of 100 µs). Prints {"url": ...} as its first line;
+// resolution instead of 100 µs), and cacheable responses (max-age: a
+// returning visitor's browser uses its HTTP cache, as with a real site;
+// each cold start opens a fresh profile, so a first visit has none).
+// Prints {"url": ...} as its first line;
 // exits when its standard input closes.
 //
 //   node scripts/bench-serve.mjs ROOT
@@ -13,7 +16,7 @@ if (!root) {
   console.error('usage: node scripts/bench-serve.mjs ROOT');
   process.exit(2);
 }
-const server = await startServer({ root, pkg: null, port: 0 });
+const server = await startServer({ root, pkg: null, port: 0, cacheControl: 'max-age=3600' });
 server.server.prependListener('request', (_req, res) => {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
   res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');

@@ -6,12 +6,14 @@
 //     10,000 events of one user over 90 days;
 //   - ?mode=heavy (fresh context): persisted bytes and wasm memory of a
 //     heavy user; ?mode=state: a 1,000-event user in localStorage;
-//   - cold starts in many fresh contexts: onstage (that stored state
-//     injected with addInitScript) and GrowthBook.
+//   - cold starts (bench/lib/cold.mjs): an empty page, GrowthBook and
+//     onstage (with and without the recommended preload hints), each in
+//     fresh browser profiles, first visit and returning visit, with the
+//     breakdown read inside the page.
 // Then natively: bundle sizes, and `onstage simulate` throughput on a
 // generated timeline. Writes bench/results.json and prints the report.
 //
-//   node scripts/bench.mjs [--quick] [--cold-runs N] [--sim-runs N]
+//   node scripts/bench.mjs [--quick] [--cold-only] [--cold-runs N] [--sim-runs N]
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,8 +25,9 @@ import { chromium } from 'playwright-core';
 import { CHROME_ARGS, findChrome } from '../tests/e2e/harness.mjs';
 import { BENCH_ATTRIBUTES, BENCH_ENTITLEMENTS, MINUTE, generateHistory } from '../bench/lib/events.mjs';
 import { conditionsOf } from '../bench/lib/conditions.mjs';
-import { checkBudgets, renderMarkdown } from '../bench/lib/report.mjs';
+import { checkBudgets, renderColdMarkdown, renderMarkdown } from '../bench/lib/report.mjs';
 import { print as printSizeReport, report as sizeReport } from './size-report.mjs';
+import { runColdStarts, summarizeColdStarts, writeColdPages } from '../bench/lib/cold.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH = join(ROOT, 'bench');
@@ -35,11 +38,14 @@ const GB_DIR = join(ROOT, 'node_modules', '@growthbook', 'growthbook');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// Only the stored user and the cold starts (for work on start-up): writes
+// bench/tmp/results-cold.json.
+const coldOnly = args.includes('--cold-only');
 const argNum = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const COLD_RUNS = argNum('--cold-runs', quick ? 5 : 30);
+const COLD_RUNS = argNum('--cold-runs', quick ? 3 : 20);
 const SIM_RUNS = argNum('--sim-runs', quick ? 1 : 3);
 const SIM_USERS = argNum('--sim-users', quick ? 100 : 1000);
 const SIM_EVENTS_PER_USER = 1000;
@@ -65,10 +71,6 @@ function quantiles(values) {
   const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   return { median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1] };
 }
-const msStats = (values) => {
-  const q = quantiles(values);
-  return { median_ms: q.median, p95_ms: q.p95, min_ms: q.min, max_ms: q.max };
-};
 
 // ---------------------------------------------------------------- the site
 function buildSite() {
@@ -82,63 +84,6 @@ function buildSite() {
   cpSync(PKG, join(SITE, 'pkg'), { recursive: true });
   cpSync(join(GB_DIR, 'dist', 'bundles', 'esm.min.js'), join(SITE, 'vendor', 'growthbook.esm.min.js'));
   writeFileSync(join(SITE, 'saas.json'), CONFIG_TEXT);
-}
-
-// The cold-start pages: the config (and, for GrowthBook, the precomputed
-// document and the conditions) inline in the module script, whose first
-// line starts the clock; everything after it (imports, wasm, init) counts.
-function coldPages({ userId, now, doc }) {
-  const html = (title, body) =>
-    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${title}</title>\n<link rel="icon" href="data:,">\n</head>\n<body>\n<script type="module">\n${body}\n</script>\n</body>\n</html>\n`;
-  writeFileSync(
-    join(SITE, 'cold-onstage.html'),
-    html(
-      'cold start: onstage',
-      `const t0 = performance.now();
-const CONFIG = ${CONFIG_TEXT.trim()};
-const mod = await import('./pkg/index.js');
-const t1 = performance.now();
-await mod.load();
-const t2 = performance.now();
-const warnings = [];
-const onstage = await mod.init({
-  config: CONFIG,
-  userId: ${JSON.stringify(userId)},
-  now: () => ${now},
-  tzOffsetMinutes: 0,
-  attributes: ${JSON.stringify(BENCH_ATTRIBUTES)},
-  entitlements: ${JSON.stringify(BENCH_ENTITLEMENTS)},
-  onWarning: (w) => warnings.push(w),
-});
-const t3 = performance.now();
-const decision = onstage.decide('*');
-const t4 = performance.now();
-window.__cold = {
-  total: t4 - t0, import: t1 - t0, wasm: t2 - t1, init: t3 - t2, decide: t4 - t3,
-  decision: Object.fromEntries(Object.entries(decision).map(([slot, d]) => [slot, d.experience])),
-  warnings, isolated: globalThis.crossOriginIsolated === true,
-};`,
-    ),
-  );
-  const conds = conditionsOf(CONFIG);
-  const list = [...conds.segments, ...conds.stages, ...conds.experiences].map((c) => c.when);
-  writeFileSync(
-    join(SITE, 'cold-growthbook.html'),
-    html(
-      'cold start: GrowthBook',
-      `const t0 = performance.now();
-const DOC = ${JSON.stringify(doc)};
-const CONDITIONS = ${JSON.stringify(list)};
-const { GrowthBook, evalCondition } = await import('./vendor/growthbook.esm.min.js');
-const t1 = performance.now();
-const gb = new GrowthBook({ attributes: DOC });
-const attributes = gb.getAttributes();
-let held = 0;
-for (const c of CONDITIONS) if (evalCondition(attributes, c, {})) held++;
-const t2 = performance.now();
-window.__cold = { total: t2 - t0, import: t1 - t0, evaluate: t2 - t1, held, isolated: globalThis.crossOriginIsolated === true };`,
-    ),
-  );
 }
 
 // ------------------------------------------------------------- the browser
@@ -195,7 +140,7 @@ async function withBrowser(run) {
     }
   }
   try {
-    return await run({ runPage, version: browser.version(), foreign });
+    return await run({ runPage, version: browser.version(), foreign, serverUrl: server.url });
   } finally {
     await browser.close().catch(() => {});
     await server.close();
@@ -203,77 +148,73 @@ async function withBrowser(run) {
 }
 
 async function browserPart() {
-  return withBrowser(async ({ runPage, version, foreign }) => {
+  return withBrowser(async ({ runPage, version, foreign, serverUrl }) => {
     say(`Chromium ${version}: decide / GrowthBook / hand-written / track (a few minutes)`);
     const main = await runPage(`/bench.html?mode=main${PAGE_QUERY}`, { echo: true });
     say('heavy user: persisted bytes and memory');
     const heavy = await runPage('/bench.html?mode=heavy');
     say('a 1,000-event user in localStorage, for the cold starts');
     const state = await runPage('/bench.html?mode=state&user=cold-user');
-    const evaluation = state.evaluation;
-    coldPages({
-      userId: 'cold-user',
-      now: state.end + MINUTE,
-      doc: {
-        signals: evaluation.signals,
-        attributes: BENCH_ATTRIBUTES,
-        entitlements: BENCH_ENTITLEMENTS,
-        segments: evaluation.segments,
-        stage: evaluation.stage,
-      },
-    });
-    say(`cold starts: ${COLD_RUNS} fresh contexts each (+1 warm-up, not counted)`);
-    const inject = {
-      fn: ({ key, value }) => {
-        try {
-          localStorage.setItem(key, value);
-        } catch {
-          // not an origin with storage (about:blank): nothing to do
-        }
-      },
-      arg: { key: state.key, value: state.value },
-    };
-    const runs = { onstage: [], growthbook: [] };
-    let warmup = null;
-    for (let i = 0; i <= COLD_RUNS; i++) {
-      // Alternate which goes first, so that drift hits both alike.
-      const order = i % 2 ? ['growthbook', 'onstage'] : ['onstage', 'growthbook'];
-      const pair = {};
-      for (const kind of order) {
-        pair[kind] = await runPage(`/cold-${kind}.html`, { global: '__cold', init: kind === 'onstage' ? inject : undefined, timeout: 60_000 });
-      }
-      if (pair.onstage.warnings.length) throw new Error(`cold start: onstage warned: ${JSON.stringify(pair.onstage.warnings)}`);
-      if (JSON.stringify(pair.onstage.decision) !== JSON.stringify(state.decision)) {
-        throw new Error(`cold start: the restored user decides ${JSON.stringify(pair.onstage.decision)}, expected ${JSON.stringify(state.decision)}`);
-      }
-      if (i === 0) warmup = { onstage_ms: pair.onstage.total, growthbook_ms: pair.growthbook.total };
-      else for (const kind of order) runs[kind].push(pair[kind]);
-    }
-    const pick = (list, key) => msStats(list.map((r) => r[key]));
-    const cold = {
-      stored_state_chars: state.value.length,
-      warm_page: state.warm,
-      warmup_not_counted: warmup,
-      cross_origin_isolated: runs.onstage[0]?.isolated ?? false,
-      onstage: {
-        runs: runs.onstage.length,
-        total: pick(runs.onstage, 'total'),
-        import: pick(runs.onstage, 'import'),
-        wasm: pick(runs.onstage, 'wasm'),
-        init: pick(runs.onstage, 'init'),
-        decide: pick(runs.onstage, 'decide'),
-        decision: state.decision,
-      },
-      growthbook: {
-        runs: runs.growthbook.length,
-        total: pick(runs.growthbook, 'total'),
-        import: pick(runs.growthbook, 'import'),
-        evaluate: pick(runs.growthbook, 'evaluate'),
-      },
-    };
+    const cold = await coldStarts(state, serverUrl);
     if (foreign.length) throw new Error(`the bench pages made requests outside their own assets: ${[...new Set(foreign)].join(', ')}`);
     return { chromium: version, main, heavy, cold, foreign_requests: foreign.length };
   });
+}
+
+/** The cold starts (bench/lib/cold.mjs), the stored user from ?mode=state. */
+async function coldStarts(state, serverUrl) {
+  const evaluation = state.evaluation;
+  const conds = conditionsOf(CONFIG);
+  writeColdPages(SITE, {
+    configText: CONFIG_TEXT,
+    user: { userId: 'cold-user', now: state.end + MINUTE, attributes: BENCH_ATTRIBUTES, entitlements: BENCH_ENTITLEMENTS },
+    conditions: [...conds.segments, ...conds.stages, ...conds.experiences].map((c) => c.when),
+    doc: {
+      signals: evaluation.signals,
+      attributes: BENCH_ATTRIBUTES,
+      entitlements: BENCH_ENTITLEMENTS,
+      segments: evaluation.segments,
+      stage: evaluation.stage,
+    },
+  });
+  say(`cold starts: ${COLD_RUNS} fresh profiles per page, first visit and returning visit (+1 warm-up, not counted)`);
+  const origin = new URL(serverUrl).origin;
+  const foreign = [];
+  const expected = JSON.stringify(state.decision);
+  const runs = await runColdStarts({
+    runs: COLD_RUNS,
+    storage: { key: state.key, value: state.value },
+    url: (path) => new URL(path, serverUrl).href,
+    say,
+    launch: async (dir) => {
+      const context = await chromium.launchPersistentContext(dir, { executablePath: findChrome(), args: CHROME_ARGS, headless: true, timeout: 60_000 });
+      context.on('request', (req) => {
+        const url = req.url();
+        if (!url.startsWith(`${origin}/`) && !url.startsWith('data:') && url !== 'about:blank') foreign.push(url);
+      });
+      return context;
+    },
+    check: (kind, cold) => {
+      if (!kind.startsWith('onstage')) return;
+      if (cold.warnings.length) throw new Error(`cold start: onstage warned: ${JSON.stringify(cold.warnings)}`);
+      if (JSON.stringify(cold.decision) !== expected) {
+        throw new Error(`cold start: the restored user decides ${JSON.stringify(cold.decision)}, expected ${expected}`);
+      }
+    },
+  });
+  // Every run's timeline, for a closer look (not part of the results).
+  writeFileSync(join(TMP, 'cold-runs.json'), `${JSON.stringify(runs)}\n`);
+  if (foreign.length) throw new Error(`the cold-start pages made requests outside their own assets: ${[...new Set(foreign)].join(', ')}`);
+  const first = runs.onstage.first[0]?.timeline;
+  return {
+    method:
+      'navigation start → first decision (ms, performance.timeOrigin); a fresh Chromium profile per page and repetition, pages rotated; visit 1 = first visit (nothing cached), visit 3 = returning user (HTTP cache and code caches from visits 1-2, visit 2 stays 2.5 s); phases from Resource Timing, the pages\' marks and the package\'s User Timing measures (bench/lib/cold.mjs)',
+    stored_state_chars: state.value.length,
+    warm_page: state.warm,
+    cross_origin_isolated: first?.cross_origin_isolated ?? false,
+    decision: state.decision,
+    ...summarizeColdStarts(runs),
+  };
 }
 
 // ------------------------------------------------------------------ sizes
@@ -456,9 +397,23 @@ function machine(chromiumVersion) {
 }
 
 // --------------------------------------------------------------------- main
+/** --cold-only: the stored user, then the cold starts; nothing else. */
+async function coldOnlyMain() {
+  const cold = await withBrowser(async ({ runPage, version, serverUrl }) => {
+    const state = await runPage('/bench.html?mode=state&user=cold-user');
+    return { chromium: version, ...(await coldStarts(state, serverUrl)) };
+  });
+  const results = { about: 'node scripts/bench.mjs --cold-only', machine: machine(cold.chromium), cold_start: cold, bench_seconds: elapsed() };
+  const out = join(TMP, 'results-cold.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(renderColdMarkdown(cold));
+  say(`wrote ${out.slice(ROOT.length)} (${results.bench_seconds.toFixed(0)} s)`);
+}
+
 async function main() {
   mkdirSync(TMP, { recursive: true });
   buildSite();
+  if (coldOnly) return coldOnlyMain();
   const browser = await browserPart();
   const native = await nativeSimulate();
   const results = {

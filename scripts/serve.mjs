@@ -45,7 +45,7 @@ function fileFor(root, urlPath) {
   return file + sep === root || file.startsWith(root) ? file : null;
 }
 
-async function handle(roots, req, res) {
+async function handle(roots, req, res, cacheControl) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
@@ -63,8 +63,9 @@ async function handle(roots, req, res) {
     res.writeHead(200, {
       'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': body.length,
-      // A development server: always serve the latest build.
-      'Cache-Control': 'no-store',
+      // A development server: always serve the latest build (the bench's
+      // cold starts ask for a cacheable one, as a site would serve it).
+      'Cache-Control': cacheControl,
       'X-Content-Type-Options': 'nosniff',
     });
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -80,13 +81,14 @@ async function handle(roots, req, res) {
  * Starts the server. `port: 0` picks a free port. `pkg`: the directory
  * served as /pkg/ (default dist/; null serves /pkg/ from `root` like any
  * other path). `headers`: extra response headers (e.g. a CSP).
+ * `cacheControl`: the Cache-Control of every response.
  * Resolves to { server, url, close() }.
  */
-export function startServer({ root = WWW, pkg = DIST, port = 8080, host = '127.0.0.1', headers = {} } = {}) {
+export function startServer({ root = WWW, pkg = DIST, port = 8080, host = '127.0.0.1', headers = {}, cacheControl = 'no-store' } = {}) {
   const roots = { root: resolve(root) + sep, pkg: pkg === null ? null : resolve(pkg) + sep };
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    handle(roots, req, res).catch((err) => {
+    handle(roots, req, res, cacheControl).catch((err) => {
       console.error(`serve: ${req.url}: ${err.message}`);
       if (!res.headersSent) res.writeHead(500).end();
     });

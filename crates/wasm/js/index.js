@@ -59,6 +59,22 @@ let loading = null;
 let wasmExports = null;
 
 /**
+ * The start-up leaves User Timing measures (`onstage:wasm` for `load()`,
+ * `onstage:config`, `onstage:restore` and `onstage:init`), so that
+ * DevTools' Performance panel and a page's RUM show where the time to its
+ * first decision went (the bench reads them). A few per `init`.
+ */
+const clock = globalThis.performance;
+const startMark = () => clock?.now?.() ?? 0;
+function measure(name, start) {
+  try {
+    clock.measure(name, { start });
+  } catch {
+    // no User Timing (Level 3): nothing to leave
+  }
+}
+
+/**
  * Loads and instantiates the wasm module once. `init` calls it; call it
  * yourself to start the download early. `wasm` says where the module comes
  * from: a URL (string or `URL`), a `Response` (or a promise of one), its
@@ -69,8 +85,10 @@ let wasmExports = null;
  * `wasm_load_failed`, and a later call tries again.
  */
 export function load(wasm) {
+  const start = startMark();
   loading ??= instantiate(wasm).then(
     (exports) => {
+      measure('onstage:wasm', start);
       wasmExports = exports;
       return exports;
     },
@@ -284,6 +302,7 @@ class Onstage {
   #seen = null;
 
   constructor(options = {}) {
+    const start = startMark();
     const { config, userId, now } = options;
     this.#clock = typeof now === 'function' ? now : Date.now;
     this.#callbacks = {
@@ -297,7 +316,9 @@ class Onstage {
     this.#storage = new SafeStorage(options.storage, (w) => this.#warn(w));
     checkUserId(userId);
     // Compile first (once): a bad config throws before anything is touched.
+    const compiling = startMark();
     this.#compiled = call(() => new WasmConfig(configText(config)));
+    measure('onstage:config', compiling);
     let fresh;
     try {
       fresh = call(() => new WasmEngine(this.#compiled, userId));
@@ -316,6 +337,7 @@ class Onstage {
     this.#install(this.#prepare(userId, fresh, options));
     this.#listen();
     live.add(this);
+    measure('onstage:init', start);
   }
 
   /** Traps: forgets the dead module's objects (nothing of it is called). */
@@ -363,7 +385,9 @@ class Onstage {
    */
   #prepare(userId, fresh, identity) {
     const userKeys = keys(userId);
+    const restoring = startMark();
     const engine = this.#restore(userId, userKeys, fresh);
+    measure('onstage:restore', restoring);
     if (engine !== fresh) fresh.free();
     try {
       // Steps never go back in time, even when the clock did (or the state
