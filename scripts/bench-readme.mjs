@@ -30,7 +30,7 @@ const body = [
   "GrowthBook's `evalCondition` on the same segment, stage and experience conditions with the signals precomputed",
   '(the part GrowthBook can do); hand-written JavaScript that computes the 16 signals by scanning the events',
   "(`bench/lib/handwritten.mjs`, checked equal to onstage's values) and then evaluates the conditions; `track()`;",
-  'cold starts in fresh browser contexts; then sizes, persisted state, and native `onstage simulate` throughput.',
+  'cold starts beside GrowthBook and an empty page (fresh profiles, first and returning visits); then sizes, persisted state, and native `onstage simulate` throughput.',
   'Every figure is in `bench/results.json`. `cargo bench` runs the native criterion benches (`benches/`).',
   '',
   renderMarkdown(results),
