@@ -8,16 +8,20 @@
 #     than package-lock.json: binaryen (wasm-opt), playwright-core
 #   - Chromium and chromedriver (apt, only as root and only when absent),
 #     unless --no-browser is given (npm start and npm run build need none)
+#   - with --python: the Python environment (.venv) of the python layer and
+#     the Spark bench, and a check for Java 17 (scripts/python.sh)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 browser=1
+python=0
 for arg in "$@"; do
   case "$arg" in
     --no-browser) browser=0 ;;
-    *) die "setup.sh: unknown argument $arg (expected --no-browser)" ;;
+    --python) python=1 ;;
+    *) die "setup.sh: unknown argument $arg (expected --no-browser or --python)" ;;
   esac
 done
 
@@ -87,6 +91,11 @@ if [ "$browser" = 1 ]; then
     [ -n "$(find_chrome)" ] && [ -n "$(find_chromedriver)" ] \
       || die "Chromium or chromedriver still not found after installing; set CHROME_PATH and CHROMEDRIVER."
   fi
+fi
+
+# 5. The Python environment, for the python layer and the Spark bench.
+if [ "$python" = 1 ]; then
+  bash scripts/python.sh >/dev/null
 fi
 
 say "set-up OK (wasm-bindgen $want, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))"

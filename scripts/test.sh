@@ -4,13 +4,16 @@
 #
 #   1. native  cargo test (lib, bins, tests), the doc tests, the docs' examples
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
-#   3. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
+#   3. python  the Python wheel (maturin) and its tests: the module, Spark
+#              (local[2]) and DataFusion against `onstage simulate`
+#              (a .venv from crates/python/requirements.txt; Java 17 for Spark)
+#   4. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
 #              (wasm-bindgen-test-runner with Debian's chromedriver)
-#   4. build   the release package into dist/ (scripts/build-wasm.sh), and the
+#   5. build   the release package into dist/ (scripts/build-wasm.sh), and the
 #              default entry's brotli size against bench/budgets.json
-#   5. types   tsc --noEmit of tests/types/usage.ts against crates/wasm/js/index.d.ts
-#   6. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
-#   7. package npm pack, the example apps installed from the tarball and built
+#   6. types   tsc --noEmit of tests/types/usage.ts against crates/wasm/js/index.d.ts
+#   7. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
+#   8. package npm pack, the example apps installed from the tarball and built
 #              (Vite 7 with React 19 and 18, webpack 5, no bundler), Node tests
 #              of the installed package, tsc over a usage file of every entry,
 #              and the examples driven in headless Chromium (tests/package/)
@@ -22,7 +25,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-ALL_LAYERS=(native clippy wasm build types e2e package)
+ALL_LAYERS=(native clippy python wasm build types e2e package)
 if [ $# -gt 0 ]; then
   for l in "$@"; do
     [[ " ${ALL_LAYERS[*]} " == *" $l "* ]] || die "unknown layer '$l' (layers: ${ALL_LAYERS[*]})"
@@ -40,6 +43,7 @@ declare -A WHAT=(
   [setup]="scripts/setup.sh: wasm target, wasm-bindgen-cli, npm packages, Chromium"
   [native]="cargo test of the core and the CLI, doc tests, the docs' examples"
   [clippy]="cargo clippy: no unwrap, expect, panic or unchecked indexing outside tests"
+  [python]="the Python wheel and pytest: the module, Spark and DataFusion against onstage simulate"
   [wasm]="tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium (wasm-bindgen-test-runner)"
   [build]="release package into dist/"
   [types]="tsc --noEmit of a usage example against the package's hand-written types"
@@ -63,7 +67,10 @@ run_layer() {
   SUMMARY+=("$name(${took}s)")
 }
 
-layer_setup() { bash scripts/setup.sh; }
+layer_setup() {
+  # The Python environment only when the python layer runs.
+  if [[ " ${LAYERS[*]} " == *" python "* ]]; then bash scripts/setup.sh --python; else bash scripts/setup.sh; fi
+}
 
 layer_native() {
   # The criterion benches are left to `cargo bench` / `npm run bench`.
@@ -78,6 +85,16 @@ layer_clippy() {
   # not linted for panics (a failing test should panic).
   cargo clippy --lib --bins -- -D warnings
   cargo clippy -p onstage-wasm --lib --target "$WASM_TARGET" -- -D warnings
+  cargo clippy -p onstage-python --lib -- -D warnings
+}
+
+layer_python() {
+  local py
+  py="$(bash scripts/python.sh)"
+  # The CLI the results are compared with, and the wheel a team installs.
+  cargo build -p onstage-cli
+  bash scripts/python-wheel.sh
+  ( cd crates/python && "$py" -m pytest -q tests )
 }
 
 layer_wasm() {
