@@ -5,7 +5,7 @@
 #   1. native  cargo test (lib, bins, tests), the doc tests, the docs' examples
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
 #   3. python  the Python wheel (maturin) and its tests: the module, Spark
-#              (local[2]) and DataFusion against `onstage simulate`
+#              against `onstage simulate`
 #              (a .venv from crates/python/requirements.txt; Java 17 for Spark)
 #   4. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
 #              (wasm-bindgen-test-runner with Debian's chromedriver)
@@ -43,7 +43,7 @@ declare -A WHAT=(
   [setup]="scripts/setup.sh: wasm target, wasm-bindgen-cli, npm packages, Chromium"
   [native]="cargo test of the core and the CLI, doc tests, the docs' examples"
   [clippy]="cargo clippy: no unwrap, expect, panic or unchecked indexing outside tests"
-  [python]="the Python wheel and pytest: the module, Spark and DataFusion against onstage simulate"
+  [python]="the Python wheel (maturin) and pytest: every row against onstage simulate"
   [wasm]="tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium (wasm-bindgen-test-runner)"
   [build]="release package into dist/"
   [types]="tsc --noEmit of a usage example against the package's hand-written types"

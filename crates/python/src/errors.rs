@@ -44,6 +44,15 @@ pub fn config_error(py: Python<'_>, problems: &[Problem]) -> PyErr {
     err
 }
 
+/// `OnstageError` with its code.
+pub fn coded(py: Python<'_>, code: &str, message: impl Into<String>) -> PyErr {
+    let err = OnstageError::new_err(message.into());
+    if let Err(e) = attach(py, &err, code, Ok(PyList::empty(py))) {
+        return e;
+    }
+    err
+}
+
 fn attach(py: Python<'_>, err: &PyErr, code: &str, problems: PyResult<Bound<'_, PyList>>) -> PyResult<()> {
     let value = err.value(py);
     value.setattr("code", code)?;

@@ -1,16 +1,14 @@
-//! `Evaluator`: a config compiled once, shared by every evaluation.
+//! `Evaluator`: a config compiled once (onstage-arrow's), evaluating every
+//! user of Arrow streams of events and identify data.
 
+use crate::arrow_io::{read_stream, ArrowStream};
 use crate::errors;
-use onstage::CompiledConfig;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
-use std::sync::Arc;
+use pyo3::types::{PyDict, PyList};
 
 #[pyclass(frozen, module = "onstage._native")]
 pub struct Evaluator {
-    config: Arc<CompiledConfig>,
-    /// The config's warnings (it compiled: none is an error).
-    warnings: Vec<onstage::problem::Problem>,
+    inner: onstage_arrow::Evaluator,
 }
 
 #[pymethods]
@@ -19,8 +17,8 @@ impl Evaluator {
     /// `ConfigError` with every problem.
     #[new]
     fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
-        match onstage::config::compile_text(config_json) {
-            Ok(c) => Ok(Evaluator { config: Arc::new(c.config), warnings: c.warnings }),
+        match onstage_arrow::Evaluator::new(config_json) {
+            Ok(inner) => Ok(Evaluator { inner }),
             Err(problems) => Err(errors::config_error(py, &problems)),
         }
     }
@@ -28,13 +26,48 @@ impl Evaluator {
     /// The config's warnings, as dicts like `ConfigError.problems`.
     #[getter]
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        errors::problem_list(py, &self.warnings)
+        errors::problem_list(py, self.inner.warnings())
     }
-}
 
-impl Evaluator {
-    pub fn config(&self) -> &Arc<CompiledConfig> {
-        &self.config
+    /// Evaluates every user at `as_of_ms` on up to `threads` threads (0:
+    /// every core). Returns the result (an object with
+    /// `__arrow_c_stream__`, one row per user sorted by user) and the
+    /// refused rows (dicts: table, row, user, code, message). Columns that
+    /// are missing, unknown or of the wrong type raise `OnstageError`.
+    #[pyo3(signature = (events, as_of_ms, identify = None, threads = 0))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        events: &Bound<'py, PyAny>,
+        as_of_ms: i64,
+        identify: Option<&Bound<'py, PyAny>>,
+        threads: usize,
+    ) -> PyResult<(ArrowStream, Bound<'py, PyList>)> {
+        let events = read_stream("events", events)?;
+        let identify = match identify {
+            Some(obj) => read_stream("identify", obj)?,
+            None => Vec::new(),
+        };
+        let inner = &self.inner;
+        let result = py.detach(|| inner.evaluate(&events, &identify, as_of_ms, threads));
+        let (batch, refused) = result.map_err(|e| errors::coded(py, e.code().as_str(), e.to_string()))?;
+        let rows = PyList::empty(py);
+        for e in &refused {
+            let d = PyDict::new(py);
+            d.set_item("table", e.table.as_str())?;
+            d.set_item("row", e.row)?;
+            d.set_item("user", e.user.as_deref())?;
+            d.set_item("code", e.code.as_str())?;
+            d.set_item("message", &e.message)?;
+            rows.append(d)?;
+        }
+        Ok((ArrowStream::new(batch.schema(), vec![batch]), rows))
+    }
+
+    /// The result's schema, as an object with `__arrow_c_stream__` holding
+    /// no rows (`pyarrow.table(...).schema`).
+    fn output_schema(&self) -> ArrowStream {
+        ArrowStream::new(self.inner.output_schema(), Vec::new())
     }
 }
 
@@ -47,4 +80,11 @@ pub fn validate<'py>(py: Python<'py>, config_json: &str) -> PyResult<Bound<'py, 
         Err(problems) => problems,
     };
     errors::problem_list(py, &problems)
+}
+
+/// Milliseconds since the Unix epoch of an RFC 3339 time with an explicit
+/// offset, read as `simulate` reads `at`.
+#[pyfunction]
+pub fn parse_time(py: Python<'_>, text: &str) -> PyResult<i64> {
+    onstage::time::parse_rfc3339(text).map_err(|e| errors::coded(py, "bad_time", format!("{text:?}: {e}")))
 }

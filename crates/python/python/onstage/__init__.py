@@ -11,13 +11,56 @@ Spark: :mod:`onstage.spark`; DataFusion: :mod:`onstage.datafusion`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json as _json
 import os as _os
+
+import pyarrow as _pa
 
 from onstage import _native
 from onstage._native import ConfigError, OnstageError
 
-__all__ = ["Evaluator", "ConfigError", "OnstageError", "validate", "config_text"]
+__all__ = ["Evaluator", "ConfigError", "OnstageError", "BadRowsError", "validate", "config_text", "as_of_ms"]
+
+
+class BadRowsError(OnstageError):
+    """Some input rows were refused (``code`` is ``"bad_rows"``). ``errors``
+    lists each with its ``table`` ("events" or "identify"), ``row`` (from 0,
+    in input order), ``user``, ``code`` and ``message``; ``result`` is the
+    table evaluated from the other rows."""
+
+    def __init__(self, errors, result):
+        shown = "\n  ".join(
+            f"{e['table']} row {e['row']}: {e['message']} [{e['code']}]" for e in errors[:20]
+        )
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} input row(s) refused:\n  {shown}{more}")
+        self.code = "bad_rows"
+        self.problems = []
+        self.errors = errors
+        self.result = result
+
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def as_of_ms(as_of) -> int:
+    """Milliseconds since the Unix epoch: ``as_of`` is RFC 3339 text with
+    an offset (``"2026-04-01T00:00:00Z"``), an aware ``datetime``, or
+    already an ``int`` of milliseconds."""
+    if isinstance(as_of, bool):
+        raise TypeError("as_of must be RFC 3339 text, an aware datetime or int milliseconds")
+    if isinstance(as_of, int):
+        return as_of
+    if isinstance(as_of, str):
+        return _native.parse_time(as_of)
+    if isinstance(as_of, _dt.datetime):
+        if as_of.tzinfo is None:
+            raise ValueError("as_of is a naive datetime: give it a time zone (datetime.timezone.utc)")
+        return (as_of - _EPOCH) // _dt.timedelta(milliseconds=1)
+    raise TypeError(
+        f"as_of must be RFC 3339 text, an aware datetime or int milliseconds, not {type(as_of).__name__}"
+    )
 
 
 def config_text(config) -> str:
@@ -64,3 +107,39 @@ class Evaluator:
     def config_json(self) -> str:
         """The config's JSON text (what Spark ships to its executors)."""
         return self._text
+
+    @property
+    def output_schema(self) -> _pa.Schema:
+        """The schema of :meth:`evaluate`'s result for this config."""
+        return _pa.table(self._native.output_schema()).schema
+
+    def evaluate_with_errors(self, events, as_of, identify=None, *, threads: int = 0):
+        """Like :meth:`evaluate`, but returns ``(table, errors)`` instead
+        of raising when rows are refused."""
+        stream, errors = self._native.evaluate(
+            events, as_of_ms(as_of), None if identify is None else identify, threads
+        )
+        return _pa.table(stream), errors
+
+    def evaluate(self, events, as_of, identify=None, *, threads: int = 0) -> _pa.Table:
+        """Every user of ``events`` at ``as_of``, one row per user sorted by
+        user: ``user``, ``stage``, ``stage_since``, ``segments``,
+        ``signals`` (a struct, one field per signal), ``decisions`` (a
+        struct, one field per slot: ``experience``, ``variation``,
+        ``holdout``, ``step``), ``events``, ``events_after_as_of``. Each user
+        is exactly what ``onstage simulate`` gives for their identify data,
+        their events in time order and ``{"decide": "*"}`` at ``as_of``.
+
+        ``events``: any Arrow table or stream (``__arrow_c_stream__``:
+        pyarrow, Polars, DuckDB) with ``user``, ``name``, ``at`` (a
+        timestamp, or RFC 3339 text) and optionally ``props`` (JSON text or
+        a struct), in any order. ``identify``: one row per user with
+        ``user`` and any of ``attributes``, ``entitlements`` (JSON text or a
+        struct) and ``tz_offset_minutes``. Refused rows raise
+        :class:`BadRowsError` (with the result of the other rows); bad
+        columns raise :class:`OnstageError`. ``threads``: 0 for every core.
+        """
+        table, errors = self.evaluate_with_errors(events, as_of, identify, threads=threads)
+        if errors:
+            raise BadRowsError(errors, table)
+        return table
