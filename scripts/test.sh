@@ -5,8 +5,8 @@
 #   1. native  cargo test (lib, bins, tests), the doc tests, the docs' examples
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
 #   3. python  the Python wheel (maturin) and its tests (crates/python/tests/):
-#              every row against `onstage simulate`, natively and on a local
-#              Spark (local[2]) (a .venv of the pinned
+#              every row against `onstage simulate`, natively, on a local
+#              Spark (local[2]) and in DataFusion SQL (a .venv of the pinned
 #              packages of crates/python/requirements.txt; Java 17 for Spark)
 #   4. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
 #              (wasm-bindgen-test-runner with Debian's chromedriver)
