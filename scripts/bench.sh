@@ -5,7 +5,10 @@
 #   3. node scripts/bench.mjs: the browser benchmarks in one headless
 #      Chromium, sizes, native simulate throughput -> bench/results.json;
 #      node scripts/bench-batch.mjs: `onstage batch` over 10,000,000
-#      events with 1 and 2 threads -> its `batch` section
+#      events with 1 and 2 threads -> its `batch` section;
+#      crates/python/bench_spark.py: onstage.spark.evaluate on Spark local
+#      mode, 1 and 2 cores -> its `spark` section (the .venv and the wheel
+#      first: scripts/python.sh, scripts/python-wheel.sh)
 #   4. node scripts/bench-readme.mjs: README's Performance section
 # A missed budget is reported, not a failure. Extra arguments go to
 # bench.mjs (e.g. --quick for a short smoke run that writes
@@ -24,6 +27,10 @@ cargo build --release --bin onstage
 node scripts/bench.mjs "$@"
 # onstage batch over 10 million events, 1 and 2 threads: the `batch` section.
 node scripts/bench-batch.mjs "$@"
+# Spark local mode, 1 and 2 cores: the `spark` section.
+py="$(bash scripts/python.sh)"
+bash scripts/python-wheel.sh >/dev/null
+"$py" crates/python/bench_spark.py "$@"
 quick=0
 for arg in "$@"; do [ "$arg" = --quick ] && quick=1; done
 if [ "$quick" = 0 ]; then

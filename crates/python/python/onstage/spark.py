@@ -20,6 +20,17 @@ from onstage import BadRowsError, Evaluator, as_of_ms, config_text
 
 __all__ = ["evaluate", "result_schema"]
 
+# One compiled config per config text in each Python worker: a group is
+# one user, so compiling per group would cost more than the user.
+_COMPILED: dict = {}
+
+
+def _evaluator(text: str) -> Evaluator:
+    ev = _COMPILED.get(text)
+    if ev is None:
+        ev = _COMPILED[text] = Evaluator(text)
+    return ev
+
 
 def _arrow_schema(evaluator: Evaluator) -> pa.Schema:
     # Spark has no unsigned integers (the counts are int64 there) and
@@ -53,7 +64,7 @@ def evaluate(df, config, as_of, identify_df=None):
     spark_schema = from_arrow_schema(target)
 
     def run(events: pa.Table, identify: pa.Table | None) -> pa.Table:
-        table, errors = Evaluator(text).evaluate_with_errors(events, ms, identify, threads=1)
+        table, errors = _evaluator(text).evaluate_with_errors(events, ms, identify, threads=1)
         if errors:
             raise BadRowsError(errors, table)
         return table.cast(target)
