@@ -61,7 +61,7 @@ def main():
     path.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(path.read_text()) if path.exists() else {}
     results["spark"] = section
-    path.write_text(json.dumps(results, indent=2) + "\n")
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(section, indent=2))
 
 
