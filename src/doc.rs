@@ -144,3 +144,73 @@ pub fn number_at(doc: &EvalDoc, path: &PathRef) -> Option<f64> {
         _ => None,
     }
 }
+
+/// A set of the document's inputs: what a condition reads, or what
+/// changed between two evaluations. A condition whose inputs did not
+/// change gives the same result (evaluating is a pure function of the
+/// values its paths read), so the engine keeps that result instead of
+/// evaluating it again at every step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Signals by index, the first 128.
+    pub signals: u128,
+    /// Any signal of index 128 or more.
+    pub later_signals: bool,
+    /// `attributes` or `entitlements`.
+    pub identity: bool,
+    pub segments: bool,
+    pub stage: bool,
+}
+
+impl Inputs {
+    /// Every input: what a condition never evaluated yet must assume.
+    pub const ALL: Inputs =
+        Inputs { signals: u128::MAX, later_signals: true, identity: true, segments: true, stage: true };
+
+    /// What `condition` reads (the roots of its paths; paths inside
+    /// `$elemMatch` are relative to a value read by one of them).
+    pub fn read_by(condition: &crate::condition::Condition) -> Inputs {
+        let mut reads = Inputs::default();
+        for field in condition.fields() {
+            match Root::decode(field.path.root) {
+                Some(Root::Signal(i)) if i < 128 => reads.signals |= 1u128 << i,
+                Some(Root::Signal(_)) => reads.later_signals = true,
+                Some(Root::Attributes | Root::Entitlements) => reads.identity = true,
+                Some(Root::Segments) => reads.segments = true,
+                Some(Root::Stage) => reads.stage = true,
+                // Props read nothing of this document (always missing).
+                Some(Root::Props) => {}
+                None => return Inputs::ALL,
+            }
+        }
+        reads
+    }
+
+    /// The signals whose values differ (bit for bit) between `before` and
+    /// `after`; all of them when the lists differ in length.
+    pub fn signals_changed(before: &[Option<f64>], after: &[Option<f64>]) -> Inputs {
+        if before.len() != after.len() {
+            return Inputs { signals: u128::MAX, later_signals: true, ..Inputs::default() };
+        }
+        let mut changed = Inputs::default();
+        for (i, (a, b)) in before.iter().zip(after).enumerate() {
+            if a.map(f64::to_bits) != b.map(f64::to_bits) {
+                if i < 128 {
+                    changed.signals |= 1u128 << i;
+                } else {
+                    changed.later_signals = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Whether the two sets share an input.
+    pub fn meets(&self, other: &Inputs) -> bool {
+        self.signals & other.signals != 0
+            || (self.later_signals && other.later_signals)
+            || (self.identity && other.identity)
+            || (self.segments && other.segments)
+            || (self.stage && other.stage)
+    }
+}

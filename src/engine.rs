@@ -10,7 +10,7 @@ use crate::decide::eligibility::Context;
 use crate::decide::interactions::{impression_horizon, ExperienceLog};
 use crate::decide::preview::Forced;
 use crate::decide::{Exposed, Exposure, SlotDecision};
-use crate::doc::EvalDoc;
+use crate::doc::{EvalDoc, Inputs};
 use crate::error::InputError;
 use crate::json::{Json, Obj, ObjectWriter};
 use crate::segment::SegmentArrays;
@@ -49,6 +49,16 @@ struct Scratch {
     evaluated_at: Option<Millis>,
     /// The stage held before that evaluation (what its conditions saw).
     stage_before: Option<HeldStage>,
+    /// What the next evaluation compares with, to evaluate again only the
+    /// conditions whose inputs changed (see `doc::Inputs`): the signals of
+    /// the previous evaluation, whether attributes or entitlements changed
+    /// since, the stage index its conditions saw, and each segment's and
+    /// stage's result then (None: not known).
+    signals_before: Vec<Option<f64>>,
+    identity_changed: bool,
+    stage_seen: Option<Option<usize>>,
+    known_segments: Vec<Option<bool>>,
+    known_stages: Vec<Option<bool>>,
 }
 
 /// The moment of an engine's latest evaluation and the stage its
@@ -201,6 +211,7 @@ impl Engine {
         check_identity(&identity)?;
         // A hash attribute may change: assignments are computed afresh.
         self.scratch.assignments.clear();
+        self.scratch.identity_changed = true;
         if let Some(a) = identity.attributes {
             self.user.attributes = a;
         }
@@ -583,7 +594,13 @@ impl Engine {
     ) -> Option<usize> {
         scratch.stage_before = stage_before;
         user.history.advance(now);
+        std::mem::swap(&mut scratch.signals, &mut scratch.signals_before);
         config.signals.values(&user.history, now, &user.attributes, &user.entitlements, &mut scratch.signals);
+        let mut changed = Inputs::signals_changed(&scratch.signals_before, &scratch.signals);
+        changed.identity = std::mem::take(&mut scratch.identity_changed);
+        let stage_index = stage_before.map(|h| h.index);
+        changed.stage = scratch.stage_seen != Some(stage_index);
+        scratch.stage_seen = Some(stage_index);
         let doc = EvalDoc {
             signals: &scratch.signals,
             attributes: &user.attributes,
@@ -591,9 +608,17 @@ impl Engine {
             segments: &Json::Null,
             stage: config.stages.stage_json(stage_before),
         };
-        scratch.segments = config.segments.evaluate(&doc, &mut scratch.segments_held, &mut scratch.segment_arrays);
+        let segments_before = scratch.segments;
+        scratch.segments = config.segments.evaluate(
+            &doc,
+            &changed,
+            &mut scratch.known_segments,
+            &mut scratch.segments_held,
+            &mut scratch.segment_arrays,
+        );
+        changed.segments = scratch.segments != segments_before;
         let segments = scratch.segment_arrays.get(scratch.segments);
-        config.stages.first_match(&EvalDoc { segments, ..doc })
+        config.stages.first_match_known(&EvalDoc { segments, ..doc }, &changed, &mut scratch.known_stages)
     }
 
     /// What a step at the moment of the latest evaluation reuses (see

@@ -375,6 +375,7 @@ mod path;
 mod read;
 mod write;
 pub use path::JsonPath;
+pub(crate) use read::read_value_at;
 pub use read::{read, Document, SyntaxError};
 pub use write::{write_list, ObjectWriter};
 

@@ -50,16 +50,18 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
-impl<R: BufRead> Iterator for Lines<R> {
-    type Item = (usize, Result<String, LineError>);
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: BufRead> Lines<R> {
+    /// The next line into `buf` (replacing what it held), without a new
+    /// allocation per line: the replay of a large timeline reads every
+    /// line through one buffer. None at the end; the first error ends the
+    /// lines.
+    pub fn next_into<'b>(&mut self, buf: &'b mut Vec<u8>) -> Option<(usize, Result<&'b str, LineError>)> {
         if self.done {
             return None;
         }
-        let mut buf = Vec::new();
+        buf.clear();
         let limit = u64::try_from(self.max).unwrap_or(u64::MAX).saturating_add(1);
-        let read = std::io::Read::take(&mut self.input, limit).read_until(b'\n', &mut buf);
+        let read = std::io::Read::take(&mut self.input, limit).read_until(b'\n', buf);
         self.number += 1;
         let result = match read {
             Err(e) => Err(LineError::Io(e)),
@@ -69,13 +71,24 @@ impl<R: BufRead> Iterator for Lines<R> {
                 if buf.last() == Some(&b'\r') {
                     buf.pop();
                 }
-                String::from_utf8(buf).map_err(|_| LineError::NotUtf8)
+                Ok(())
             }
             Ok(_) if buf.len() > self.max => Err(LineError::TooLong),
-            Ok(_) => String::from_utf8(buf).map_err(|_| LineError::NotUtf8),
+            Ok(_) => Ok(()),
         };
+        let result = result.and_then(|()| std::str::from_utf8(buf).map_err(|_| LineError::NotUtf8));
         self.done = result.is_err();
         Some((self.number, result))
+    }
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = (usize, Result<String, LineError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut buf = Vec::new();
+        let (number, line) = self.next_into(&mut buf)?;
+        Some((number, line.map(str::to_string)))
     }
 }
 

@@ -5,9 +5,11 @@
 use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::engine::{Engine, EvaluationMemo};
+use crate::json::Json;
 use crate::lines::LineError;
-use crate::timeline::{apply_into, bad, parse_step, step_time, StepError};
+use crate::timeline::{apply_into, bad, read_step, step_time, StepError};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
@@ -86,9 +88,11 @@ struct Slot {
 /// and the evaluation memo to the same reuse of a moment.
 struct Users {
     config: Arc<CompiledConfig>,
-    slots: HashMap<String, Slot>,
-    /// Live users by when they last took a step.
-    live: BTreeMap<u64, String>,
+    slots: Vec<Slot>,
+    /// Index into `slots` by user id.
+    index: HashMap<Box<str>, usize, BuildHasherDefault<IdHasher>>,
+    /// Live users (indexes into `slots`) by when they last took a step.
+    live: BTreeMap<u64, usize>,
     max_live: usize,
     clock: u64,
 }
@@ -98,8 +102,9 @@ impl Users {
     fn engine(&mut self, user: &str) -> Result<&mut Engine, StepError> {
         self.clock += 1;
         let used = self.clock;
-        match self.slots.get_mut(user) {
-            Some(slot) => {
+        let i = match self.index.get(user) {
+            Some(&i) => {
+                let slot = self.slots.get_mut(i).ok_or_else(|| bad(ErrorCode::Internal, "a user without a slot"))?;
                 if let User::Parked(state, memo) = &slot.user {
                     let back = take_back(&self.config, user, state, *memo)?;
                     slot.user = User::Live(Box::new(back));
@@ -107,15 +112,19 @@ impl Users {
                     self.live.remove(&slot.used);
                 }
                 slot.used = used;
+                i
             }
             None => {
                 let engine = Engine::new(Arc::clone(&self.config), user).map_err(|e| bad(e.code(), e.to_string()))?;
-                self.slots.insert(user.to_string(), Slot { user: User::Live(Box::new(engine)), used });
+                let i = self.slots.len();
+                self.slots.push(Slot { user: User::Live(Box::new(engine)), used });
+                self.index.insert(user.into(), i);
+                i
             }
-        }
-        self.live.insert(used, user.to_string());
-        self.put_away(user);
-        match self.slots.get_mut(user).map(|s| &mut s.user) {
+        };
+        self.live.insert(used, i);
+        self.put_away(i);
+        match self.slots.get_mut(i).map(|s| &mut s.user) {
             Some(User::Live(engine)) => Ok(engine),
             _ => Err(bad(ErrorCode::Internal, "a user taken back is not live")),
         }
@@ -123,18 +132,44 @@ impl Users {
 
     /// Puts users away, the least recently used first, while more than
     /// `max_live` are live (never `keep`, the user about to step).
-    fn put_away(&mut self, keep: &str) {
+    fn put_away(&mut self, keep: usize) {
         while self.live.len() > self.max_live.max(1) {
-            let Some((_, user)) = self.live.pop_first() else { break };
-            if user == keep {
+            let Some((_, i)) = self.live.pop_first() else { break };
+            if i == keep {
                 continue;
             }
-            if let Some(slot) = self.slots.get_mut(&user) {
+            if let Some(slot) = self.slots.get_mut(i) {
                 if let User::Live(engine) = &slot.user {
                     let state = engine.export_state().to_json_string().into_boxed_str();
                     slot.user = User::Parked(state, engine.evaluation_memo());
                 }
             }
+        }
+    }
+}
+
+/// The hash of the replay's user index: FxHash's mixing (rustc's), a few
+/// instructions per word where the standard SipHash takes ~20 per byte.
+/// User ids come from the timeline, not from an adversary the replay
+/// must withstand. Measured: docs/architecture.md ("Replay speed").
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
         }
     }
 }
@@ -162,11 +197,21 @@ pub fn simulate(
     mut out: impl Write,
     options: Options,
 ) -> Result<Stats, SimulateError> {
-    let mut users =
-        Users { config, slots: HashMap::new(), live: BTreeMap::new(), max_live: options.max_live_users, clock: 0 };
+    let mut users = Users {
+        config,
+        slots: Vec::new(),
+        index: HashMap::default(),
+        live: BTreeMap::new(),
+        max_live: options.max_live_users,
+        clock: 0,
+    };
     let mut stats = Stats::default();
     let mut text = String::new();
-    for (line_no, line) in crate::lines::lines(input) {
+    // Reused from line to line: the line's bytes, and what its step borrows.
+    let mut buf = Vec::new();
+    let mut store = Json::Null;
+    let mut lines = crate::lines::lines(input);
+    while let Some((line_no, line)) = lines.next_into(&mut buf) {
         let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
         let raw = match line {
             Ok(raw) => raw,
@@ -179,8 +224,7 @@ pub fn simulate(
         if raw.trim().is_empty() {
             continue;
         }
-        let doc = crate::json::parse(&raw).map_err(|e| step_err(bad(ErrorCode::InvalidJson, e)))?;
-        let (user, at_text, step) = parse_step(&doc).map_err(step_err)?;
+        let (user, at_text, step) = read_step(raw, &mut store).map_err(step_err)?;
         let at = step_time(at_text).map_err(step_err)?;
         let engine = users.engine(user).map_err(step_err)?;
         stats.steps += 1;
@@ -193,9 +237,11 @@ pub fn simulate(
         }
         // Stage changes and exposures are for hosts: a replay prints
         // decisions. What an import could not do exactly goes to stderr.
-        for notice in engine.take_notices() {
-            if let crate::engine::Notice::Warning(note) = notice {
-                eprintln!("line {line_no}: warning[{}]: {}", note.code, note.message);
+        if engine.has_notices() {
+            for notice in engine.take_notices() {
+                if let crate::engine::Notice::Warning(note) = notice {
+                    eprintln!("line {line_no}: warning[{}]: {}", note.code, note.message);
+                }
             }
         }
     }

@@ -50,6 +50,16 @@ pub fn read(text: &str) -> Result<Document, SyntaxError> {
     Ok(Document { value, duplicates: r.duplicates })
 }
 
+/// Reads the JSON value that starts at byte `pos` of `text` (no
+/// whitespace before it); returns it (the last of duplicate keys wins) and
+/// the position just after it. For readers of a known shape (timeline
+/// lines) that read only some values as a tree.
+pub(crate) fn read_value_at(text: &str, pos: usize) -> Result<(Json, usize), SyntaxError> {
+    let mut r = Reader { text: text.as_bytes(), pos, duplicates: Vec::new() };
+    let value = r.value(None, 0)?;
+    Ok((value, r.pos))
+}
+
 /// Where the value being read sits: a chain of frames on the stack, turned
 /// into a [`JsonPath`] only when a duplicate is found.
 enum Step<'k> {

@@ -2,7 +2,7 @@
 
 use crate::collections::VecMap;
 use crate::condition::{CompileEnv, Condition};
-use crate::doc::EvalDoc;
+use crate::doc::{EvalDoc, Inputs};
 use crate::json::Json;
 use crate::model::SegmentDef;
 use crate::problem::{JsonPath, Problems};
@@ -13,6 +13,8 @@ pub struct CompiledSegment {
     /// The id as a JSON string, pushed into the `segments` array conditions see.
     pub id_json: Json,
     pub when: Condition,
+    /// What `when` reads.
+    pub reads: Inputs,
 }
 
 #[derive(Debug)]
@@ -27,15 +29,19 @@ impl SegmentPlan {
     pub fn compile(defs: &[SegmentDef], order: Vec<usize>, env: &CompileEnv, problems: &mut Problems) -> SegmentPlan {
         let segments = defs
             .iter()
-            .map(|d| CompiledSegment {
-                id: d.id.clone(),
-                id_json: Json::Str(d.id.clone()),
-                when: Condition::compile(
+            .map(|d| {
+                let when = Condition::compile(
                     &d.when,
                     &JsonPath::root().key("segments").key(&d.id).key("when"),
                     env,
                     problems,
-                ),
+                );
+                CompiledSegment {
+                    id: d.id.clone(),
+                    id_json: Json::Str(d.id.clone()),
+                    reads: Inputs::read_by(&when),
+                    when,
+                }
             })
             .collect();
         SegmentPlan { segments, order }
@@ -46,13 +52,36 @@ impl SegmentPlan {
     /// already found to hold, in evaluation order; the `doc`'s own
     /// `segments` is not read. Returns the set that holds, as a mask whose
     /// array `arrays` keeps.
-    pub fn evaluate(&self, doc: &EvalDoc, held: &mut Vec<bool>, arrays: &mut SegmentArrays) -> u128 {
+    ///
+    /// `known` keeps, per segment, its result at the previous evaluation;
+    /// `changed` says which inputs changed since. A segment whose inputs
+    /// did not change (nor, if it reads `segments`, the results before it
+    /// in evaluation order) keeps its result without being evaluated.
+    pub fn evaluate(
+        &self,
+        doc: &EvalDoc,
+        changed: &Inputs,
+        known: &mut Vec<Option<bool>>,
+        held: &mut Vec<bool>,
+        arrays: &mut SegmentArrays,
+    ) -> u128 {
         held.clear();
         held.resize(self.segments.len(), false);
+        known.resize(self.segments.len(), None);
+        let mut changed = Inputs { segments: false, ..*changed };
         let mut mask = 0u128;
         for &i in &self.order {
-            let Some(seg) = self.segments.get(i) else { continue };
-            let holds = seg.when.eval(&EvalDoc { segments: arrays.array(self, mask), ..*doc });
+            let (Some(seg), Some(known)) = (self.segments.get(i), known.get_mut(i)) else { continue };
+            let holds = match *known {
+                Some(holds) if !seg.reads.meets(&changed) => holds,
+                before => {
+                    let holds = seg.when.eval(&EvalDoc { segments: arrays.array(self, mask), ..*doc });
+                    *known = Some(holds);
+                    // The segments after this one see another set.
+                    changed.segments |= before != Some(holds);
+                    holds
+                }
+            };
             if holds {
                 if let Some(h) = held.get_mut(i) {
                     *h = true;

@@ -2,7 +2,7 @@
 //! `min_dwell` unless a stage above it matches.
 
 use crate::condition::{CompileEnv, Condition};
-use crate::doc::EvalDoc;
+use crate::doc::{EvalDoc, Inputs};
 use crate::json::Json;
 use crate::model::StageDef;
 use crate::problem::Problems;
@@ -19,6 +19,8 @@ pub struct CompiledStage {
     pub id_json: Json,
     pub when: Condition,
     pub min_dwell: Option<Millis>,
+    /// What `when` reads.
+    pub reads: Inputs,
 }
 
 #[derive(Debug)]
@@ -68,11 +70,16 @@ impl StageMachine {
     pub fn compile(defs: &[StageDef], env: &CompileEnv, problems: &mut Problems) -> StageMachine {
         let stages = defs
             .iter()
-            .map(|d| CompiledStage {
-                id: d.id.clone(),
-                id_json: Json::Str(d.id.clone()),
-                when: Condition::compile(&d.when, &d.path.key("when"), env, problems),
-                min_dwell: d.min_dwell,
+            .map(|d| {
+                let when = Condition::compile(&d.when, &d.path.key("when"), env, problems);
+                let reads = Inputs::read_by(&when);
+                CompiledStage {
+                    id: d.id.clone(),
+                    id_json: Json::Str(d.id.clone()),
+                    when,
+                    min_dwell: d.min_dwell,
+                    reads,
+                }
             })
             .collect();
         StageMachine { stages }
@@ -90,6 +97,36 @@ impl StageMachine {
     /// The first stage whose `when` holds (None: none does).
     pub fn first_match(&self, doc: &EvalDoc) -> Option<usize> {
         self.stages.iter().position(|s| s.when.eval(doc))
+    }
+
+    /// `first_match`, keeping in `known` each stage's result while its
+    /// inputs do not change (`changed`: the inputs changed since the
+    /// previous call). A stage after the first match is not evaluated;
+    /// its kept result is dropped when its inputs changed.
+    pub fn first_match_known(&self, doc: &EvalDoc, changed: &Inputs, known: &mut Vec<Option<bool>>) -> Option<usize> {
+        known.resize(self.stages.len(), None);
+        let mut first = None;
+        for (i, (stage, known)) in self.stages.iter().zip(known.iter_mut()).enumerate() {
+            let fresh = !stage.reads.meets(changed);
+            if first.is_some() {
+                if !fresh {
+                    *known = None;
+                }
+                continue;
+            }
+            let holds = match *known {
+                Some(holds) if fresh => holds,
+                _ => {
+                    let holds = stage.when.eval(doc);
+                    *known = Some(holds);
+                    holds
+                }
+            };
+            if holds {
+                first = Some(i);
+            }
+        }
+        first
     }
 
     /// Applies DESIGN's rule at `now`: with stage S entered at T and F the
