@@ -23,9 +23,9 @@ export function checkBudgets(r) {
   const add = (id, label, budget, measured, met) => out.push({ id, label, budget, measured, met: measured === null ? null : met });
 
   const vsGb = largest ? largest.onstage_decide.median_us / largest.growthbook_conditions.median_us : null;
-  add('decide_vs_growthbook', 'decide(all slots) at 10,000 events vs GrowthBook, conditions only', '≤ 1.0×',
+  add('decide_vs_growthbook', 'decide(all slots) at 10,000 events vs GrowthBook, conditions only', '≤ 0.7×',
     vsGb === null ? null : `${times(vsGb)}× (${us(largest.onstage_decide.median_us)} µs vs ${us(largest.growthbook_conditions.median_us)} µs)`,
-    vsGb !== null && vsGb <= 1.0);
+    vsGb !== null && vsGb <= 0.7);
   const vsHand = largest ? largest.handwritten.median_us / largest.onstage_decide.median_us : null;
   add('decide_vs_handwritten', 'decide(all slots) at 10,000 events vs hand-written JS', '≥ 20× faster',
     vsHand === null ? null : `${times(vsHand)}× faster (${us(largest.handwritten.median_us)} µs vs ${us(largest.onstage_decide.median_us)} µs)`,
@@ -66,6 +66,12 @@ export function checkBudgets(r) {
   add('native_simulate', 'native simulate, events per second per core (CPU time, median run)', '≥ 2,000,000/s',
     sim ? `${int(sim.events_per_s_cpu.median)}/s (wall clock: ${int(sim.events_per_s_wall.median)}/s)` : null,
     sim !== null && sim.events_per_s_cpu.median >= 2e6);
+  // The bulk path (onstage batch over Parquet): the same core replay, with
+  // reading, grouping by user and writing counted in.
+  const batch = r.batch?.threads_1 ?? null;
+  add('batch', `onstage batch, events per second per core (CPU time, 1 thread, ${r.batch ? int(r.batch.events) : '–'} events, Parquet in and out)`, '≥ 2,000,000/s',
+    batch ? `${int(batch.events_per_s_per_core_cpu)}/s (2 threads: ${int(r.batch.threads_2.events_per_s_per_core_cpu)}/s per core)` : null,
+    batch !== null && batch.events_per_s_per_core_cpu >= 2e6);
   return out;
 }
 
