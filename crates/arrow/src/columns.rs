@@ -198,8 +198,36 @@ impl<'a> Whole<'a> {
         }
     }
 
+    /// The number at `i` (exactly); None when null.
     pub fn get(&self, i: usize) -> Option<i64> {
-        value(self.0, i).and_then(|v| v.as_f64()).map(|f| f as i64)
+        let a = self.0;
+        if i >= a.len() || a.is_null(i) {
+            return None;
+        }
+        Some(match a.data_type() {
+            DataType::Int8 => a.as_primitive::<Int8Type>().value(i).into(),
+            DataType::Int16 => a.as_primitive::<Int16Type>().value(i).into(),
+            DataType::Int32 => a.as_primitive::<Int32Type>().value(i).into(),
+            DataType::Int64 => a.as_primitive::<Int64Type>().value(i),
+            _ => return None,
+        })
+    }
+}
+
+/// A boolean column.
+pub struct Flags<'a>(&'a arrow_array::BooleanArray);
+
+impl<'a> Flags<'a> {
+    fn of(array: &'a ArrayRef, table: &'static str, column: &str) -> Result<Flags<'a>, SchemaError> {
+        match array.data_type() {
+            DataType::Boolean => Ok(Flags(array.as_boolean())),
+            other => Err(SchemaError::WrongType { table, column: column.into(), found: other.to_string() }),
+        }
+    }
+
+    /// Whether the value at `i` is true (null is false).
+    pub fn get(&self, i: usize) -> bool {
+        i < self.0.len() && self.0.is_valid(i) && self.0.value(i)
     }
 }
 
@@ -211,12 +239,26 @@ pub struct EventColumns<'a> {
     pub props: Option<Objects<'a>>,
 }
 
-/// The identify table's columns in one batch.
+/// The identify data's columns in one batch.
 pub struct IdentifyColumns<'a> {
     pub user: Strings<'a>,
+    pub data: IdentifyData<'a>,
+}
+
+/// The columns of identify data but the user.
+pub struct IdentifyData<'a> {
     pub attributes: Option<Objects<'a>>,
     pub entitlements: Option<Objects<'a>>,
     pub tz_offset_minutes: Option<Whole<'a>>,
+}
+
+/// A sorted stream's columns in one batch (see [`crate::stream`]): the
+/// events' columns, the identify data's, `row` and `identify`.
+pub struct StreamColumns<'a> {
+    pub events: EventColumns<'a>,
+    pub data: IdentifyData<'a>,
+    pub row: Option<Whole<'a>>,
+    pub identify: Option<Flags<'a>>,
 }
 
 fn check_names(batch: &RecordBatch, table: &'static str, known: &[&str], required: &[&str]) -> Result<(), SchemaError> {
@@ -230,16 +272,38 @@ fn check_names(batch: &RecordBatch, table: &'static str, known: &[&str], require
     Ok(())
 }
 
+const EVENT_COLUMNS: [&str; 4] = ["user", "name", "at", "props"];
+const IDENTIFY_DATA: [&str; 3] = ["attributes", "entitlements", "tz_offset_minutes"];
+
+fn column<'a>(batch: &'a RecordBatch, table: &'static str, name: &str) -> Result<&'a ArrayRef, SchemaError> {
+    batch.column_by_name(name).ok_or(SchemaError::MissingColumn { table, column: name.into() })
+}
+
 impl<'a> EventColumns<'a> {
     pub fn of(batch: &'a RecordBatch) -> Result<EventColumns<'a>, SchemaError> {
-        const T: &str = "events";
-        check_names(batch, T, &["user", "name", "at", "props"], &["user", "name", "at"])?;
-        let col = |name: &str| batch.column_by_name(name).ok_or(SchemaError::MissingColumn { table: T, column: name.into() });
+        check_names(batch, "events", &EVENT_COLUMNS, &["user", "name", "at"])?;
+        EventColumns::read(batch, "events")
+    }
+
+    fn read(batch: &'a RecordBatch, t: &'static str) -> Result<EventColumns<'a>, SchemaError> {
         Ok(EventColumns {
-            user: Strings::of(col("user")?, T, "user")?,
-            name: Strings::of(col("name")?, T, "name")?,
-            at: Times::of(col("at")?, T, "at")?,
-            props: batch.column_by_name("props").map(|c| Objects::of(c, T, "props")).transpose()?,
+            user: Strings::of(column(batch, t, "user")?, t, "user")?,
+            name: Strings::of(column(batch, t, "name")?, t, "name")?,
+            at: Times::of(column(batch, t, "at")?, t, "at")?,
+            props: batch.column_by_name("props").map(|c| Objects::of(c, t, "props")).transpose()?,
+        })
+    }
+}
+
+impl<'a> IdentifyData<'a> {
+    fn read(batch: &'a RecordBatch, t: &'static str) -> Result<IdentifyData<'a>, SchemaError> {
+        Ok(IdentifyData {
+            attributes: batch.column_by_name("attributes").map(|c| Objects::of(c, t, "attributes")).transpose()?,
+            entitlements: batch.column_by_name("entitlements").map(|c| Objects::of(c, t, "entitlements")).transpose()?,
+            tz_offset_minutes: batch
+                .column_by_name("tz_offset_minutes")
+                .map(|c| Whole::of(c, t, "tz_offset_minutes"))
+                .transpose()?,
         })
     }
 }
@@ -247,16 +311,22 @@ impl<'a> EventColumns<'a> {
 impl<'a> IdentifyColumns<'a> {
     pub fn of(batch: &'a RecordBatch) -> Result<IdentifyColumns<'a>, SchemaError> {
         const T: &str = "identify";
-        check_names(batch, T, &["user", "attributes", "entitlements", "tz_offset_minutes"], &["user"])?;
-        let user = batch.column_by_name("user").ok_or(SchemaError::MissingColumn { table: T, column: "user".into() })?;
-        Ok(IdentifyColumns {
-            user: Strings::of(user, T, "user")?,
-            attributes: batch.column_by_name("attributes").map(|c| Objects::of(c, T, "attributes")).transpose()?,
-            entitlements: batch.column_by_name("entitlements").map(|c| Objects::of(c, T, "entitlements")).transpose()?,
-            tz_offset_minutes: batch
-                .column_by_name("tz_offset_minutes")
-                .map(|c| Whole::of(c, T, "tz_offset_minutes"))
-                .transpose()?,
+        let known: Vec<&str> = ["user"].into_iter().chain(IDENTIFY_DATA).collect();
+        check_names(batch, T, &known, &["user"])?;
+        Ok(IdentifyColumns { user: Strings::of(column(batch, T, "user")?, T, "user")?, data: IdentifyData::read(batch, T)? })
+    }
+}
+
+impl<'a> StreamColumns<'a> {
+    pub fn of(batch: &'a RecordBatch) -> Result<StreamColumns<'a>, SchemaError> {
+        const T: &str = "stream";
+        let known: Vec<&str> = EVENT_COLUMNS.into_iter().chain(IDENTIFY_DATA).chain(["row", "identify"]).collect();
+        check_names(batch, T, &known, &["user", "name", "at"])?;
+        Ok(StreamColumns {
+            events: EventColumns::read(batch, T)?,
+            data: IdentifyData::read(batch, T)?,
+            row: batch.column_by_name("row").map(|c| Whole::of(c, T, "row")).transpose()?,
+            identify: batch.column_by_name("identify").map(|c| Flags::of(c, T, "identify")).transpose()?,
         })
     }
 }

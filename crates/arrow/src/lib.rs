@@ -17,11 +17,12 @@
 
 mod columns;
 pub mod output;
+pub mod stream;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use columns::{EventColumns, IdentifyColumns};
-use onstage::batch::{Batch, Identify, Table, UserRow};
+use columns::{EventColumns, IdentifyColumns, IdentifyData};
+use onstage::batch::{Batch, Identify, Table, UserReplay, UserRow};
 use onstage::problem::Problem;
 use onstage::time::Millis;
 use onstage::{CompiledConfig, ErrorCode, Identity};
@@ -133,6 +134,12 @@ impl Evaluator {
         output::schema(&self.config)
     }
 
+    /// A stream of rows sorted by user, evaluated at `as_of` (ms) in
+    /// memory bounded by the config ([`stream`]).
+    pub fn stream(&self, as_of: Millis) -> Result<stream::Stream, SchemaError> {
+        stream::Stream::new(Arc::clone(&self.config), as_of)
+    }
+
     /// Evaluates every user of `events` and `identify` at `as_of` (ms)
     /// on up to `threads` threads (0: every core). The output does not
     /// depend on the number of threads.
@@ -186,7 +193,7 @@ impl Evaluator {
                     continue;
                 };
                 let uid = id(user, &mut users, &mut names);
-                match identity(cols, i) {
+                match identity(&cols.data, i) {
                     Err(message) => {
                         errors.push(refused(Table::Identify, this as u64, Some(user), ErrorCode::BadIdentify, message))
                     }
@@ -238,34 +245,10 @@ impl Evaluator {
                 let mut replay = batch.user(user, identities.get(&uid).cloned());
                 for l in located.get(span.clone()).unwrap_or(&[]) {
                     let Some(cols) = event_cols.get(l.batch as usize) else { continue };
-                    let i = l.index as usize;
-                    let name = cols.name.get(i);
-                    let props = match &cols.props {
-                        None => Ok(onstage::json::Json::Null),
-                        Some(p) => p.get(i),
-                    };
-                    match (name, props) {
-                        (None, _) => errors.push(refused(
-                            Table::Events,
-                            l.row,
-                            Some(user),
-                            ErrorCode::BadEventName,
-                            "the name is null".into(),
-                        )),
-                        (_, Err(e)) => {
-                            errors.push(refused(Table::Events, l.row, Some(user), ErrorCode::BadProps, format!("props: {e}")))
-                        }
-                        (Some(name), Ok(props)) => replay.track(l.row as usize, name, &props, l.at),
-                    }
+                    track_row(&mut replay, cols, l.index as usize, l.row, user, l.at, &mut errors);
                 }
                 let result = replay.finish();
-                errors.extend(result.errors.into_iter().map(|e| RowError {
-                    table: e.table,
-                    row: e.row,
-                    user: Some(user.to_string()),
-                    code: e.code,
-                    message: e.message,
-                }));
+                errors.extend(user_errors(result.errors, user));
                 rows.extend(result.row);
             }
             (rows, errors)
@@ -300,8 +283,43 @@ fn refused(table: Table, row: u64, user: Option<&str>, code: ErrorCode, message:
     RowError { table, row: row as usize, user: user.map(str::to_string), code, message }
 }
 
+/// Replays event row `i` of `cols` (read at time `at`), or refuses it
+/// (a null name, props that are not JSON).
+fn track_row(
+    replay: &mut UserReplay,
+    cols: &EventColumns,
+    i: usize,
+    row: u64,
+    user: &str,
+    at: Millis,
+    errors: &mut Vec<RowError>,
+) {
+    let props = match &cols.props {
+        None => Ok(onstage::json::Json::Null),
+        Some(p) => p.get(i),
+    };
+    match (cols.name.get(i), props) {
+        (None, _) => {
+            errors.push(refused(Table::Events, row, Some(user), ErrorCode::BadEventName, "the name is null".into()))
+        }
+        (_, Err(e)) => errors.push(refused(Table::Events, row, Some(user), ErrorCode::BadProps, format!("props: {e}"))),
+        (Some(name), Ok(props)) => replay.track(row as usize, name, &props, at),
+    }
+}
+
+/// The core's refusals of a user's rows, with the user.
+fn user_errors<'a>(errors: Vec<onstage::batch::RowError>, user: &'a str) -> impl Iterator<Item = RowError> + 'a {
+    errors.into_iter().map(move |e| RowError {
+        table: e.table,
+        row: e.row,
+        user: Some(user.to_string()),
+        code: e.code,
+        message: e.message,
+    })
+}
+
 /// A user's identify data from row `i`.
-fn identity(cols: &IdentifyColumns, i: usize) -> Result<Identity, String> {
+fn identity(cols: &IdentifyData, i: usize) -> Result<Identity, String> {
     let object = |c: &Option<columns::Objects>, what: &str| -> Result<Option<onstage::json::Json>, String> {
         match c.as_ref().map(|c| c.get(i)).transpose() {
             Ok(Some(onstage::json::Json::Null)) | Ok(None) => Ok(None),

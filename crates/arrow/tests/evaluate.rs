@@ -5,7 +5,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use onstage::batch::{Batch, Event, Identify, Table};
 use onstage::json::{parse, Json};
 use onstage::time::{format_rfc3339, parse_rfc3339, DAY};
@@ -167,4 +167,96 @@ fn missing_unknown_and_mistyped_columns_are_refused_by_name() {
     .unwrap();
     let err = ev.evaluate(&[typed], &[], as_of, 1).unwrap_err();
     assert_eq!(err.code(), onstage::ErrorCode::WrongType, "{err}");
+}
+
+/// One row of a sorted stream: an event (`Ok`, the index into the events)
+/// or identify data (`Err`, the index into the identify rows).
+fn stream_batch(evs: &[Ev], ids: &[(String, String)], rows: &[Result<usize, usize>]) -> RecordBatch {
+    let field = |d: &str, key: &str| parse(d).unwrap().get(key).map(Json::to_json_string);
+    let user = |r: &Result<usize, usize>| match r {
+        Ok(e) => evs[*e].user.clone(),
+        Err(i) => ids[*i].0.clone(),
+    };
+    let ev = |r: &Result<usize, usize>| r.as_ref().ok().map(|e| &evs[*e]);
+    let id = |r: &Result<usize, usize>| r.as_ref().err().map(|i| &ids[*i].1);
+    RecordBatch::try_from_iter(vec![
+        ("user", Arc::new(rows.iter().map(|r| Some(user(r))).collect::<StringArray>()) as ArrayRef),
+        ("name", Arc::new(rows.iter().map(|r| ev(r).map(|e| e.name.clone())).collect::<StringArray>()) as ArrayRef),
+        ("at", Arc::new(rows.iter().map(|r| ev(r).map(|e| e.at * 1000)).collect::<TimestampMicrosecondArray>())),
+        ("props", Arc::new(rows.iter().map(|r| ev(r).map(|e| e.props.clone())).collect::<StringArray>())),
+        ("attributes", Arc::new(rows.iter().map(|r| id(r).and_then(|d| field(d, "attributes"))).collect::<StringArray>())),
+        ("entitlements", Arc::new(rows.iter().map(|r| id(r).and_then(|d| field(d, "entitlements"))).collect::<StringArray>())),
+        (
+            "tz_offset_minutes",
+            Arc::new(
+                rows.iter()
+                    .map(|r| id(r).and_then(|d| parse(d).unwrap().get("tz_offset_minutes").and_then(Json::as_f64)).map(|t| t as i32))
+                    .collect::<Int32Array>(),
+            ),
+        ),
+        ("row", Arc::new(rows.iter().map(|r| Some(*r.as_ref().unwrap_or_else(|i| i) as i64)).collect::<Int64Array>())),
+        ("identify", Arc::new(rows.iter().map(|r| Some(r.is_err())).collect::<BooleanArray>())),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn a_sorted_stream_fed_in_small_batches_gives_the_table_rows() {
+    let (evs, ids, as_of) = events();
+    let ev = evaluator();
+    let (whole, errors) = ev.evaluate(&[table(&evs, false)], &[identify_table(&ids)], as_of, 1).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    // Sorted as the stream wants: user, identify first, time, row.
+    let mut order: Vec<Result<usize, usize>> = (0..evs.len()).map(Ok).chain((0..ids.len()).map(Err)).collect();
+    let key = |r: &Result<usize, usize>| match r {
+        Ok(e) => (evs[*e].user.clone(), 1, evs[*e].at, *e),
+        Err(i) => (ids[*i].0.clone(), 0, 0, *i),
+    };
+    order.sort_by_key(key);
+    let mut stream = ev.stream(as_of).unwrap();
+    let mut out = Vec::new();
+    for chunk in order.chunks(5) {
+        stream.feed(&stream_batch(&evs, &ids, chunk)).unwrap();
+        let (rows, errors) = stream.take().unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        out.push(rows);
+    }
+    let (rows, errors) = stream.finish().unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    out.push(rows);
+    // Users come out as they end: in order, each once, equal to the table's.
+    let mut offset = 0;
+    for rows in &out {
+        assert_eq!(rows.schema(), ev.output_schema());
+        assert_eq!(*rows, whole.slice(offset, rows.num_rows()));
+        offset += rows.num_rows();
+    }
+    assert_eq!(offset, whole.num_rows());
+}
+
+#[test]
+fn rows_out_of_the_stream_order_are_refused_with_their_row() {
+    let (evs, ids, as_of) = events();
+    let first = |u: &str| evs.iter().position(|e| e.user == u).unwrap();
+    let mut users: Vec<&str> = evs.iter().map(|e| e.user.as_str()).collect();
+    users.sort();
+    users.dedup();
+    let (a, b) = (users[0], users[1]);
+    let id_a = ids.iter().position(|(u, _)| u == a).unwrap();
+    // b's event, then a's identify and event (a sorts before b: refused),
+    // then b's identify after its event, twice (refused: after the events).
+    let rows = [Ok(first(b)), Err(id_a), Ok(first(a))];
+    let mut stream = evaluator().stream(as_of).unwrap();
+    stream.feed(&stream_batch(&evs, &ids, &rows)).unwrap();
+    let (out, errors) = stream.finish().unwrap();
+    let got: Vec<(Table, usize, &str)> = errors.iter().map(|e| (e.table, e.row, e.code.as_str())).collect();
+    assert_eq!(got, [(Table::Events, first(a), "time_went_back"), (Table::Identify, id_a, "time_went_back")]);
+    assert_eq!(out.num_rows(), 1);
+    // A second identify row of a user, and one after its events.
+    let mut stream = evaluator().stream(as_of).unwrap();
+    stream.feed(&stream_batch(&evs, &ids, &[Err(id_a), Err(id_a), Ok(first(a)), Err(id_a)])).unwrap();
+    let (out, errors) = stream.finish().unwrap();
+    let got: Vec<(Table, usize, &str)> = errors.iter().map(|e| (e.table, e.row, e.code.as_str())).collect();
+    assert_eq!(got, [(Table::Identify, id_a, "duplicate_id"), (Table::Identify, id_a, "duplicate_id")]);
+    assert_eq!(out.num_rows(), 1);
 }

@@ -4,6 +4,8 @@
 use crate::arrow_io::{read_stream, ArrowStream};
 use crate::errors;
 use pyo3::prelude::*;
+use arrow_array::RecordBatch;
+use onstage_arrow::{RowError, SchemaError};
 use pyo3::types::{PyDict, PyList};
 
 #[pyclass(frozen, module = "onstage._native")]
@@ -50,24 +52,72 @@ impl Evaluator {
         };
         let inner = &self.inner;
         let result = py.detach(|| inner.evaluate(&events, &identify, as_of_ms, threads));
-        let (batch, refused) = result.map_err(|e| errors::coded(py, e.code().as_str(), e.to_string()))?;
-        let rows = PyList::empty(py);
-        for e in &refused {
-            let d = PyDict::new(py);
-            d.set_item("table", e.table.as_str())?;
-            d.set_item("row", e.row)?;
-            d.set_item("user", e.user.as_deref())?;
-            d.set_item("code", e.code.as_str())?;
-            d.set_item("message", &e.message)?;
-            rows.append(d)?;
-        }
-        Ok((ArrowStream::new(batch.schema(), vec![batch]), rows))
+        output(py, result)
+    }
+
+    /// A stream of rows sorted by user, evaluated at `as_of_ms` in memory
+    /// bounded by the config (`onstage_arrow::stream`).
+    fn stream(&self, py: Python<'_>, as_of_ms: i64) -> PyResult<Stream> {
+        let inner = self.inner.stream(as_of_ms).map_err(|e| errors::coded(py, e.code().as_str(), e.to_string()))?;
+        Ok(Stream { inner })
     }
 
     /// The result's schema, as an object with `__arrow_c_stream__` holding
     /// no rows (`pyarrow.table(...).schema`).
     fn output_schema(&self) -> ArrowStream {
         ArrowStream::new(self.inner.output_schema(), Vec::new())
+    }
+}
+
+/// A result and its refused rows as Python objects: an object with
+/// `__arrow_c_stream__` and a list of dicts (table, row, user, code,
+/// message).
+fn output<'py>(
+    py: Python<'py>,
+    result: Result<(RecordBatch, Vec<RowError>), SchemaError>,
+) -> PyResult<(ArrowStream, Bound<'py, PyList>)> {
+    let (batch, refused) = result.map_err(|e| errors::coded(py, e.code().as_str(), e.to_string()))?;
+    let rows = PyList::empty(py);
+    for e in &refused {
+        let d = PyDict::new(py);
+        d.set_item("table", e.table.as_str())?;
+        d.set_item("row", e.row)?;
+        d.set_item("user", e.user.as_deref())?;
+        d.set_item("code", e.code.as_str())?;
+        d.set_item("message", &e.message)?;
+        rows.append(d)?;
+    }
+    Ok((ArrowStream::new(batch.schema(), vec![batch]), rows))
+}
+
+/// Rows sorted by user, fed a record batch at a time: holds one user's
+/// replay and the results of the users finished since the last call.
+#[pyclass(module = "onstage._native")]
+pub struct Stream {
+    inner: onstage_arrow::stream::Stream,
+}
+
+#[pymethods]
+impl Stream {
+    /// Reads every batch of `rows` (an object with `__arrow_c_stream__`);
+    /// returns the results of the users it finished and the rows refused.
+    fn feed<'py>(&mut self, py: Python<'py>, rows: &Bound<'py, PyAny>) -> PyResult<(ArrowStream, Bound<'py, PyList>)> {
+        let batches = read_stream("rows", rows)?;
+        let inner = &mut self.inner;
+        let result = py.detach(|| {
+            for b in &batches {
+                inner.feed(b)?;
+            }
+            inner.take()
+        });
+        output(py, result)
+    }
+
+    /// Ends the stream: the last user's result and the rows refused.
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<(ArrowStream, Bound<'py, PyList>)> {
+        let inner = &mut self.inner;
+        let result = py.detach(|| inner.finish());
+        output(py, result)
     }
 }
 

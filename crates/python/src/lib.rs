@@ -15,6 +15,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OnstageError", m.py().get_type::<errors::OnstageError>())?;
     m.add("ConfigError", m.py().get_type::<errors::ConfigError>())?;
     m.add_class::<evaluator::Evaluator>()?;
+    m.add_class::<evaluator::Stream>()?;
     m.add_class::<arrow_io::ArrowStream>()?;
     m.add_function(wrap_pyfunction!(evaluator::validate, m)?)?;
     m.add_function(wrap_pyfunction!(evaluator::parse_time, m)?)?;

@@ -40,3 +40,38 @@ def test_sql_equals_simulate_whatever_the_partitions():
         if first is None:
             first = got
         assert got == first
+
+
+def test_bad_rows_fail_the_query_naming_each_row():
+    import datetime as dt
+
+    utc = dt.timezone.utc
+    t = dt.datetime(2026, 3, 1, tzinfo=utc)
+    # User a: a good event (row 100), a null time (101), a time before
+    # 1970 (102), props that are not JSON (103), nested props (104); a null
+    # user (105).
+    table = pa.table({
+        "user": ["a", "a", "a", "a", "a", None],
+        "name": ["report_created"] * 6,
+        "at": pa.array([t, None, dt.datetime(1960, 1, 1, tzinfo=utc), t, t, t], pa.timestamp("ms", tz="UTC")),
+        "props": [None, None, None, "{not json", '{"a": {"b": 1}}', None],
+        "row": pa.array(range(100, 106), pa.int64()),
+    })
+    ctx = datafusion.SessionContext()
+    ctx.register_record_batches("events", [table.to_batches()])
+    onstage.datafusion.register(ctx, SAAS, "2026-03-02T00:00:00Z")
+
+    def run(where):
+        return ctx.sql(f'SELECT "user", onstage_evaluate("user", name, at, props, "row") AS r FROM events '
+                       f'WHERE {where} GROUP BY "user"').to_arrow_table().to_pylist()
+
+    with pytest.raises(Exception) as caught:
+        run("\"user\" = 'a'")
+    message = str(caught.value)
+    for row, code in [(101, "bad_time"), (102, "bad_time"), (103, "bad_props"), (104, "bad_props")]:
+        assert f"events row {row} (user 'a'): " in message and f"[{code}]" in message, (row, message)
+    assert "events row 100 " not in message
+    with pytest.raises(Exception) as caught:
+        run('"user" IS NULL')
+    assert "events row 105: the user is null [bad_user_id]" in str(caught.value)
+    assert [r["r"]["events"] for r in run('"row" = 100')] == [1]

@@ -1,15 +1,21 @@
 """onstage.spark.evaluate on a local Spark (local[2]) against `onstage
-simulate`: a generated population and the shared saas timeline."""
+simulate`, in both modes (stream: repartition + sort + mapInArrow; group:
+groupBy + applyInArrow): a generated population and the three shared
+timelines; bad rows fail the job naming their row."""
 
+import datetime as dt
 import os
 import sys
 
+import pyarrow as pa
 import pytest
 
 from conftest import SAAS, TIMELINES
 from oracle import arrow_tables, assert_same, from_timeline, population, simulate
 
 pyspark = pytest.importorskip("pyspark")
+
+MODES = ["stream", "group"]
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +31,68 @@ def spark():
     session.stop()
 
 
-def run(spark, events, identify, as_of):
+def run(spark, config, events, identify, as_of, mode):
     from onstage.spark import evaluate
 
     ev, ids = arrow_tables(events, identify)
-    rows = evaluate(spark.createDataFrame(ev), SAAS, as_of, spark.createDataFrame(ids)).collect()
-    expected = simulate(SAAS, events, identify, as_of)
+    rows = evaluate(spark.createDataFrame(ev), config, as_of, spark.createDataFrame(ids), mode=mode).collect()
+    expected = simulate(config, events, identify, as_of)
     got = {r["user"]: r.asDict(recursive=True) for r in rows}
+    assert len(rows) == len(got)
     assert sorted(got) == sorted(expected)
     for user, row in got.items():
         assert_same(row, expected[user])
+        assert row["events"] == sum(1 for e in events if e["user"] == user and e["at"] <= as_of)
 
 
-def test_generated_population_equals_simulate(spark):
-    run(spark, *population(200, 7))
+@pytest.mark.parametrize("mode", MODES)
+def test_generated_population_equals_simulate(spark, mode):
+    run(spark, SAAS, *population(200, 7), mode)
 
 
-def test_shared_saas_timeline_equals_simulate(spark):
-    run(spark, *from_timeline(TIMELINES / "saas.timeline.jsonl"))
+@pytest.mark.parametrize("name,config", [("saas", SAAS), ("policy", TIMELINES / "policy.config.json"),
+                                         ("tours", TIMELINES / "tours.config.json")])
+def test_shared_timelines_equal_simulate(spark, name, config):
+    run(spark, config, *from_timeline(TIMELINES / f"{name}.timeline.jsonl"), "stream")
+
+
+def bad_events(spark, with_row):
+    """User a: a good event (row 0), a null time (1), a time before 1970
+    (2), props that are not JSON (3), nested props (4); a null user (5).
+    With ``with_row`` the rows are named 100 to 105."""
+    utc = dt.timezone.utc
+    t = dt.datetime(2026, 3, 1, tzinfo=utc)
+    columns = {
+        "user": ["a", "a", "a", "a", "a", None],
+        "name": ["report_created"] * 6,
+        "at": pa.array([t, None, dt.datetime(1960, 1, 1, tzinfo=utc), t, t, t], pa.timestamp("us", tz="UTC")),
+        "props": [None, None, None, "{not json", '{"a": {"b": 1}}', None],
+    }
+    if with_row:
+        columns["row"] = pa.array(range(100, 106), pa.int64())
+    # One partition: the default row (monotonically_increasing_id) is the position.
+    return spark.createDataFrame(pa.table(columns)).coalesce(1)
+
+
+@pytest.mark.parametrize("mode,with_row", [("stream", True), ("stream", False), ("group", True)])
+def test_bad_rows_fail_the_job_naming_each_row(spark, mode, with_row):
+    from onstage.spark import evaluate
+
+    df = bad_events(spark, with_row)
+    base = 100 if with_row else 0
+    with pytest.raises(Exception) as caught:
+        evaluate(df.where("user = 'a'"), SAAS, "2026-03-02T00:00:00Z", mode=mode).collect()
+    message = str(caught.value)
+    assert "BadRowsError" in message
+    for row, code in [(1, "bad_time"), (2, "bad_time"), (3, "bad_props"), (4, "bad_props")]:
+        assert f"events row {base + row} (user 'a'): " in message and f"[{code}]" in message, (row, message)
+    assert f"events row {base} " not in message
+    with pytest.raises(Exception) as caught:
+        evaluate(df.where("user is null"), SAAS, "2026-03-02T00:00:00Z", mode=mode).collect()
+    # The default row is the position in the DataFrame given (here 0).
+    null_row = 105 if with_row else 0
+    assert f"events row {null_row}: the user is null [bad_user_id]" in str(caught.value)
+    # Without the bad rows, the good one evaluates.
+    good = evaluate(df.where(f"row = {base}") if with_row else df.limit(1), SAAS, "2026-03-02T00:00:00Z",
+                    mode=mode).collect()
+    assert [(r["user"], r["events"]) for r in good] == [("a", 1)]

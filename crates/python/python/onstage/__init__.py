@@ -20,19 +20,23 @@ import pyarrow as _pa
 from onstage import _native
 from onstage._native import ConfigError, OnstageError
 
-__all__ = ["Evaluator", "ConfigError", "OnstageError", "BadRowsError", "validate", "config_text", "as_of_ms"]
+__all__ = ["Evaluator", "Stream", "ConfigError", "OnstageError", "BadRowsError", "validate", "config_text", "as_of_ms"]
+
+
+def _describe(e) -> str:
+    who = "" if e.get("user") is None else f" (user {e['user']!r})"
+    return f"{e['table']} row {e['row']}{who}: {e['message']} [{e['code']}]"
 
 
 class BadRowsError(OnstageError):
     """Some input rows were refused (``code`` is ``"bad_rows"``). ``errors``
     lists each with its ``table`` ("events" or "identify"), ``row`` (from 0,
     in input order), ``user``, ``code`` and ``message``; ``result`` is the
-    table evaluated from the other rows."""
+    table evaluated from the other rows (None where the results were
+    already handed on, as in Spark)."""
 
     def __init__(self, errors, result):
-        shown = "\n  ".join(
-            f"{e['table']} row {e['row']}: {e['message']} [{e['code']}]" for e in errors[:20]
-        )
+        shown = "\n  ".join(_describe(e) for e in errors[:20])
         more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(f"{len(errors)} input row(s) refused:\n  {shown}{more}")
         self.code = "bad_rows"
@@ -113,6 +117,11 @@ class Evaluator:
         """The schema of :meth:`evaluate`'s result for this config."""
         return _pa.table(self._native.output_schema()).schema
 
+    def stream(self, as_of) -> "Stream":
+        """A :class:`Stream` of rows sorted by user, evaluated at
+        ``as_of``: each user's result equals :meth:`evaluate`'s."""
+        return Stream(self._native.stream(as_of_ms(as_of)))
+
     def evaluate_with_errors(self, events, as_of, identify=None, *, threads: int = 0):
         """Like :meth:`evaluate`, but returns ``(table, errors)`` instead
         of raising when rows are refused."""
@@ -143,3 +152,40 @@ class Evaluator:
         if errors:
             raise BadRowsError(errors, table)
         return table
+
+
+class Stream:
+    """Rows sorted by user, evaluated a record batch at a time in memory
+    bounded by the config: one user's engine state and the batch, however
+    many events a user has (:meth:`Evaluator.stream`).
+
+    Each batch has the events' columns (``user``, ``name``, ``at``,
+    optionally ``props``), optionally the identify data's (``attributes``,
+    ``entitlements``, ``tz_offset_minutes``), ``row`` (an integer naming
+    the row in errors; by default its position in the stream) and
+    ``identify`` (a boolean: true marks a row of identify data). The rows
+    come sorted by ``user``, then identify rows first, then events by
+    ``at`` (to the millisecond) then ``row``. A row out of that order is
+    refused (``time_went_back``), never replayed out of order.
+    """
+
+    __slots__ = ("_native", "errors")
+
+    def __init__(self, native):
+        self._native = native
+        #: The rows refused so far (dicts like :attr:`BadRowsError.errors`).
+        self.errors = []
+
+    def feed(self, rows) -> _pa.Table:
+        """Reads ``rows`` (a record batch, table or stream); returns the
+        results of the users it finished (those whose rows ended before
+        its last row)."""
+        out, errors = self._native.feed(rows)
+        self.errors.extend(errors)
+        return _pa.table(out)
+
+    def finish(self) -> _pa.Table:
+        """Ends the stream: the last user's result."""
+        out, errors = self._native.finish()
+        self.errors.extend(errors)
+        return _pa.table(out)
