@@ -13,7 +13,11 @@
 // Then natively: bundle sizes, and `onstage simulate` throughput on a
 // generated timeline. Writes bench/results.json and prints the report.
 //
-//   node scripts/bench.mjs [--quick] [--cold-only] [--cold-runs N] [--sim-runs N]
+//   node scripts/bench.mjs [--quick] [--cold-only] [--decide-only] [--sizes 100,1000,10000]
+//                          [--cold-runs N] [--sim-runs N]
+// --decide-only (for work on decide/track): the ?mode=main page alone, at
+// the --sizes given (default 10000), side by side with GrowthBook; writes
+// bench/tmp/results-decide.json and prints the figures.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +45,7 @@ const quick = args.includes('--quick');
 // Only the stored user and the cold starts (for work on start-up): writes
 // bench/tmp/results-cold.json.
 const coldOnly = args.includes('--cold-only');
+const decideOnly = args.includes('--decide-only');
 const argNum = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
@@ -50,7 +55,8 @@ const SIM_RUNS = argNum('--sim-runs', quick ? 1 : 3);
 const SIM_USERS = argNum('--sim-users', quick ? 100 : 1000);
 const SIM_EVENTS_PER_USER = 1000;
 const SIM_DECIDE_EVERY = 25;
-const PAGE_QUERY = quick ? '&batches=11&batchMs=4' : '';
+const SIZES_ARG = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : null;
+const PAGE_QUERY = (quick ? '&batches=11&batchMs=4' : '') + (SIZES_ARG ? `&sizes=${SIZES_ARG}` : '');
 
 const say = (msg) => console.error(`[bench] ${msg}`);
 const started = process.hrtime.bigint();
@@ -410,10 +416,31 @@ async function coldOnlyMain() {
   say(`wrote ${out.slice(ROOT.length)} (${results.bench_seconds.toFixed(0)} s)`);
 }
 
+/** --decide-only: decide / GrowthBook / hand-written / track; nothing else. */
+async function decideOnlyMain() {
+  const query = SIZES_ARG ? PAGE_QUERY : `${PAGE_QUERY}&sizes=10000`;
+  const page = await withBrowser(async ({ runPage, version }) => ({
+    chromium: version,
+    ...(await runPage(`/bench.html?mode=main${query}`, { echo: true })),
+  }));
+  const results = { about: `node scripts/bench.mjs ${args.join(' ')}`, machine: machine(page.chromium), browser: page, bench_seconds: elapsed() };
+  const out = join(TMP, 'results-decide.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const us = (t) => `${t.median_us.toFixed(2)} µs (p95 ${t.p95_us.toFixed(2)})`;
+  for (const [size, r] of Object.entries(page.sizes)) {
+    console.log(`${size} events: decide ${us(r.onstage_decide)}, GrowthBook ${us(r.growthbook_conditions)}, ratio ${(r.onstage_decide.median_us / r.growthbook_conditions.median_us).toFixed(2)}`);
+    console.log(`  reasons ${us(r.onstage_decide_reasons)}, same moment ${us(r.onstage_decide_same_moment)}, hand-written ${us(r.handwritten)}, track ${us(r.onstage_track)}`);
+  }
+  const b = page.wasm_binding;
+  console.log(`wasm binding at ${b.events}: decide ${us(b.wasm_decide)}, decide+parse ${us(b.wasm_decide_parse)}, reasons ${us(b.wasm_decide_reasons)}, evaluate ${us(b.wasm_evaluate)}, track ${us(b.wasm_track)}`);
+  say(`wrote ${out.slice(ROOT.length)} (${results.bench_seconds.toFixed(0)} s)`);
+}
+
 async function main() {
   mkdirSync(TMP, { recursive: true });
   buildSite();
   if (coldOnly) return coldOnlyMain();
+  if (decideOnly) return decideOnlyMain();
   const browser = await browserPart();
   const native = await nativeSimulate();
   const results = {

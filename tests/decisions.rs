@@ -1558,3 +1558,50 @@ fn a_report_tracked_a_day_late_completes_the_funnel_at_its_own_time() {
     let _ = u.slot("sidebar");
     assert_eq!(u.signal("reports_7d"), Some(0.0));
 }
+
+// ------------------------------------------- keys of decisions (the binding's memo)
+
+/// `SlotDecision::push_key` over the three reference timelines: after every
+/// step of every user, the decision of all slots (a dry run, without
+/// reasons) is written; whenever its key equals the previous one of that
+/// user, so must the text (the wasm binding then hands back nothing).
+#[test]
+fn equal_decision_keys_write_equal_text() {
+    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/examples");
+    let cases = [
+        (format!("{shared}/saas.json"), format!("{shared}/timelines/saas.timeline.jsonl")),
+        (format!("{shared}/timelines/policy.config.json"), format!("{shared}/timelines/policy.timeline.jsonl")),
+        (format!("{shared}/timelines/tours.config.json"), format!("{shared}/timelines/tours.timeline.jsonl")),
+    ];
+    let (mut same, mut changed) = (0, 0);
+    for (config, timeline) in cases {
+        let config = compile(&std::fs::read_to_string(&config).unwrap());
+        let mut users: std::collections::HashMap<String, (Engine, Vec<usize>, String)> = Default::default();
+        for line in std::fs::read_to_string(&timeline).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+            let line = parse(line).unwrap();
+            let (user, at_text, step) = onstage::timeline::parse_step(&line).unwrap();
+            let at = onstage::timeline::step_time(at_text).unwrap();
+            let (engine, last_key, last_text) = users
+                .entry(user.to_string())
+                .or_insert_with(|| (Engine::new(Arc::clone(&config), user).unwrap(), Vec::new(), String::new()));
+            if onstage::timeline::apply(engine, step, at, at_text, false).is_err() {
+                continue;
+            }
+            let Ok(decision) = engine.decide_with(Slots::All, at, false, false) else { continue };
+            let (mut key, mut text) = (Vec::new(), String::new());
+            for d in &decision.slots {
+                d.push_key(&mut key);
+                d.write_json(&mut text, true);
+            }
+            if !last_key.is_empty() && key == *last_key {
+                assert_eq!(text, *last_text, "{timeline}: {user} at {at_text}: same key, other text");
+                same += 1;
+            } else {
+                changed += 1;
+            }
+            (*last_key, *last_text) = (key, text);
+        }
+    }
+    // Both cases happen: the test sees keys kept and keys changed.
+    assert!(same > 1000 && changed > 100, "same {same}, changed {changed}");
+}

@@ -81,6 +81,28 @@ impl<'c> SlotDecision<'c> {
         items.chain(steps).zip(&self.items).map(|((id, label), done)| (id, label, *done))
     }
 
+    /// Appends what [`SlotDecision::write_json`] writes for a decision
+    /// without reasons, in a few words: within one compiled config, two
+    /// decisions that append the same words write the same text. The slot
+    /// and the experience count by address (the config holds them; their
+    /// ids, content, labels and steps follow), then the variation, step,
+    /// holdout, preview and each item's state. A host that kept the text
+    /// (or what it parsed) of a decision compares these instead of writing
+    /// the text again (the wasm binding's `decide`).
+    pub fn push_key(&self, key: &mut Vec<usize>) {
+        key.push(self.slot.as_ptr() as usize);
+        key.push(self.experience.map_or(0, |e| std::ptr::from_ref(e) as usize));
+        key.push(self.variation.map_or(0, |v| v + 1));
+        key.push(self.step.map_or(0, |s| s + 1));
+        let flags =
+            usize::from(self.holdout) | usize::from(self.preview) << 1 | usize::from(self.reasons.is_some()) << 2;
+        key.push(flags);
+        key.push(self.items.len());
+        for chunk in self.items.chunks(usize::BITS as usize) {
+            key.push(chunk.iter().enumerate().fold(0, |word, (i, done)| word | usize::from(*done) << i));
+        }
+    }
+
     /// The decision in the `simulate` output form, as a JSON value (read
     /// back from [`SlotDecision::write_json`], the one writer).
     pub fn to_json(&self) -> Json {

@@ -202,6 +202,16 @@ function isTime(t) {
   return typeof t === 'number' && t >= 0 && t <= MAX_TIME;
 }
 
+/** The key of `decide`'s cache, or null for slots that do not stringify (the engine refuses them). */
+function decisionKey(slots, reasons) {
+  if (typeof slots === 'string') return (reasons ? 'r' : 'n') + slots;
+  try {
+    return (reasons ? 'r' : 'n') + JSON.stringify(slots);
+  } catch {
+    return null;
+  }
+}
+
 function call(fn) {
   try {
     return fn();
@@ -289,6 +299,8 @@ class Onstage {
   #detach = [];
   /** The last decision text and its parsed (frozen) value, per slots asked. */
   #decisions = new Map();
+  /** The entry of `#decisions` the latest `decide` returned (see `decide`). */
+  #lastDecision = null;
   /** What the slots showed, kept for the next visit's first paint. */
   #last = null;
   #exposures = null;
@@ -739,20 +751,27 @@ class Onstage {
     this.#alive();
     const reasons = options?.reasons === true;
     const dryRun = options?.dryRun === true;
-    const text = call(() => this.#engine.decide(slots, this.#now(), reasons, !dryRun));
-    // A decision may record a stage change or a first exposure: save them.
-    if (this.#drain()) this.#scheduleSave();
     // While nothing changed, the same (frozen) object comes back: cheap,
     // and UI frameworks can compare decisions by reference.
-    const key = (reasons ? 'r' : 'n') + (typeof slots === 'string' ? slots : JSON.stringify(slots));
-    const cached = this.#decisions.get(key);
-    let result;
-    if (cached !== undefined && cached.text === text) result = cached.value;
-    else {
-      result = deepFreeze(JSON.parse(text));
+    const key = decisionKey(slots, reasons);
+    const cached = key === null ? undefined : this.#decisions.get(key);
+    // Without reasons, the engine hands back nothing (undefined) when it
+    // would write the text of the previous decision again: `held` says
+    // that this instance keeps that decision's result, for these slots.
+    const last = this.#lastDecision;
+    this.#lastDecision = null;
+    const held = !reasons && cached !== undefined && cached === last;
+    const text = call(() => this.#engine.decide(slots, this.#now(), reasons, !dryRun, held));
+    // A decision may record a stage change or a first exposure: save them.
+    if (this.#drain()) this.#scheduleSave();
+    let entry = cached;
+    if (text !== undefined && (cached === undefined || cached.text !== text)) {
+      entry = { text, value: deepFreeze(JSON.parse(text)) };
       if (this.#decisions.size >= 32) this.#decisions.clear();
-      this.#decisions.set(key, { text, value: result });
+      if (key !== null) this.#decisions.set(key, entry);
     }
+    this.#lastDecision = entry;
+    const result = entry.value;
     if (!dryRun) {
       for (const slot in result) this.#last.note(slot, result[slot]);
       if (this.#last.dirty) this.#scheduleSave();

@@ -301,6 +301,12 @@ pub struct WasmEngine {
     /// The latest step applied of each tab (the envelope's `applied`).
     marks: StepMarks,
     notes: Vec<onstage::persist::RestoreNote>,
+    /// The key (`SlotDecision::push_key`) of the text the latest `decide`
+    /// that took part (`reuse` given) handed over without reasons; None
+    /// after one with reasons or a config switch.
+    shown: Option<Vec<usize>>,
+    /// The key of the decision being made (reused buffer).
+    key: Vec<usize>,
 }
 
 /// A user id from JavaScript: a string of well-formed UTF-16 (a lone
@@ -328,7 +334,7 @@ impl WasmEngine {
     pub fn new(config: &WasmConfig, user_id: JsValue) -> Result<WasmEngine, JsValue> {
         let user_id = user_id_arg(&user_id)?;
         let engine = Engine::new(Arc::clone(&config.compiled), &user_id).map_err(input_error)?;
-        Ok(WasmEngine { engine, marks: StepMarks::default(), notes: Vec::new() })
+        Ok(WasmEngine { engine, marks: StepMarks::default(), notes: Vec::new(), shown: None, key: Vec::new() })
     }
 
     /// An engine for `userId` from a stored state (its JSON text, as
@@ -342,7 +348,7 @@ impl WasmEngine {
         let state = stored_json(state)?;
         let (engine, notes) = Engine::restore(Arc::clone(&config.compiled), &user_id, &state)
             .map_err(|e| js_error(e.code(), &e.to_string()))?;
-        Ok(WasmEngine { engine, marks: StepMarks::default(), notes })
+        Ok(WasmEngine { engine, marks: StepMarks::default(), notes, shown: None, key: Vec::new() })
     }
 
     /// An engine for `userId` from the package's stored envelope (its JSON
@@ -359,7 +365,7 @@ impl WasmEngine {
         let (state, marks, mut notes) = envelope::open(&stored).map_err(state_error)?;
         let (engine, more) = Engine::restore(Arc::clone(&config.compiled), &user_id, state).map_err(state_error)?;
         notes.extend(more);
-        Ok(WasmEngine { engine, marks, notes })
+        Ok(WasmEngine { engine, marks, notes, shown: None, key: Vec::new() })
     }
 
     /// The envelope to store, as JSON text; marks of tabs not seen for a
@@ -411,6 +417,8 @@ impl WasmEngine {
     /// in `takeRestoreNotes()`.
     #[wasm_bindgen(js_name = setConfig)]
     pub fn set_config(&mut self, config: &WasmConfig) {
+        // The keys of decisions count the config's parts by address.
+        self.shown = None;
         self.notes = self.engine.set_config(Arc::clone(&config.compiled));
     }
 
@@ -468,15 +476,46 @@ impl WasmEngine {
     /// text: `{slot: {experience, step?, variation, holdout, content, items, reasons}}`
     /// (`step` only for a tour; `"preview": true` for a previewed slot).
     /// `record` false is a dry run: no first exposure is kept or reported.
-    pub fn decide(&mut self, slots: JsValue, now: f64, reasons: bool, record: bool) -> Result<String, JsValue> {
+    ///
+    /// `reuse` (the package's `decide`): given, this call takes part in a
+    /// memo of the latest text handed over without reasons; `true` says
+    /// the caller holds the result of the previous call that took part,
+    /// for these same slots, and then `undefined` comes back when the
+    /// decision would write the same text (nothing is written or crosses).
+    pub fn decide(
+        &mut self,
+        slots: JsValue,
+        now: f64,
+        reasons: bool,
+        record: bool,
+        reuse: Option<bool>,
+    ) -> Result<Option<String>, JsValue> {
         let now = time(now, "now")?;
-        let asked = arg(&slots, "slots", ErrorCode::UnknownSlot)?;
-        // A single slot id is the browser API's shorthand for a list of one.
-        let refs = match &asked {
-            Json::Str(id) if &**id != "*" => vec![&**id],
-            other => onstage::input::slots_from_json(other).map_err(input_error)?,
+        // A string crosses as itself; anything else as a JSON value.
+        let text = slots.as_string();
+        let asked = match text {
+            Some(_) => Json::Null,
+            None => arg(&slots, "slots", ErrorCode::UnknownSlot)?,
+        };
+        let refs = match (&text, &asked) {
+            (Some(id), _) => vec![&**id],
+            (None, other) => onstage::input::slots_from_json(other).map_err(input_error)?,
         };
         let decision = self.engine.decide_with(Slots::Named(&refs), now, reasons, record).map_err(input_error)?;
+        if reasons {
+            self.shown = None;
+        } else if let Some(held) = reuse {
+            self.key.clear();
+            for d in &decision.slots {
+                d.push_key(&mut self.key);
+            }
+            let same = held && self.shown.as_ref() == Some(&self.key);
+            let shown = self.shown.get_or_insert_with(Vec::new);
+            std::mem::swap(shown, &mut self.key);
+            if same {
+                return Ok(None);
+            }
+        }
         let mut out = String::with_capacity(256);
         out.push('{');
         for (i, d) in decision.slots.iter().enumerate() {
@@ -488,7 +527,7 @@ impl WasmEngine {
             d.write_json(&mut out, true);
         }
         out.push('}');
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// Returns false when the `shown` continued an impression on screen.

@@ -103,9 +103,55 @@ fn the_binding_walks_a_user_to_activation() {
     let notices = parse(&engine.take_notices());
     let changes: Vec<_> = notices.as_arr().unwrap().iter().filter_map(|n| n.get("to")).collect();
     assert_eq!(changes, vec![&Json::str("onboarding"), &Json::str("activation")]);
-    let decision = parse(&engine.decide("*".into(), T0 + DAY, true, true).unwrap());
+    let decision = parse(&engine.decide("*".into(), T0 + DAY, true, true, None).unwrap().unwrap());
     assert_eq!(decision.get("sidebar").and_then(|d| d.get("experience")), Some(&Json::str("try_automations")));
     assert!(decision.get("home").and_then(|d| d.get("reasons")).is_some_and(|r| r.as_arr().is_some()));
+}
+
+/// `decide` with `reuse`: `undefined` exactly when the text would be that
+/// of the previous call that took part; a call with reasons, a config
+/// switch or a caller that holds nothing (`Some(false)`) gets the text.
+#[wasm_bindgen_test]
+fn decide_hands_back_nothing_only_when_the_text_would_be_the_same() {
+    let compiled = config(SAAS);
+    let mut engine = WasmEngine::new(&compiled, "u1".into()).unwrap();
+    engine.identify(js(r#"{"attributes":{"id":"u1","role":"owner"}}"#), T0).unwrap();
+    let events =
+        ["page_view", "workspace_created", "page_view", "integration_connected", "report_created", "page_view"];
+    let mut t = T0;
+    let mut held: Option<String> = None;
+    let (mut same, mut changed) = (0, 0);
+    for name in events {
+        t += 60_000.0;
+        let props = if name == "integration_connected" { js(r#"{"provider":"slack"}"#) } else { JsValue::UNDEFINED };
+        engine.track(name.into(), props, JsValue::UNDEFINED, t).unwrap();
+        for _ in 0..3 {
+            t += 1.0;
+            // Without `reuse`: always the text, and the memo is left alone.
+            let fresh = engine.decide("*".into(), t, false, false, None).unwrap().unwrap();
+            match engine.decide("*".into(), t, false, true, Some(held.is_some())).unwrap() {
+                None => {
+                    assert_eq!(held.as_deref(), Some(&*fresh));
+                    same += 1;
+                }
+                Some(text) => {
+                    assert_eq!(text, fresh);
+                    held = Some(text);
+                    changed += 1;
+                }
+            }
+        }
+    }
+    // The checklist's items moved, then it left (activation): each time a text.
+    assert!(same >= 10 && changed >= 3, "same {same}, changed {changed}");
+    t += 1.0;
+    assert!(engine.decide("*".into(), t, false, true, Some(true)).unwrap().is_none());
+    assert!(engine.decide("*".into(), t, false, true, Some(false)).unwrap().is_some());
+    assert!(engine.decide("*".into(), t, true, true, Some(true)).unwrap().is_some());
+    assert!(engine.decide("*".into(), t, false, true, Some(true)).unwrap().is_some());
+    engine.set_config(&compiled);
+    assert!(engine.decide("*".into(), t, false, true, Some(true)).unwrap().is_some());
+    assert!(engine.decide("*".into(), t, false, true, Some(true)).unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
@@ -138,7 +184,7 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
         "bad_time"
     );
     assert_eq!(code_of(engine.shown("nope", T0).unwrap_err()), "unknown_experience");
-    assert_eq!(code_of(engine.decide("footer".into(), T0, false, true).unwrap_err()), "unknown_slot");
+    assert_eq!(code_of(engine.decide("footer".into(), T0, false, true, None).unwrap_err()), "unknown_slot");
     // Nothing was stored: every signal still reads as for a new user.
     let e = parse(&engine.evaluate(T0).unwrap());
     assert_eq!(e.get("signals").and_then(|s| s.get("api_units_30d")), Some(&Json::Num(0.0)));
@@ -149,8 +195,9 @@ fn bad_input_gets_coded_errors_and_is_not_stored() {
 fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
     let mut engine = WasmEngine::new(&config(TOURS), "u1".into()).unwrap();
     engine.identify(js(r#"{"attributes":{"id":"u1","plan":"free"}}"#), T0).unwrap();
-    let main =
-        |e: &mut WasmEngine, t: f64| parse(&e.decide("main".into(), t, true, true).unwrap()).get("main").cloned();
+    let main = |e: &mut WasmEngine, t: f64| {
+        parse(&e.decide("main".into(), t, true, true, None).unwrap().unwrap()).get("main").cloned()
+    };
     let first = main(&mut engine, T0).unwrap();
     assert_eq!(first.get("step"), Some(&Json::str("create_project")));
     // Out of order: the third step first, then the first; twice counts once.
@@ -161,7 +208,7 @@ fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
     assert_eq!(now.get("step"), Some(&Json::str("invite")));
     assert_eq!(now.get("content").and_then(|c| c.get("cta")), Some(&Json::str("Invite")));
     // A decision of another kind has no `step` key.
-    let footer = parse(&engine.decide("footer".into(), T0 + 4_000.0, false, true).unwrap());
+    let footer = parse(&engine.decide("footer".into(), T0 + 4_000.0, false, true, None).unwrap().unwrap());
     assert_eq!(footer.get("footer").and_then(|d| d.get("step")), None);
     let fails = |r: Result<bool, JsValue>| code_of(r.unwrap_err());
     assert_eq!(fails(engine.advanced("nope".into(), "x".into(), T0 + 5_000.0)), "unknown_tour");
