@@ -35,6 +35,14 @@ impl<K: Ord, V> VecMap<K, V> {
         self.find(key).ok().and_then(|i| self.0.get(i)).map(|(_, v)| v)
     }
 
+    /// The stored key equal to `key`, and its value.
+    pub fn get_key_value<Q: Ord + ?Sized>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.find(key).ok().and_then(|i| self.0.get(i)).map(|(k, v)| (k, v))
+    }
+
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: std::borrow::Borrow<Q>,

@@ -186,15 +186,16 @@ impl Inputs {
         reads
     }
 
-    /// The signals whose values differ (bit for bit) between `before` and
-    /// `after`; all of them when the lists differ in length.
-    pub fn signals_changed(before: &[Option<f64>], after: &[Option<f64>]) -> Inputs {
+    /// The signals whose values differ between `before` and `after` as
+    /// far as the conditions that read them can tell (see
+    /// [`SignalThresholds`]); all of them when the lists differ in length.
+    pub fn signals_changed(before: &[Option<f64>], after: &[Option<f64>], classes: &SignalThresholds) -> Inputs {
         if before.len() != after.len() {
             return Inputs { signals: u128::MAX, later_signals: true, ..Inputs::default() };
         }
         let mut changed = Inputs::default();
         for (i, (a, b)) in before.iter().zip(after).enumerate() {
-            if a.map(f64::to_bits) != b.map(f64::to_bits) {
+            if !classes.same(i, *a, *b) {
                 if i < 128 {
                     changed.signals |= 1u128 << i;
                 } else {
@@ -212,5 +213,138 @@ impl Inputs {
             || (self.identity && other.identity)
             || (self.segments && other.segments)
             || (self.stage && other.stage)
+    }
+}
+
+/// Per signal, the numbers that the segment and stage conditions compare
+/// it with, when every test of it in them depends on a value only through
+/// its order against those numbers, its null-ness and its NaN-ness (the
+/// comparisons, equalities, `$in`, `$exists`: see
+/// `ValueTest::thresholds`). Two values of such a signal on the same side
+/// of each number give every such condition the same result, so a change
+/// between them is no change of input (`Inputs`): `days_since_*` changes
+/// at every millisecond, but a condition reading it is evaluated again
+/// only when it crosses a number the config compares it with. A signal
+/// with any other test is compared bit for bit.
+#[derive(Debug, Default)]
+pub struct SignalThresholds(Vec<Option<Box<[f64]>>>);
+
+impl SignalThresholds {
+    pub fn new<'c>(signals: usize, conditions: impl IntoIterator<Item = &'c crate::condition::Condition>) -> Self {
+        let mut per: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); signals];
+        for condition in conditions {
+            for (path, numbers) in condition.field_thresholds() {
+                let Some(Root::Signal(i)) = Root::decode(path.root) else { continue };
+                let Some(slot) = per.get_mut(usize::from(i)) else { continue };
+                match (slot.as_mut(), numbers) {
+                    (Some(all), Some(numbers)) => all.extend(numbers.into_iter().filter(|n| !n.is_nan())),
+                    _ => *slot = None,
+                }
+            }
+        }
+        SignalThresholds(
+            per.into_iter()
+                .map(|numbers| {
+                    numbers.map(|mut n| {
+                        n.sort_by(f64::total_cmp);
+                        n.dedup_by(|a, b| a == b);
+                        n.into_boxed_slice()
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether `a` and `b`, values of signal `i`, give every segment and
+    /// stage condition the same result.
+    pub fn same(&self, i: usize, a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(x), Some(y)) if x.to_bits() == y.to_bits() => true,
+            (Some(x), Some(y)) => match self.0.get(i) {
+                Some(Some(numbers)) => {
+                    x.is_nan() == y.is_nan() && numbers.iter().all(|t| x.partial_cmp(t) == y.partial_cmp(t))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::{CompileEnv, Condition};
+    use crate::problem::{JsonPath, Problems};
+
+    /// Two values that `SignalThresholds` calls the same give every
+    /// condition the same result; a test it cannot reason about makes the
+    /// signal compared bit for bit.
+    #[test]
+    fn values_on_the_same_side_of_every_threshold_give_the_same_result() {
+        let conditions = [
+            r#"{"signals.x": {"$gte": 3}}"#,
+            r#"{"signals.x": {"$lt": 0.5, "$ne": null}}"#,
+            r#"{"signals.x": 2}"#,
+            r#"{"signals.x": "7"}"#,
+            r#"{"signals.x": true}"#,
+            r#"{"signals.x": null}"#,
+            r#"{"signals.x": {"$in": [1, "a", null]}}"#,
+            r#"{"signals.x": {"$nin": [4]}}"#,
+            r#"{"signals.x": {"$not": {"$gt": "10"}}}"#,
+            r#"{"signals.x": {"$exists": true}}"#,
+            r#"{"signals.x": {"$type": "number"}}"#,
+            r#"{"signals.x": {"$eq": 5}, "signals.y": {"$gt": 1}}"#,
+            r#"{"$or": [{"signals.x": {"$lte": -1}}, {"signals.x": {"$size": 0}}]}"#,
+        ];
+        let ids = ["x", "y"];
+        let resolver = DocResolver { signal_ids: &ids };
+        let groups = crate::json::Obj::new();
+        let env = CompileEnv { resolver: &resolver, saved_groups: &groups };
+        let mut problems = Problems::new();
+        let compiled: Vec<Condition> = conditions
+            .iter()
+            .map(|c| Condition::compile(&crate::json::parse(c).unwrap(), &JsonPath::root(), &env, &mut problems))
+            .collect();
+        let classes = SignalThresholds::new(2, &compiled);
+        let mut values = vec![None, Some(f64::NAN), Some(f64::INFINITY), Some(f64::NEG_INFINITY), Some(-0.0)];
+        for t in [-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 20.0] {
+            values.extend([Some(t), Some(t - 0.25), Some(t + 0.25), Some(t + 1e-9)]);
+        }
+        let eval = |c: &Condition, x: Option<f64>| {
+            let signals = [x, Some(2.0)];
+            c.eval(&EvalDoc {
+                signals: &signals,
+                attributes: &Json::Null,
+                entitlements: &Json::Null,
+                segments: &Json::Null,
+                stage: &Json::Null,
+            })
+        };
+        let mut same_pairs = 0;
+        for &a in &values {
+            for &b in &values {
+                if classes.same(0, a, b) {
+                    same_pairs += 1;
+                    for (c, text) in compiled.iter().zip(conditions) {
+                        assert_eq!(eval(c, a), eval(c, b), "{text} on {a:?} and {b:?}");
+                    }
+                }
+            }
+        }
+        assert!(same_pairs > values.len(), "some different values share a class");
+        assert!(!classes.same(0, Some(3.0), Some(2.75)));
+        assert!(classes.same(0, Some(30.0), Some(31.0)));
+
+        let regex = Condition::compile(
+            &crate::json::parse(r#"{"signals.x": {"$regex": "^3"}}"#).unwrap(),
+            &JsonPath::root(),
+            &env,
+            &mut problems,
+        );
+        let classes = SignalThresholds::new(2, compiled.iter().chain([&regex]));
+        assert!(!classes.same(0, Some(30.0), Some(31.0)));
+        assert!(classes.same(1, Some(30.0), Some(31.0)));
     }
 }

@@ -56,6 +56,9 @@ struct Scratch {
     /// stage's result then (None: not known).
     signals_before: Vec<Option<f64>>,
     identity_changed: bool,
+    /// `SignalPlan::identity_operands` of the user's identity (None: to
+    /// read again, after an identify).
+    identity_operands: Option<Vec<Option<f64>>>,
     stage_seen: Option<Option<usize>>,
     known_segments: Vec<Option<bool>>,
     known_stages: Vec<Option<bool>>,
@@ -212,6 +215,7 @@ impl Engine {
         // A hash attribute may change: assignments are computed afresh.
         self.scratch.assignments.clear();
         self.scratch.identity_changed = true;
+        self.scratch.identity_operands = None;
         if let Some(a) = identity.attributes {
             self.user.attributes = a;
         }
@@ -595,8 +599,13 @@ impl Engine {
         scratch.stage_before = stage_before;
         user.history.advance(now);
         std::mem::swap(&mut scratch.signals, &mut scratch.signals_before);
-        config.signals.values(&user.history, now, &user.attributes, &user.entitlements, &mut scratch.signals);
-        let mut changed = Inputs::signals_changed(&scratch.signals_before, &scratch.signals);
+        let identity = scratch.identity_operands.get_or_insert_with(|| {
+            let mut operands = Vec::new();
+            config.signals.identity_operands(&user.attributes, &user.entitlements, &mut operands);
+            operands
+        });
+        config.signals.values(&user.history, now, identity, &mut scratch.signals);
+        let mut changed = Inputs::signals_changed(&scratch.signals_before, &scratch.signals, &config.signal_classes);
         changed.identity = std::mem::take(&mut scratch.identity_changed);
         let stage_index = stage_before.map(|h| h.index);
         changed.stage = scratch.stage_seen != Some(stage_index);

@@ -8,7 +8,7 @@ use crate::engine::{Engine, EvaluationMemo};
 use crate::json::Json;
 use crate::lines::LineError;
 use crate::timeline::{apply_into, bad, read_step, step_time, StepError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -91,8 +91,14 @@ struct Users {
     slots: Vec<Slot>,
     /// Index into `slots` by user id.
     index: HashMap<Box<str>, usize, BuildHasherDefault<IdHasher>>,
-    /// Live users (indexes into `slots`) by when they last took a step.
-    live: BTreeMap<u64, usize>,
+    /// Live users (indexes into `slots`) in the order of their steps, as
+    /// `(when, index)`: an entry whose user stepped again since (or was
+    /// put away) is stale and skipped. A queue where an ordered map would
+    /// take a search and a rebalancing per step; compacted when stale
+    /// entries outnumber the live ones (amortized O(1) a step).
+    live: VecDeque<(u64, usize)>,
+    /// How many users are live.
+    live_count: usize,
     max_live: usize,
     clock: u64,
 }
@@ -108,8 +114,7 @@ impl Users {
                 if let User::Parked(state, memo) = &slot.user {
                     let back = take_back(&self.config, user, state, *memo)?;
                     slot.user = User::Live(Box::new(back));
-                } else {
-                    self.live.remove(&slot.used);
+                    self.live_count += 1;
                 }
                 slot.used = used;
                 i
@@ -119,10 +124,11 @@ impl Users {
                 let i = self.slots.len();
                 self.slots.push(Slot { user: User::Live(Box::new(engine)), used });
                 self.index.insert(user.into(), i);
+                self.live_count += 1;
                 i
             }
         };
-        self.live.insert(used, i);
+        self.live.push_back((used, i));
         self.put_away(i);
         match self.slots.get_mut(i).map(|s| &mut s.user) {
             Some(User::Live(engine)) => Ok(engine),
@@ -133,17 +139,22 @@ impl Users {
     /// Puts users away, the least recently used first, while more than
     /// `max_live` are live (never `keep`, the user about to step).
     fn put_away(&mut self, keep: usize) {
-        while self.live.len() > self.max_live.max(1) {
-            let Some((_, i)) = self.live.pop_first() else { break };
-            if i == keep {
+        while self.live_count > self.max_live.max(1) {
+            let Some((used, i)) = self.live.pop_front() else { break };
+            let Some(slot) = self.slots.get_mut(i) else { continue };
+            if slot.used != used || i == keep {
                 continue;
             }
-            if let Some(slot) = self.slots.get_mut(i) {
-                if let User::Live(engine) = &slot.user {
-                    let state = engine.export_state().to_json_string().into_boxed_str();
-                    slot.user = User::Parked(state, engine.evaluation_memo());
-                }
+            if let User::Live(engine) = &slot.user {
+                let state = engine.export_state().to_json_string().into_boxed_str();
+                slot.user = User::Parked(state, engine.evaluation_memo());
+                self.live_count -= 1;
             }
+        }
+        if self.live.len() > 2 * self.live_count + 64 {
+            let slots = &self.slots;
+            self.live
+                .retain(|&(used, i)| slots.get(i).is_some_and(|s| s.used == used && matches!(s.user, User::Live(_))));
         }
     }
 }
@@ -201,7 +212,8 @@ pub fn simulate(
         config,
         slots: Vec::new(),
         index: HashMap::default(),
-        live: BTreeMap::new(),
+        live: VecDeque::new(),
+        live_count: 0,
         max_live: options.max_live_users,
         clock: 0,
     };
@@ -224,7 +236,7 @@ pub fn simulate(
         if raw.trim().is_empty() {
             continue;
         }
-        let (user, at_text, step) = read_step(raw, &mut store).map_err(step_err)?;
+        let (user, at_text, step) = read_step(raw, users.config.signals.read_props(), &mut store).map_err(step_err)?;
         let at = step_time(at_text).map_err(step_err)?;
         let engine = users.engine(user).map_err(step_err)?;
         stats.steps += 1;

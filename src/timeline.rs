@@ -115,13 +115,21 @@ fn event_timestamp(t: &str) -> Result<i64, StepError> {
 ///
 /// The two shapes almost every line of a replay has, a `track` and a
 /// `decide` of `"*"` whose strings have no escapes, are read straight from
-/// the text: only the props become a `Json` value, the rest is borrowed
-/// from the line. Any other line, or anything unusual in one (an escape, a
+/// the text, borrowed from the line. A track's props are checked there as
+/// `check_event` checks them, and only those named in `keep` (the props
+/// the config reads, `SignalPlan::read_props`: all the engine looks at)
+/// become a `Json` value; props that fail a check, or have anything
+/// unusual, send the line to the JSON reader, so the engine refuses them
+/// as it refuses them from any reader. Any other line, or anything unusual in one (an escape, a
 /// key given twice, a value of another type, a syntax error), is read as a
 /// whole JSON value and handed to [`parse_step`], which then reports it.
 /// Measured: docs/architecture.md ("Replay speed").
-pub fn read_step<'a>(line: &'a str, store: &'a mut Json) -> Result<(&'a str, &'a str, Step<'a>), StepError> {
-    match read_common_step(line) {
+pub fn read_step<'a>(
+    line: &'a str,
+    keep: &[Box<str>],
+    store: &'a mut Json,
+) -> Result<(&'a str, &'a str, Step<'a>), StepError> {
+    match read_common_step(line, keep) {
         Some(Common::Track { user, at, name, props, timestamp }) => {
             let timestamp = timestamp.map(event_timestamp).transpose()?;
             *store = props.unwrap_or(Json::Null);
@@ -142,7 +150,7 @@ enum Common<'t> {
 }
 
 /// The line as a [`Common`] step, or None when it is not one exactly.
-fn read_common_step(line: &str) -> Option<Common<'_>> {
+fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> {
     let mut s = LineScan { text: line, pos: 0 };
     let (mut user, mut at, mut track, mut decide, mut timestamp, mut props) = (None, None, None, None, None, None);
     s.ws();
@@ -163,9 +171,7 @@ fn read_common_step(line: &str) -> Option<Common<'_>> {
                 if props.is_some() {
                     return None;
                 }
-                let (value, end) = crate::json::read_value_at(line, s.pos).ok()?;
-                s.pos = end;
-                props = Some(value);
+                props = Some(s.props(keep)?);
                 s.ws();
                 if s.byte(b',').is_some() {
                     continue;
@@ -226,6 +232,71 @@ impl<'t> LineScan<'t> {
         }
         self.pos = start + len + 1;
         self.text.get(start..start + len)
+    }
+}
+
+impl LineScan<'_> {
+    /// A track's props, read as [`read_step`] says: None when they are
+    /// not a flat object of valid props with plain keys given once (or
+    /// `null`), or anything in them is unusual.
+    fn props(&mut self, keep: &[Box<str>]) -> Option<Json> {
+        use crate::limits::{MAX_PROPS, MAX_PROP_KEY_CHARS, MAX_PROP_STRING_CHARS};
+        if self.byte(b'{').is_none() {
+            let (value, end) = crate::json::read_value_at(self.text, self.pos).ok()?;
+            self.pos = end;
+            return matches!(value, Json::Null).then_some(Json::Null);
+        }
+        let mut kept = crate::json::Obj::new();
+        let mut seen: [&str; MAX_PROPS] = [""; MAX_PROPS];
+        let mut count = 0;
+        self.ws();
+        if self.byte(b'}').is_some() {
+            return Some(Json::Obj(kept));
+        }
+        loop {
+            self.ws();
+            let key = self.plain_string()?;
+            let earlier = seen.get(..count)?;
+            if key.is_empty()
+                || key.chars().count() > MAX_PROP_KEY_CHARS
+                || crate::json::is_reserved_key(key)
+                || earlier.contains(&key)
+            {
+                return None;
+            }
+            *seen.get_mut(count)? = key;
+            count += 1;
+            self.ws();
+            self.byte(b':')?;
+            self.ws();
+            let wanted = keep.iter().any(|k| **k == *key);
+            if self.text.as_bytes().get(self.pos) == Some(&b'"') {
+                let text = self.plain_string()?;
+                if text.chars().count() > MAX_PROP_STRING_CHARS {
+                    return None;
+                }
+                if wanted {
+                    kept.insert(key, Json::from(text));
+                }
+            } else {
+                let (value, end) = crate::json::read_value_at(self.text, self.pos).ok()?;
+                self.pos = end;
+                match value {
+                    Json::Null | Json::Bool(_) => {}
+                    Json::Num(n) if n.is_finite() => {}
+                    _ => return None,
+                }
+                if wanted {
+                    kept.insert(key, value);
+                }
+            }
+            self.ws();
+            if self.byte(b',').is_some() {
+                continue;
+            }
+            self.byte(b'}')?;
+            return Some(Json::Obj(kept));
+        }
     }
 }
 
@@ -303,13 +374,27 @@ pub fn step_time(at_text: &str) -> Result<i64, StepError> {
 mod tests {
     use super::*;
 
+    /// The props the tests keep (as a config that reads them would).
+    fn keep() -> Vec<Box<str>> {
+        vec!["x".into(), "units".into(), "s".into()]
+    }
+
     fn describe(r: Result<(&str, &str, Step), StepError>) -> String {
         match r {
             Err((code, message)) => format!("error {code:?}: {message}"),
             Ok((user, at, step)) => {
                 let step = match step {
                     Step::Track { name, props, timestamp } => {
-                        format!("track {name} {} {timestamp:?}", props.to_json_string())
+                        let kept = match props {
+                            Json::Obj(o) => Json::Obj(
+                                o.iter()
+                                    .filter(|(k, _)| keep().contains(&(*k).into()))
+                                    .map(|(k, v)| (k.into(), v.clone()))
+                                    .collect(),
+                            ),
+                            other => other.clone(),
+                        };
+                        format!("track {name} {} {timestamp:?}", kept.to_json_string())
                     }
                     Step::Decide(slots) => format!("decide {slots:?}"),
                     Step::Identify(_) => "identify".into(),
@@ -334,6 +419,20 @@ mod tests {
             r#"{"user":"u","at":"t","track":"a","timestamp":5}"#,
             r#"{"user":"u","at":"t","track":"a","props":[1,2]}"#,
             r#"{"user":"u","at":"t","track":"a","props":{"x":}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"path":"/home","x":-1.5e3,"s":"v","b":true,"n":null}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{ "units" : 40 , "y" : "z" }}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":null}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1e999}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"y":{"a":1}}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"y":[1]}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"__proto__":1}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"":1}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"y":1,"y":2}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"y":"a\"b"}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"y":01}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"y":1,}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":5}"#,
             r#"{"user":"u","at":"t","track":"a\u0062"}"#,
             r#"{"user":"u","at":"t","track":"a","user":"v"}"#,
             r#"{"user":"u","at":"t","track":1}"#,
@@ -357,9 +456,20 @@ mod tests {
             r#"[]"#,
             r#"nope"#,
         ];
-        for line in lines {
+        let long_key = format!(r#"{{"user":"u","at":"t","track":"a","props":{{"{}":1}}}}"#, "k".repeat(129));
+        let long_value = format!(r#"{{"user":"u","at":"t","track":"a","props":{{"s":"{}"}}}}"#, "é".repeat(1025));
+        let many: Vec<String> = (0..65).map(|i| format!(r#""k{i}":1"#)).collect();
+        let many = format!(r#"{{"user":"u","at":"t","track":"a","props":{{{}}}}}"#, many.join(","));
+        let generated = [long_key, long_value, many];
+        for line in lines.iter().copied().chain(generated.iter().map(String::as_str)) {
+            // Props read from the text passed every check of the engine.
+            if let Some(Common::Track { name, .. }) = read_common_step(line, &keep()) {
+                let whole = crate::json::parse(line).unwrap();
+                let props = whole.get("props").unwrap_or(&Json::Null);
+                assert!(crate::input::check_event(name, props).is_ok(), "{line}");
+            }
             let mut store = Json::Null;
-            let fast = describe(read_step(line, &mut store));
+            let fast = describe(read_step(line, &keep(), &mut store));
             let whole = crate::json::parse(line).map_err(|e| bad(ErrorCode::InvalidJson, e));
             let slow = match &whole {
                 Ok(doc) => describe(parse_step(doc)),

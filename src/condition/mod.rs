@@ -145,4 +145,14 @@ impl Condition {
         self.root.collect_fields(&mut out);
         out
     }
+
+    /// Every document field of [`Condition::fields`], each with the
+    /// numbers its test compares a value with when a number or null value
+    /// affects the test only through its order against them, its
+    /// null-ness and NaN-ness; None when the test may depend on more.
+    pub fn field_thresholds(&self) -> Vec<(&PathRef, Option<Vec<f64>>)> {
+        let mut out = Vec::new();
+        self.root.collect_thresholds(&mut out);
+        out
+    }
 }

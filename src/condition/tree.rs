@@ -202,7 +202,88 @@ impl TypeName {
     }
 }
 
+impl ValueTest {
+    /// Pushes to `out` the numbers this test compares a value with, and
+    /// returns true, when a value that is a number or null affects the
+    /// test's result only through its order against those numbers (less,
+    /// equal or greater, for each), whether it is null and whether it is
+    /// NaN. Returns false for a test that may depend on more (a regex, a
+    /// version, a structured literal).
+    pub fn thresholds(&self, out: &mut Vec<f64>) -> bool {
+        match self {
+            ValueTest::Literal(literal) => match &literal.kind {
+                // `value * 1 === n`; `String(value) === text` compares a
+                // number with `as_number`; `!!value` is `value != 0`.
+                LiteralKind::Num(n) => {
+                    out.push(*n);
+                    true
+                }
+                LiteralKind::Str { as_number, .. } => {
+                    out.extend(*as_number);
+                    true
+                }
+                LiteralKind::Bool(_) => {
+                    out.push(0.0);
+                    true
+                }
+                LiteralKind::Null => true,
+                LiteralKind::Structured => false,
+            },
+            ValueTest::Operators(ops) => ops.iter().all(|t| t.op.thresholds(&t.operand, out)),
+        }
+    }
+}
+
+impl Op {
+    /// [`ValueTest::thresholds`] of one operator.
+    fn thresholds(&self, operand: &Json, out: &mut Vec<f64>) -> bool {
+        match self {
+            Op::StrictEq { .. } => {
+                if let Json::Num(n) = operand {
+                    out.push(*n);
+                }
+                true
+            }
+            Op::Order { operand: Primitive::Num(n), .. }
+            | Op::Order { operand: Primitive::Str { number: n, .. }, .. } => {
+                out.push(*n);
+                true
+            }
+            Op::In { list, .. } => {
+                out.extend(list.iter().filter_map(|j| match j {
+                    Json::Num(n) => Some(*n),
+                    _ => None,
+                }));
+                true
+            }
+            Op::Not(test) => test.thresholds(out),
+            // Null-ness or type only; false for every number and null.
+            Op::Exists(_) | Op::Type(_) | Op::All { .. } | Op::Size(_) | Op::ElemMatch(_) | Op::Never => true,
+            Op::Version { .. } | Op::Regex { .. } => false,
+        }
+    }
+}
+
 impl Cond {
+    /// Each top-level field with [`ValueTest::thresholds`] of its test
+    /// (None when the test may depend on more than them).
+    pub fn collect_thresholds<'a>(&'a self, out: &mut Vec<(&'a PathRef, Option<Vec<f64>>)>) {
+        for entry in self.entries.iter() {
+            match entry {
+                Entry::Field(Field { path: FieldPath::Doc(path), test, .. }) => {
+                    let mut numbers = Vec::new();
+                    let ok = test.thresholds(&mut numbers);
+                    out.push((path, ok.then_some(numbers)));
+                }
+                Entry::Field(_) | Entry::Invalid { .. } => {}
+                Entry::And(conds) | Entry::Or(conds) | Entry::Nor(conds) => {
+                    conds.iter().for_each(|c| c.collect_thresholds(out));
+                }
+                Entry::Not(cond) => cond.collect_thresholds(out),
+            }
+        }
+    }
+
     /// A condition that never holds, for a part that could not be compiled.
     pub fn invalid(op: &str, operand: &Json) -> Cond {
         Cond { entries: Box::new([Entry::Invalid { op: op.into(), operand: operand.clone() }]) }

@@ -29,6 +29,9 @@ pub struct CompiledConfig {
     pub stages: StageMachine,
     pub experiences: ExperiencePlan,
     pub policy: Policy,
+    /// What a change of each signal's value means to the segment and
+    /// stage conditions (see `doc::SignalThresholds`).
+    pub signal_classes: crate::doc::SignalThresholds,
     /// The config as written.
     pub source: Json,
 }
@@ -114,5 +117,17 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
     let segments = SegmentPlan::compile(&config.segments, segment_order, &env, problems);
     let stages = StageMachine::compile(&config.stages, &env, problems);
     let experiences = ExperiencePlan::compile(&config.experiences, &env, problems);
-    Some(CompiledConfig { signals, segments, stages, experiences, policy: config.policy, source: doc.clone() })
+    let signal_classes = crate::doc::SignalThresholds::new(
+        signals.len(),
+        segments.segments.iter().map(|s| &s.when).chain(stages.stages.iter().map(|s| &s.when)),
+    );
+    Some(CompiledConfig {
+        signals,
+        segments,
+        stages,
+        experiences,
+        policy: config.policy,
+        signal_classes,
+        source: doc.clone(),
+    })
 }

@@ -11,6 +11,7 @@
 use crate::json::{Json, Obj};
 use crate::time::{Millis, MAX_TIME, MINUTE};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 pub const MAX_JOURNAL_ENTRIES: usize = 2_000;
 /// About how many bytes of stored state the journal may take (props
@@ -34,7 +35,8 @@ pub struct JournalEntry {
     /// The earliest and latest real times of the events (to the ms).
     pub first: Millis,
     pub last: Millis,
-    pub name: Box<str>,
+    /// Shared with the config's name when it reads events of this name.
+    pub name: Arc<str>,
     pub props: Obj,
     pub count: u64,
 }
@@ -52,15 +54,16 @@ pub struct Journal {
 impl Journal {
     /// Records an event; only its props named in `kept` are stored (the
     /// props the config reads). Compared without building anything, so a
-    /// repeated event costs no allocation.
-    pub fn add(&mut self, minute: Millis, real: Millis, name: &str, kept: &[Box<str>], props: &Obj) {
+    /// repeated event costs no allocation; `name` is shared (the config's
+    /// own), so neither does a new entry without props.
+    pub fn add(&mut self, minute: Millis, real: Millis, name: Arc<str>, kept: &[Box<str>], props: &Obj) {
         let same_props = |stored: &Obj| kept.iter().all(|k| stored.get(k) == props.get(k));
         let same = self
             .entries
             .iter_mut()
             .rev()
             .take_while(|e| e.minute >= minute)
-            .find(|e| e.minute == minute && &*e.name == name && same_props(&e.props));
+            .find(|e| e.minute == minute && e.name == name && same_props(&e.props));
         if let Some(e) = same {
             e.count += 1;
             e.first = e.first.min(real);
@@ -69,7 +72,7 @@ impl Journal {
         }
         let props: Obj = kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect();
         let at = self.entries.partition_point(|e| e.minute <= minute);
-        let entry = JournalEntry { minute, first: real, last: real, name: name.into(), props, count: 1 };
+        let entry = JournalEntry { minute, first: real, last: real, name, props, count: 1 };
         self.bytes += cost(&entry);
         self.entries.insert(at, entry);
         while self.entries.len() > MAX_JOURNAL_ENTRIES || (self.bytes > MAX_JOURNAL_BYTES && self.entries.len() > 1) {
@@ -227,9 +230,9 @@ mod tests {
     fn identical_events_share_an_entry() {
         let mut j = Journal::default();
         for i in 0..1000 {
-            j.add(10 * M, 10 * M + i, "a", &[], &Obj::new());
+            j.add(10 * M, 10 * M + i, "a".into(), &[], &Obj::new());
         }
-        j.add(9 * M, 9 * M + 5, "a", &[], &Obj::new());
+        j.add(9 * M, 9 * M + 5, "a".into(), &[], &Obj::new());
         assert_eq!(j.len(), 2);
         let first = j.entries().next().unwrap();
         assert_eq!((first.minute, first.count), (9 * M, 1));

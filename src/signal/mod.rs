@@ -22,6 +22,7 @@ use crate::json::{Json, Obj};
 use crate::model::{EventSel, SignalDef, SignalForm};
 use crate::problem::{ErrorCode, JsonPath, Problems};
 use crate::time::{Millis, MINUTE};
+use std::sync::Arc;
 
 pub use crate::limits::MAX_LATENESS;
 
@@ -45,7 +46,9 @@ pub struct CompiledSignal {
 #[derive(Debug)]
 pub struct SignalPlan {
     pub signals: Vec<CompiledSignal>,
-    by_event: VecMap<Box<str>, Vec<u16>>,
+    /// The signals each event name feeds. The name is shared with the
+    /// journal entries of events of that name (no allocation per event).
+    by_event: VecMap<Arc<str>, Vec<u16>>,
     any_event: Vec<u16>,
     /// Ratios in an order where each comes after the ratios it reads.
     ratio_order: Vec<u16>,
@@ -66,7 +69,7 @@ impl SignalPlan {
         let ids: Vec<&str> = defs.iter().map(|d| &*d.id).collect();
         let doc_resolver = DocResolver { signal_ids: &ids };
         let props_env = CompileEnv { resolver: &PropsResolver, saved_groups };
-        let mut by_event: VecMap<Box<str>, Vec<u16>> = VecMap::new();
+        let mut by_event: VecMap<Arc<str>, Vec<u16>> = VecMap::new();
         let mut any_event = Vec::new();
         let mut signals = Vec::with_capacity(defs.len());
         for (i, def) in defs.iter().enumerate() {
@@ -88,7 +91,7 @@ impl SignalPlan {
                 EventSel::Any => any_event.push(i as u16),
                 EventSel::Names(names) => {
                     for name in names {
-                        by_event.entry_or_insert_with(name.clone(), Vec::new).push(i as u16);
+                        by_event.entry_or_insert_with(Arc::from(&**name), Vec::new).push(i as u16);
                     }
                 }
             }
@@ -145,15 +148,25 @@ impl SignalPlan {
     /// `event.at`) into every signal it feeds, and into the journal.
     /// `history` must have been advanced to the step's time first.
     pub fn record(&self, history: &mut History, event: &RecordedEvent, real: Millis) {
-        if self.reads(event.name) {
-            history.journal.add(event.at, real, event.name, &self.read_props, event.props);
+        let named = self.by_event.get_key_value(event.name);
+        if named.is_some() || !self.any_event.is_empty() {
+            let name = match named {
+                Some((name, _)) => Arc::clone(name),
+                None => Arc::from(event.name),
+            };
+            history.journal.add(event.at, real, name, &self.read_props, event.props);
         }
-        self.feed(history, event, 1);
+        self.feed_into(history, event, named.map_or(&[], |(_, signals)| signals), 1);
     }
 
     /// Counts `times` identical events into the signals (not the journal).
     pub fn feed(&self, history: &mut History, event: &RecordedEvent, times: u64) {
         let named = self.by_event.get(event.name).map_or(&[][..], Vec::as_slice);
+        self.feed_into(history, event, named, times);
+    }
+
+    /// `feed`, with the signals that read events of this name.
+    fn feed_into(&self, history: &mut History, event: &RecordedEvent, named: &[u16], times: u64) {
         for &i in named.iter().chain(&self.any_event) {
             let Some(signal) = self.signals.get(i as usize) else { continue };
             if let Some(w) = &signal.where_ {
@@ -165,21 +178,37 @@ impl SignalPlan {
         }
     }
 
-    /// Every signal's value at `now` (in config order) into `out`.
-    pub fn values(
-        &self,
-        history: &History,
-        now: Millis,
-        attributes: &Json,
-        entitlements: &Json,
-        out: &mut Vec<Option<f64>>,
-    ) {
+    /// The ratio operands that read attributes or entitlements, two per
+    /// ratio of `ratio_order` (None for one that reads a signal): they
+    /// change only with the user's identity, so the engine reads them
+    /// once per identity, not at every step (walking the identity's
+    /// objects by name).
+    pub fn identity_operands(&self, attributes: &Json, entitlements: &Json, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        let doc = EvalDoc { signals: &[], attributes, entitlements, segments: &Json::Null, stage: &Json::Null };
+        for &i in &self.ratio_order {
+            let ratio = self.signals.get(i as usize).and_then(|s| s.ratio.as_ref());
+            for p in ratio.into_iter().flat_map(|(a, b)| [a, b]) {
+                let reads_signal = matches!(Root::decode(p.root), Some(Root::Signal(_)));
+                out.push(if reads_signal { None } else { number_at(&doc, p) });
+            }
+        }
+    }
+
+    /// Every signal's value at `now` (in config order) into `out`;
+    /// `identity` is what [`SignalPlan::identity_operands`] gave for the
+    /// user's identity.
+    pub fn values(&self, history: &History, now: Millis, identity: &[Option<f64>], out: &mut Vec<Option<f64>>) {
         out.clear();
         out.extend(history.states.iter().map(|s| s.value(now)));
-        for &i in &self.ratio_order {
+        for (k, &i) in self.ratio_order.iter().enumerate() {
             let Some((a, b)) = self.signals.get(i as usize).and_then(|s| s.ratio.as_ref()) else { continue };
-            let doc = EvalDoc { signals: out, attributes, entitlements, segments: &Json::Null, stage: &Json::Null };
-            let value = match (number_at(&doc, a), number_at(&doc, b)) {
+            // What `number_at` reads: a finite number, or nothing.
+            let operand = |p: &PathRef, at: usize, out: &[Option<f64>]| match Root::decode(p.root) {
+                Some(Root::Signal(j)) => out.get(usize::from(j)).copied().flatten().filter(|n| n.is_finite()),
+                _ => identity.get(at).copied().flatten(),
+            };
+            let value = match (operand(a, 2 * k, out), operand(b, 2 * k + 1, out)) {
                 (Some(a), Some(b)) if b != 0.0 => Some(a / b),
                 _ => None,
             };
