@@ -652,7 +652,7 @@ impl Engine {
 
     /// Ids of the segments that hold at the latest step, sorted (the order
     /// of every output: `simulate`, `evaluate`, the browser's `evaluate()`).
-    fn held_segments(&self) -> Vec<&str> {
+    pub fn held_segments(&self) -> Vec<&str> {
         let config = &*self.config;
         let mut held: Vec<&str> = config
             .segments
@@ -664,6 +664,18 @@ impl Engine {
             .collect();
         crate::collections::sort_small_by(&mut held, |a, b| a < b);
         held
+    }
+
+    /// The id of the stage held, if any.
+    pub fn stage_id(&self) -> Option<&str> {
+        let held = self.user.stage.held?;
+        self.config.stages.stages.get(held.index).map(|s| &*s.id)
+    }
+
+    /// Every signal's id and value at the latest step, in config order
+    /// (none for a new user that took no step yet).
+    pub fn signal_values(&self) -> impl Iterator<Item = (&str, Option<f64>)> + '_ {
+        self.config.signals.signals.iter().zip(&self.scratch.signals).map(|(s, v)| (&*s.id, *v))
     }
 
     /// Re-evaluates at `now` (a step) without building an `Evaluation`.
@@ -681,16 +693,10 @@ impl Engine {
         let held = self.user.stage.held;
         Evaluation {
             at: now,
-            stage: held.and_then(|h| config.stages.stages.get(h.index)).map(|s| s.id.clone()),
+            stage: self.stage_id().map(Box::from),
             stage_since: held.map(|h| h.since),
             segments: self.held_segments().into_iter().map(Box::from).collect(),
-            signals: config
-                .signals
-                .signals
-                .iter()
-                .zip(&self.scratch.signals)
-                .map(|(s, v)| (s.id.clone(), *v))
-                .collect(),
+            signals: self.signal_values().map(|(id, v)| (Box::from(id), v)).collect(),
             capped: config.signals.capped(&self.user.history, now).into_iter().map(Box::from).collect(),
         }
     }

@@ -348,13 +348,13 @@ pub fn apply_into(
                 }
                 o.end();
             }
-            let evaluation = engine.snapshot();
+            // Written from the engine's state (no `Evaluation` of owned copies).
             let mut o = ObjectWriter::new(out);
-            o.str("user", &engine.user().user_id).str("at", at_text).opt_str("stage", evaluation.stage.as_deref());
-            o.strs("segments", evaluation.segments.iter().map(|s| &**s));
+            o.str("user", &engine.user().user_id).str("at", at_text).opt_str("stage", engine.stage_id());
+            o.strs("segments", engine.held_segments().into_iter());
             let mut signals = ObjectWriter::new(o.key("signals"));
-            for (id, v) in &evaluation.signals {
-                signals.opt_num(id, *v);
+            for (id, v) in engine.signal_values() {
+                signals.opt_num(id, v);
             }
             signals.end();
             o.key("decisions").push_str(&decisions);

@@ -70,7 +70,10 @@ impl Journal {
             e.last = e.last.max(real);
             return;
         }
-        let props: Obj = kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect();
+        let props: Obj = match props.is_empty() {
+            true => Obj::new(),
+            false => kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect(),
+        };
         let at = self.entries.partition_point(|e| e.minute <= minute);
         let entry = JournalEntry { minute, first: real, last: real, name, props, count: 1 };
         self.bytes += cost(&entry);
