@@ -432,7 +432,7 @@ async function decideOnlyMain() {
     console.log(`  reasons ${us(r.onstage_decide_reasons)}, same moment ${us(r.onstage_decide_same_moment)}, hand-written ${us(r.handwritten)}, track ${us(r.onstage_track)}`);
   }
   const b = page.wasm_binding;
-  console.log(`wasm binding at ${b.events}: decide ${us(b.wasm_decide)}, decide+parse ${us(b.wasm_decide_parse)}, reasons ${us(b.wasm_decide_reasons)}, evaluate ${us(b.wasm_evaluate)}, track ${us(b.wasm_track)}`);
+  console.log(`wasm binding at ${b.events}: decide ${us(b.wasm_decide)}, unchanged ${us(b.wasm_decide_unchanged)}, decide+parse ${us(b.wasm_decide_parse)}, reasons ${us(b.wasm_decide_reasons)}, evaluate ${us(b.wasm_evaluate)}, track ${us(b.wasm_track)}`);
   say(`wrote ${out.slice(ROOT.length)} (${results.bench_seconds.toFixed(0)} s)`);
 }
 

@@ -239,6 +239,8 @@ async function main(config) {
     wasm_decide_reasons: () => raw.decide('*', ++now, true, true),
     wasm_evaluate: () => raw.evaluate(++now),
     wasm_decide_parse: () => JSON.parse(raw.decide('*', ++now, false, true)),
+    // The binding as the package calls it: the text only when the decision changed.
+    wasm_decide_unchanged: () => raw.decide('*', ++now, false, true, true),
   });
   const rawTrack = measure(
     {
