@@ -7,8 +7,10 @@
 #      node scripts/bench-batch.mjs: `onstage batch` over 10,000,000
 #      events with 1 and 2 threads -> its `batch` section;
 #      crates/python/bench_spark.py: onstage.spark.evaluate on Spark local
-#      mode, 1 and 2 cores -> its `spark` section (the .venv and the wheel
-#      first: scripts/python.sh, scripts/python-wheel.sh)
+#      mode, 1 and 2 cores, modes stream and group on the same data, and
+#      stream over the batch population (10,000,000 events) -> its `spark`
+#      section (the .venv and the wheel first: scripts/python.sh,
+#      scripts/python-wheel.sh)
 #   4. node scripts/bench-readme.mjs: README's Performance section
 # A missed budget is reported, not a failure. Extra arguments go to
 # bench.mjs (e.g. --quick for a short smoke run that writes

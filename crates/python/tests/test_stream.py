@@ -43,7 +43,8 @@ def test_generated_population_streamed_equals_evaluate():
 
 def check(config, events, identify, as_of, batch):
     evaluator = onstage.Evaluator(config)
-    whole = evaluator.evaluate(*arrow_tables(events, identify)[:1], as_of, arrow_tables(events, identify)[1])
+    ev, ids = arrow_tables(events, identify)
+    whole = evaluator.evaluate(ev, as_of, ids)
     stream = evaluator.stream(as_of)
     parts = [stream.feed(b) for b in sorted_stream(events, identify).to_batches(max_chunksize=batch)]
     parts.append(stream.finish())
