@@ -5,9 +5,11 @@
 #   1. native  cargo test (lib, bins, tests), the doc tests, the docs' examples
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
 #   3. python  the Python wheel (maturin) and its tests (crates/python/tests/):
-#              every row against `onstage simulate`, natively, on a local
-#              Spark (local[2]) and in DataFusion SQL (a .venv of the pinned
-#              packages of crates/python/requirements.txt; Java 17 for Spark)
+#              every row against `onstage simulate`, natively, streamed, on a
+#              local Spark (local[2], both modes) and in DataFusion SQL; bad
+#              rows named; one user of 1,000,000 events streamed in bounded
+#              memory (a .venv of the pinned packages of
+#              crates/python/requirements.txt; Java 17 for Spark)
 #   4. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
 #              (wasm-bindgen-test-runner with Debian's chromedriver)
 #   5. build   the release package into dist/ (scripts/build-wasm.sh), and the

@@ -10,6 +10,11 @@ scripts/bench.sh, in one run:
   10,000,000 events in bench/tmp/, made if missing), read from Parquet by
   each job, on local[1] and local[2].
 
+- one user with 100,000 and with 1,000,000 events (made by Spark,
+  `spark.range`) in both modes on local[1]: the peak resident memory of
+  the Python workers (the largest VmRSS of a `pyspark.daemon` or
+  `pyspark.worker` process, sampled every 50 ms; Linux only).
+
 Events per second per core from the wall time of the job (Spark
 start-up excluded: one small job of each mode first, untimed; the job
 writes its rows to a noop sink). Merges a
@@ -95,12 +100,68 @@ def run(cores, ev, ids, as_of, parquet):
     return runs
 
 
+def python_worker_rss_kib():
+    """The largest resident memory (KiB) of a Spark Python worker now."""
+    largest = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+            if b"pyspark.daemon" not in cmdline and b"pyspark.worker" not in cmdline:
+                continue
+            with open(f"/proc/{pid}/status") as f:
+                rss = next(line for line in f if line.startswith("VmRSS:"))
+            largest = max(largest, int(rss.split()[1]))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return largest
+
+
+def big_user():
+    """One user's events, 100,000 then 1,000,000, in both modes: the
+    Python workers' peak resident memory while the job runs."""
+    import threading
+
+    from pyspark.sql import functions as F
+
+    from onstage.spark import evaluate
+
+    spark = session(1)
+    runs = []
+    try:
+        names = F.array(*[F.lit(x) for x in ["report_created", "api_call", "feature_used", "automation_run"]])
+        for mode in ("stream", "group"):
+            for n in (100_000, 1_000_000):
+                df = spark.range(n).select(
+                    F.lit("big").alias("user"), names[F.col("id") % 4].alias("name"),
+                    F.timestamp_millis(F.lit(1_772_000_000_000) + F.col("id")).alias("at"))
+                peak, done = [0], threading.Event()
+
+                def sample():
+                    while not done.wait(0.05):
+                        peak[0] = max(peak[0], python_worker_rss_kib())
+
+                watcher = threading.Thread(target=sample)
+                watcher.start()
+                try:
+                    rows = evaluate(df, SAAS, "2026-04-01T00:00:00Z", mode=mode).collect()
+                finally:
+                    done.set()
+                    watcher.join()
+                assert [r["events"] for r in rows] == [n]
+                runs.append({"mode": mode, "events": n, "python_worker_peak_rss_mib": round(peak[0] / 1024, 1)})
+    finally:
+        spark.stop()
+    return runs
+
+
 def main():
     os.environ["PYSPARK_PYTHON"] = sys.executable
     parquet = parquet_population()
     events, identify, as_of = population(USERS, 42)
     ev, ids = arrow_tables(events, identify)
     runs = [r for c in (1, 2) for r in run(c, ev, ids, as_of, parquet)]
+    one_user = big_user()
 
     def rate(data, mode, cores):
         return next(r["events_per_s"] for r in runs
@@ -119,6 +180,11 @@ def main():
             "group_generated": round(rate("generated", "group", 2) / rate("generated", "group", 1), 2),
             "stream_parquet": round(rate("population", "stream", 2) / rate("population", "stream", 1), 2),
         },
+    }
+    section["one_user"] = {
+        "what": "one user with 100,000 and 1,000,000 events (spark.range), local[1]: the largest resident memory "
+                "of a Spark Python worker during the job (VmRSS sampled every 50 ms)",
+        "runs": one_user,
     }
     path = ROOT / "bench" / ("tmp/results-quick.json" if QUICK else "results.json")
     path.parent.mkdir(parents=True, exist_ok=True)
