@@ -3,7 +3,7 @@
 //! imports, which all check what they read the same way.
 
 use crate::error::InputError;
-use crate::json::{Json, MAX_DEPTH};
+use crate::json::Json;
 use crate::limits::*;
 use crate::time::{floor_minute, Millis, MAX_TIME, MIN_TIME};
 
@@ -161,8 +161,7 @@ pub(crate) fn check_identity(identity: &Identity) -> Result<(), InputError> {
             None | Some(Json::Obj(_)) => {}
             Some(other) => return Err(InputError::NotAnObject { field, found: other.type_name() }),
         }
-        // The stored state holds them one level down: keep it readable.
-        if value.as_ref().is_some_and(|v| v.depth() > MAX_DEPTH - 1) {
+        if value.as_ref().is_some_and(|v| v.depth() > MAX_IDENTITY_DEPTH) {
             return Err(InputError::TooDeep { what: field });
         }
     }

@@ -23,6 +23,11 @@ pub const MAX_REGEX_TOTAL: usize = 256 * 1024;
 
 // ----------------------------------------------------------------- steps
 pub const MAX_USER_ID_CHARS: usize = 256;
+/// Nesting of a user's attributes and entitlements (`Json::depth`): the
+/// stored state holds them one level down, and the browser's envelope holds
+/// the state one level further, so what identify accepts is stored as text
+/// the JSON reader (at most `MAX_DEPTH` deep) reads back.
+pub const MAX_IDENTITY_DEPTH: usize = crate::json::MAX_DEPTH - 2;
 pub const MAX_PROPS: usize = 64;
 pub const MAX_PROP_KEY_CHARS: usize = 128;
 pub const MAX_PROP_STRING_CHARS: usize = 1024;

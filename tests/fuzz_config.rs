@@ -27,6 +27,7 @@ const PROBLEM_CODES: &[&str] = &[
     "unsupported_version",
     "bad_id",
     "duplicate_id",
+    "duplicate_key",
     "limit_exceeded",
     "reserved_key",
     "bad_duration",

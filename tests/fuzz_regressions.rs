@@ -3,7 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::engine::{Engine, Identity, Slots};
-use onstage::json::{parse, Json, Obj};
+use onstage::json::{parse, Json, Obj, MAX_DEPTH};
+use onstage::persist::envelope::{self, StepMarks};
 use onstage::persist::codec;
 use std::sync::Arc;
 
@@ -112,6 +113,27 @@ fn an_accepted_identity_gives_a_state_that_reads_back() {
         let text = e.export_state().to_json_string();
         let state = parse(&text).expect("an accepted identity gives a state that parses");
         Engine::restore(saas(), "u1", &state).expect("and restores");
+    }
+}
+
+/// Found by `fuzz envelope` (long run of 2026-12-06). The fix above let
+/// attributes 63 levels deep through (`MAX_DEPTH - 1`, one level for the
+/// stored state), but the browser's envelope holds the state one level
+/// further down: its text (65 levels) could not be read back, so the next
+/// load set the user's whole state aside.
+/// Fix: identify and restore accept `MAX_IDENTITY_DEPTH` (`MAX_DEPTH - 2`).
+#[test]
+fn an_accepted_identity_gives_an_envelope_that_reads_back() {
+    for levels in [MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH - 1] {
+        let mut e = Engine::new(saas(), "u1").unwrap();
+        let identity = Identity { attributes: Some(nested(levels)), entitlements: None, tz_offset_minutes: None };
+        let accepted = e.identify(identity, T0).is_ok();
+        assert_eq!(accepted, levels < MAX_DEPTH - 1, "{levels} levels");
+        let text = envelope::write(&StepMarks::default(), &e.export_state().to_json_string());
+        let stored = parse(&text).expect("the envelope the engine wrote parses");
+        let (state, _, notes) = envelope::open(&stored).expect("and opens");
+        assert!(notes.is_empty(), "{notes:?}");
+        Engine::restore(saas(), "u1", state).expect("and restores");
     }
 }
 

@@ -386,8 +386,8 @@ pub fn restore(
     }
     let mut identity = [object("attributes")?, object("entitlements")?];
     for (value, name) in identity.iter_mut().zip(["attributes", "entitlements"]) {
-        // What identify accepts is at most MAX_DEPTH - 1 deep.
-        if value.depth() > crate::json::MAX_DEPTH - 1 {
+        // Deeper than identify accepts: the envelope could not be read back.
+        if value.depth() > crate::limits::MAX_IDENTITY_DEPTH {
             *value = Json::Obj(Obj::new());
             notes.push(RestoreNote {
                 code: ErrorCode::PartCorrupt,
