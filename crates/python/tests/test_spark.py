@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import SAAS, TIMELINES
-from oracle import arrow_tables, assert_same, from_timeline, population, simulate
+from oracle import arrow_tables, assert_same, from_timeline, population, rfc3339, simulate
 
 pyspark = pytest.importorskip("pyspark")
 
@@ -31,10 +31,12 @@ def spark():
     session.stop()
 
 
-def run(spark, config, events, identify, as_of, mode):
+def run(spark, config, events, identify, as_of, mode, text_times=False):
     from onstage.spark import evaluate
 
     ev, ids = arrow_tables(events, identify)
+    if text_times:
+        ev = ev.set_column(ev.schema.get_field_index("at"), "at", pa.array([text_time(e["at"], i) for i, e in enumerate(events)]))
     rows = evaluate(spark.createDataFrame(ev), config, as_of, spark.createDataFrame(ids), mode=mode).collect()
     expected = simulate(config, events, identify, as_of)
     got = {r["user"]: r.asDict(recursive=True) for r in rows}
@@ -54,6 +56,20 @@ def test_generated_population_equals_simulate(spark, mode):
                                          ("tours", TIMELINES / "tours.config.json")])
 def test_shared_timelines_equal_simulate(spark, name, config):
     run(spark, config, *from_timeline(TIMELINES / f"{name}.timeline.jsonl"), "stream")
+
+
+def text_time(ms, i):
+    """RFC 3339 text of ``ms``, every other one at +05:30 (so the text's
+    order is not the time's)."""
+    if i % 2 == 0:
+        return rfc3339(ms)
+    return rfc3339(ms + 330 * 60_000).replace("Z", "+05:30")
+
+
+def test_text_times_are_ordered_as_the_core_reads_them(spark):
+    # at as RFC 3339 text with offsets: the stream mode sorts by Spark's
+    # reading of it, not by the text.
+    run(spark, SAAS, *from_timeline(TIMELINES / "saas.timeline.jsonl"), "stream", text_times=True)
 
 
 def bad_events(spark, with_row):
