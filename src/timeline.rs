@@ -351,7 +351,7 @@ pub fn apply_into(
             // Written from the engine's state (no `Evaluation` of owned copies).
             let mut o = ObjectWriter::new(out);
             o.str("user", &engine.user().user_id).str("at", at_text).opt_str("stage", engine.stage_id());
-            o.strs("segments", engine.held_segments().into_iter());
+            o.strs("segments", engine.held_segments());
             let mut signals = ObjectWriter::new(o.key("signals"));
             for (id, v) in engine.signal_values() {
                 signals.opt_num(id, v);
