@@ -1,50 +1,106 @@
-"""onstage_evaluate in DataFusion SQL against `onstage simulate`; partial
-states merged in any order (shuffled rows, 1 to 4 partitions) give the
-one-pass result."""
+"""onstage_evaluate and onstage_evaluate_with_identify in DataFusion SQL
+against `onstage simulate`: a generated population and the three shared
+timelines with their identify data; partial states merged in any order
+(shuffled rows, 1, 2 and 4 target partitions) give the one-pass result;
+bad event and identify rows fail the query naming each row."""
 
+import datetime as dt
 import random
 
 import pyarrow as pa
 import pytest
 
-from conftest import SAAS
-from oracle import arrow_tables, assert_same, population, simulate
+from conftest import ROOT, SAAS, TIMELINES
+from oracle import arrow_tables, assert_same, from_timeline, population, simulate
 
 datafusion = pytest.importorskip("datafusion")
 import onstage.datafusion  # noqa: E402
 
+# The statements docs/warehouse.md shows (checked below).
+EVENTS_SQL = 'SELECT "user", onstage_evaluate("user", name, at, props, "row") AS r FROM events GROUP BY "user"'
+IDENTIFY_SQL = """\
+SELECT "user", onstage_evaluate_with_identify("user", name, at, props, "row", identify,
+                                              attributes, entitlements, tz_offset_minutes) AS r
+FROM (
+  SELECT "user", name, at, props, "row", false AS identify,
+         NULL AS attributes, NULL AS entitlements, NULL AS tz_offset_minutes FROM events
+  UNION ALL
+  SELECT "user", NULL, NULL, NULL, "row", true, attributes, entitlements, tz_offset_minutes FROM identify
+)
+GROUP BY "user\""""
 
-def query(events, as_of, partitions, seed):
-    ev, _ = arrow_tables(events, [])
-    ev = ev.append_column("row", pa.array(range(ev.num_rows), pa.int64()))
-    order = list(range(ev.num_rows))
+
+def numbered(table, seed):
+    """``table`` with a ``row`` column (its order), the rows shuffled."""
+    table = table.append_column("row", pa.array(range(table.num_rows), pa.int64()))
+    order = list(range(table.num_rows))
     random.Random(seed).shuffle(order)
-    shuffled = ev.take(order)
+    return table.take(pa.array(order, pa.int64()))
+
+
+def query(config, ev, ids, as_of, partitions=1, sql=IDENTIFY_SQL):
+    """{user: r} of ``sql`` over the tables ``events`` and ``identify``,
+    each cut into several record batches (one partition each)."""
     ctx = datafusion.SessionContext(datafusion.SessionConfig().with_target_partitions(partitions))
-    size = max(1, shuffled.num_rows // (partitions * 3))
-    ctx.register_record_batches("events", [[b] for b in shuffled.to_batches(max_chunksize=size)])
-    onstage.datafusion.register(ctx, SAAS, as_of)
-    out = ctx.sql('SELECT "user", onstage_evaluate("user", name, at, props, "row") AS r FROM events GROUP BY "user"')
-    return {row["user"]: row["r"] for row in out.to_arrow_table().to_pylist()}
+    for name, table in [("events", ev), ("identify", ids)]:
+        size = max(1, table.num_rows // (partitions * 3))
+        batches = table.to_batches(max_chunksize=size) or [pa.RecordBatch.from_pylist([], schema=table.schema)]
+        ctx.register_record_batches(name, [[b] for b in batches])
+    onstage.datafusion.register(ctx, config, as_of)
+    frame = ctx.sql(sql)
+    # Each batch is a partition: partial states are merged on any number.
+    plan = frame.execution_plan().display_indent()
+    assert "AggregateExec: mode=Partial" in plan and "AggregateExec: mode=Final" in plan, plan
+    out = frame.to_arrow_table().to_pylist()
+    got = {row["user"]: row["r"] for row in out}
+    assert len(got) == len(out)
+    return got
 
 
-def test_sql_equals_simulate_whatever_the_partitions():
-    events, _, as_of = population(120, 11)
-    expected = simulate(SAAS, events, [], as_of)
+def check(config, events, identify, as_of, sql=IDENTIFY_SQL):
+    """Every row equals `onstage simulate`'s over 1, 2 and 4 partitions,
+    from rows shuffled differently each time."""
+    expected = simulate(config, events, identify, as_of)
     first = None
     for partitions, seed in [(1, 1), (2, 2), (4, 3)]:
-        got = query(events, as_of, partitions, seed)
-        assert sorted(got) == sorted(u for u in expected if any(e["user"] == u for e in events))
+        ev, ids = arrow_tables(events, identify)
+        got = query(config, numbered(ev, seed), numbered(ids, seed), as_of, partitions, sql)
+        assert sorted(got) == sorted(expected)
         for user, r in got.items():
             assert_same({"user": user, **r}, expected[user])
+            assert r["events"] == sum(1 for e in events if e["user"] == user and e["at"] <= as_of)
         if first is None:
             first = got
         assert got == first
 
 
-def test_bad_rows_fail_the_query_naming_each_row():
-    import datetime as dt
+def test_events_alone_equal_simulate_whatever_the_partitions():
+    events, _, as_of = population(120, 11)
+    check(SAAS, events, [], as_of, EVENTS_SQL)
 
+
+def test_events_and_identify_equal_simulate_whatever_the_partitions():
+    events, identify, as_of = population(120, 12)
+    # A user with identify data and no events still gets a row.
+    identify.append({"user": "only-identified", "attributes": {"role": "owner"}, "tz_offset_minutes": 60})
+    check(SAAS, events, identify, as_of)
+
+
+@pytest.mark.parametrize("name,config", [("saas", SAAS), ("policy", TIMELINES / "policy.config.json"),
+                                         ("tours", TIMELINES / "tours.config.json")])
+def test_shared_timelines_equal_simulate_whatever_the_partitions(name, config):
+    events, identify, as_of = from_timeline(TIMELINES / f"{name}.timeline.jsonl")
+    assert events and identify
+    check(config, events, identify, as_of)
+
+
+def test_docs_show_the_statements_the_tests_run():
+    docs = (ROOT / "docs" / "warehouse.md").read_text()
+    for sql in (EVENTS_SQL, IDENTIFY_SQL):
+        assert sql in docs, sql
+
+
+def test_bad_rows_fail_the_query_naming_each_row():
     utc = dt.timezone.utc
     t = dt.datetime(2026, 3, 1, tzinfo=utc)
     # User a: a good event (row 100), a null time (101), a time before
@@ -57,13 +113,12 @@ def test_bad_rows_fail_the_query_naming_each_row():
         "props": [None, None, None, "{not json", '{"a": {"b": 1}}', None],
         "row": pa.array(range(100, 106), pa.int64()),
     })
-    ctx = datafusion.SessionContext()
-    ctx.register_record_batches("events", [table.to_batches()])
-    onstage.datafusion.register(ctx, SAAS, "2026-03-02T00:00:00Z")
 
     def run(where):
-        return ctx.sql(f'SELECT "user", onstage_evaluate("user", name, at, props, "row") AS r FROM events '
-                       f'WHERE {where} GROUP BY "user"').to_arrow_table().to_pylist()
+        ctx = datafusion.SessionContext()
+        ctx.register_record_batches("events", [table.to_batches()])
+        onstage.datafusion.register(ctx, SAAS, "2026-03-02T00:00:00Z")
+        return ctx.sql(EVENTS_SQL.replace(" GROUP BY", f" WHERE {where} GROUP BY")).to_arrow_table().to_pylist()
 
     with pytest.raises(Exception) as caught:
         run("\"user\" = 'a'")
@@ -75,3 +130,51 @@ def test_bad_rows_fail_the_query_naming_each_row():
         run('"user" IS NULL')
     assert "events row 105: the user is null [bad_user_id]" in str(caught.value)
     assert [r["r"]["events"] for r in run('"row" = 100')] == [1]
+
+
+def test_bad_identify_rows_fail_the_query_naming_each_row():
+    # Identify rows 200 to 206: user a's first is not JSON and its third a
+    # second identify (its second is good); b's time zone offset is out of
+    # range; c's attributes are an array; a null user; d's row is good and
+    # d has no events.
+    ids = pa.table({
+        "user": ["a", "a", "a", "b", "c", None, "d"],
+        "attributes": ["{not json", '{"role": "owner"}', '{"role": "admin"}', None, "[1, 2]", None,
+                       '{"role": "owner"}'],
+        "entitlements": pa.array([None] * 7, pa.string()),
+        "tz_offset_minutes": pa.array([None, None, None, 2**40, None, None, 60], pa.int64()),
+        "row": pa.array(range(200, 207), pa.int64()),
+    })
+    ev = pa.table({
+        "user": ["a", "b", "c"],
+        "name": ["report_created"] * 3,
+        "at": pa.array([dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)] * 3, pa.timestamp("ms", tz="UTC")),
+        "props": pa.array([None] * 3, pa.string()),
+        "row": pa.array(range(100, 103), pa.int64()),
+    })
+
+    def run(user):
+        # One user's rows, last row first (the first by row is kept, the
+        # second a duplicate, whatever the input order): a failing group
+        # fails the query, so each user is a query of its own.
+        def of(t):
+            keep = [u == user for u in t.column("user").to_pylist()]
+            t = t.filter(pa.array(keep))
+            return t.take(pa.array(range(t.num_rows - 1, -1, -1), pa.int64()))
+        return query(SAAS, of(ev), of(ids), "2026-03-02T00:00:00Z")
+
+    def failure(user):
+        with pytest.raises(Exception) as caught:
+            run(user)
+        return str(caught.value)
+
+    a = failure("a")
+    assert "identify row 200 (user 'a'): attributes: not JSON" in a and "[bad_identify]" in a, a
+    assert "identify row 202 (user 'a'): the user has identify data in an earlier row" in a, a
+    assert "[duplicate_id]" in a and "row 201 " not in a and "events row" not in a, a
+    b = failure("b")
+    assert "identify row 203 (user 'b'): tz_offset_minutes 1099511627776 is out of range [bad_identify]" in b, b
+    c = failure("c")
+    assert "identify row 204 (user 'c'): attributes must be an object, found array [bad_identify]" in c, c
+    assert "identify row 205: the user is null [bad_user_id]" in failure(None)
+    assert run("d")["d"]["events"] == 0
