@@ -4,7 +4,7 @@
 
 use onstage::engine::{Engine, Identity, Slots};
 use onstage::json::{parse, Json, Obj, MAX_DEPTH};
-use onstage::persist::envelope::{self, StepMarks};
+use onstage::persist::envelope::{self, StepMarks, MAX_TABS};
 use onstage::persist::codec;
 use std::sync::Arc;
 
@@ -135,6 +135,23 @@ fn an_accepted_identity_gives_an_envelope_that_reads_back() {
         assert!(notes.is_empty(), "{notes:?}");
         Engine::restore(saas(), "u1", state).expect("and restores");
     }
+}
+
+/// Found by `fuzz envelope` (long run of 2026-12-06). With `MAX_TABS`
+/// marks stored, all seen later than now (written by a tab whose clock ran
+/// ahead), the mark of a new tab's step was pushed and then dropped at once
+/// as the oldest, so the same step was accepted again: a step of another
+/// tab counted twice.
+/// Fix: `StepMarks::accept` makes room among the other tabs first.
+#[test]
+fn a_step_accepted_while_the_marks_are_full_is_not_accepted_again() {
+    let mut marks = StepMarks::default();
+    for tab in 0..MAX_TABS {
+        assert!(marks.accept(&format!("tab{tab}.1"), T0 + DAY));
+    }
+    assert!(marks.accept("late.1", T0), "a new tab's step is new");
+    assert!(!marks.accept("late.1", T0), "and is not accepted again");
+    assert_eq!(marks.len(), MAX_TABS);
 }
 
 /// Found by `fuzz summary`. An event tracked 24 h late (minus a

@@ -77,8 +77,14 @@ impl StepMarks {
                 true
             }
             None => {
+                // Room is made among the other tabs: the mark of the step
+                // being accepted stays, even when the others were seen
+                // later (a tab whose clock runs ahead), or the same step
+                // would be accepted again.
+                if self.0.len() >= MAX_TABS {
+                    self.forget_oldest();
+                }
                 self.0.push(Mark { tab: tab.into(), seq, seen: now });
-                self.keep_latest();
                 true
             }
         }
@@ -87,13 +93,14 @@ impl StepMarks {
     /// Keeps the `MAX_TABS` marks seen last.
     fn keep_latest(&mut self) {
         while self.0.len() > MAX_TABS {
-            let oldest = self.0.iter().enumerate().min_by_key(|(_, m)| m.seen).map(|(i, _)| i);
-            match oldest {
-                Some(i) => {
-                    self.0.remove(i);
-                }
-                None => break,
-            }
+            self.forget_oldest();
+        }
+    }
+
+    /// Drops the mark seen first.
+    fn forget_oldest(&mut self) {
+        if let Some(i) = self.0.iter().enumerate().min_by_key(|(_, m)| m.seen).map(|(i, _)| i) {
+            self.0.remove(i);
         }
     }
 
