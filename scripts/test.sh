@@ -15,7 +15,8 @@
 #   5. build   the release package into dist/ (scripts/build-wasm.sh), and the
 #              default entry's brotli size against bench/budgets.json
 #   6. types   tsc --noEmit of tests/types/usage.ts against crates/wasm/js/index.d.ts
-#   7. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core)
+#   7. e2e     node --test tests/e2e/*.test.mjs in headless Chromium (playwright-core),
+#              generated timelines through the package against `onstage simulate`
 #   8. package npm pack, the example apps installed from the tarball and built
 #              (Vite 7 with React 19 and 18, webpack 5, no bundler), Node tests
 #              of the installed package, tsc over a usage file of every entry,
@@ -148,6 +149,8 @@ layer_types() { "$ROOT/node_modules/.bin/tsc" -p tests/types/tsconfig.json; }
 layer_e2e() {
   local files=(tests/e2e/*.test.mjs)
   [ -e "${files[0]}" ] || { say "no tests/e2e/*.test.mjs"; return 0; }
+  # The CLI that differential.test.mjs compares the package with.
+  cargo build -p onstage-cli
   CHROME_PATH="$(find_chrome)" node --test "${files[@]}"
 }
 
