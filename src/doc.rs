@@ -230,6 +230,7 @@ impl Inputs {
 pub struct SignalThresholds(Vec<Option<Box<[f64]>>>);
 
 impl SignalThresholds {
+    #[cfg(feature = "text")]
     pub fn new<'c>(signals: usize, conditions: impl IntoIterator<Item = &'c crate::condition::Condition>) -> Self {
         let mut per: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); signals];
         for condition in conditions {
@@ -246,7 +247,7 @@ impl SignalThresholds {
             per.into_iter()
                 .map(|numbers| {
                     numbers.map(|mut n| {
-                        n.sort_by(f64::total_cmp);
+                        crate::collections::heap_sort_by(&mut n, |a, b| a.total_cmp(b).is_lt());
                         n.dedup_by(|a, b| a == b);
                         n.into_boxed_slice()
                     })

@@ -184,7 +184,7 @@ impl Engine {
             entitlements: Json::Obj(Obj::new()),
             history: config.signals.new_history(0),
             stage: StageState::default(),
-            interactions: vec![ExperienceLog::default(); config.experiences.experiences.len()],
+            interactions: ExperienceLog::empty_list(config.experiences.experiences.len()),
             exposed: Exposed::new(),
             last_step: None,
         };

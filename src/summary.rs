@@ -38,7 +38,8 @@ pub fn summarize(
         check_event(e.name, e.props).map_err(|err| (i, err))?;
     }
     let mut order: Vec<(usize, &ExportedEvent)> = events.iter().enumerate().filter(|(_, e)| e.at <= as_of).collect();
-    order.sort_by_key(|(_, e)| e.at);
+    // In time order, events at the same time in input order.
+    crate::collections::heap_sort_by(&mut order, |(i, a), (j, b)| (a.at, i) < (b.at, j));
     let mut history = config.signals.new_history(0);
     let empty = Obj::new();
     for (i, e) in order {

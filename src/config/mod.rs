@@ -117,10 +117,17 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
     let segments = SegmentPlan::compile(&config.segments, segment_order, &env, problems);
     let stages = StageMachine::compile(&config.stages, &env, problems);
     let experiences = ExperiencePlan::compile(&config.experiences, &env, problems);
+    // Replay (`text`: timelines, exports) skips a condition while its
+    // signal stays between the numbers it compares it with; the browser's
+    // engine, one user deciding now and then, compares values bit for bit
+    // (the same results, and 1 KB less of wasm).
+    #[cfg(feature = "text")]
     let signal_classes = crate::doc::SignalThresholds::new(
         signals.len(),
         segments.segments.iter().map(|s| &s.when).chain(stages.stages.iter().map(|s| &s.when)),
     );
+    #[cfg(not(feature = "text"))]
+    let signal_classes = crate::doc::SignalThresholds::default();
     Some(CompiledConfig {
         signals,
         segments,

@@ -203,7 +203,13 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
             let found = match unknown.as_slice() {
                 [] => "no form".to_string(),
                 keys => {
-                    format!("unknown form {}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", "))
+                    let mut found = "unknown form".to_string();
+                    for (i, k) in keys.iter().enumerate() {
+                        found.push_str(if i == 0 { " \"" } else { ", \"" });
+                        found.push_str(k);
+                        found.push('"');
+                    }
+                    found
                 }
             };
             r.problem(ErrorCode::UnknownSignalForm, path, format!("{found}: a signal has one of {}", known.join(", ")));

@@ -77,14 +77,21 @@ pub fn hash_value(v: Value) -> Option<String> {
         Value::Bool(true) => "true".to_string(),
         Value::Num(n) => js_number_string(n),
         Value::Str(s) => s.to_string(),
-        Value::Arr(items) => items
-            .iter()
-            .map(|j| match Value::from(j) {
-                Value::Null | Value::Missing => String::new(),
-                other => hash_value(other).unwrap_or_else(|| js_string_of_falsy(other)),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
+        Value::Arr(items) => {
+            // `Array.prototype.join(",")`, written in place (no `[String]::join`
+            // in the wasm).
+            let mut out = String::new();
+            for (i, j) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match Value::from(j) {
+                    Value::Null | Value::Missing => {}
+                    other => out.push_str(&hash_value(other).unwrap_or_else(|| js_string_of_falsy(other))),
+                }
+            }
+            out
+        }
         Value::Obj(_) => "[object Object]".to_string(),
     };
     (!s.is_empty()).then_some(s)

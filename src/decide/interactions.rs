@@ -26,6 +26,12 @@ pub struct ExperienceLog {
 }
 
 impl ExperienceLog {
+    /// `n` empty logs, one per experience (built each, not cloned: no
+    /// `vec![log; n]` clone loop in the wasm).
+    pub fn empty_list(n: usize) -> Vec<ExperienceLog> {
+        std::iter::repeat_with(ExperienceLog::default).take(n).collect()
+    }
+
     /// On screen at `now`: `last_shown <= now < last_shown + timeout`,
     /// unless dismissed or converted since.
     pub fn on_screen(&self, now: Millis, display_timeout: Millis) -> bool {

@@ -362,7 +362,7 @@ pub fn restore(
         });
         Default::default()
     });
-    let mut interactions = vec![ExperienceLog::default(); config.experiences.experiences.len()];
+    let mut interactions = ExperienceLog::empty_list(config.experiences.experiences.len());
     if let Some(stored) = o.get("interactions").and_then(Json::as_obj) {
         for (id, v) in stored.iter() {
             let (Some(i), Some(exp)) = (config.experiences.index_of(id), config.experiences.get(id)) else { continue };
