@@ -7,8 +7,8 @@
 // Private: the modules that no user of the crate (the CLI, the binding,
 // tests/, benches/) reaches. The others stay `pub mod` until the curated
 // `pub use` list below covers what those users need (issue 11).
-mod code;
 pub mod batch;
+mod code;
 pub mod codec;
 mod collections;
 pub mod condition;

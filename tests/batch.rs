@@ -116,7 +116,8 @@ fn generated(source: &Population, seed: u64, users: usize) -> Population {
             if !rng.chance(10) {
                 at += (rng.below(6 * 3_600_000) as i64).min(as_of + 2 * DAY - at).max(0);
             }
-            let mut row = Row { user: user.clone(), name: sample.name.clone(), props: sample.props.clone(), at, bad: false };
+            let mut row =
+                Row { user: user.clone(), name: sample.name.clone(), props: sample.props.clone(), at, bad: false };
             match rng.below(100) {
                 0 => (row.name, row.bad) = (String::new(), true),
                 1 => (row.props, row.bad) = (parse(r#"{"nested": {"a": 1}}"#).unwrap(), true),
@@ -350,7 +351,8 @@ fn a_refused_user_id_refuses_every_row_of_the_user() {
     let config = config("saas.json");
     let batch = Batch::new(Arc::clone(&config), DAY).unwrap();
     let none = Json::Null;
-    let mut events = vec![Event { row: 0, name: "a", props: &none, at: 1 }, Event { row: 1, name: "a", props: &none, at: 2 }];
+    let mut events =
+        vec![Event { row: 0, name: "a", props: &none, at: 1 }, Event { row: 1, name: "a", props: &none, at: 2 }];
     let result = batch.evaluate("", Some(Identify { row: 7, identity: Identity::default() }), &mut events);
     assert!(result.row.is_none());
     let rows: Vec<(Table, usize)> = result.errors.iter().map(|e| (e.table, e.row)).collect();

@@ -4,8 +4,8 @@
 
 use onstage::engine::{Engine, Identity, Slots};
 use onstage::json::{parse, Json, Obj, MAX_DEPTH};
-use onstage::persist::envelope::{self, StepMarks, MAX_TABS};
 use onstage::persist::codec;
+use onstage::persist::envelope::{self, StepMarks, MAX_TABS};
 use std::sync::Arc;
 
 const SAAS: &str = include_str!("../../shared/examples/saas.json");

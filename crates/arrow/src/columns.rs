@@ -76,7 +76,9 @@ impl<'a> Times<'a> {
                 let v = match unit {
                     TimeUnit::Second => a.as_primitive::<TimestampSecondType>().value(i).checked_mul(1000),
                     TimeUnit::Millisecond => Some(a.as_primitive::<TimestampMillisecondType>().value(i)),
-                    TimeUnit::Microsecond => Some(a.as_primitive::<TimestampMicrosecondType>().value(i).div_euclid(1000)),
+                    TimeUnit::Microsecond => {
+                        Some(a.as_primitive::<TimestampMicrosecondType>().value(i).div_euclid(1000))
+                    }
                     TimeUnit::Nanosecond => {
                         Some(a.as_primitive::<TimestampNanosecondType>().value(i).div_euclid(1_000_000))
                     }
@@ -299,7 +301,10 @@ impl<'a> IdentifyData<'a> {
     fn read(batch: &'a RecordBatch, t: &'static str) -> Result<IdentifyData<'a>, SchemaError> {
         Ok(IdentifyData {
             attributes: batch.column_by_name("attributes").map(|c| Objects::of(c, t, "attributes")).transpose()?,
-            entitlements: batch.column_by_name("entitlements").map(|c| Objects::of(c, t, "entitlements")).transpose()?,
+            entitlements: batch
+                .column_by_name("entitlements")
+                .map(|c| Objects::of(c, t, "entitlements"))
+                .transpose()?,
             tz_offset_minutes: batch
                 .column_by_name("tz_offset_minutes")
                 .map(|c| Whole::of(c, t, "tz_offset_minutes"))
@@ -313,7 +318,10 @@ impl<'a> IdentifyColumns<'a> {
         const T: &str = "identify";
         let known: Vec<&str> = ["user"].into_iter().chain(IDENTIFY_DATA).collect();
         check_names(batch, T, &known, &["user"])?;
-        Ok(IdentifyColumns { user: Strings::of(column(batch, T, "user")?, T, "user")?, data: IdentifyData::read(batch, T)? })
+        Ok(IdentifyColumns {
+            user: Strings::of(column(batch, T, "user")?, T, "user")?,
+            data: IdentifyData::read(batch, T)?,
+        })
     }
 }
 

@@ -34,9 +34,20 @@ pub use onstage::batch::Table as InputTable;
 /// The input's columns are not the ones expected: nothing is evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SchemaError {
-    MissingColumn { table: &'static str, column: String },
-    UnknownColumn { table: &'static str, column: String, known: String },
-    WrongType { table: &'static str, column: String, found: String },
+    MissingColumn {
+        table: &'static str,
+        column: String,
+    },
+    UnknownColumn {
+        table: &'static str,
+        column: String,
+        known: String,
+    },
+    WrongType {
+        table: &'static str,
+        column: String,
+        found: String,
+    },
     /// `as_of` is outside 1970..=9999.
     BadAsOf(String),
     /// The output could not be assembled (not expected).
@@ -177,7 +188,9 @@ impl Evaluator {
                 let uid = id(user, &mut users, &mut names);
                 match cols.at.get(i) {
                     Ok(at) => located.push(Located { user: uid, at, row: this, batch: b as u32, index: i as u32 }),
-                    Err(e) => errors.push(refused(Table::Events, this, Some(user), ErrorCode::BadTime, format!("at: {e}"))),
+                    Err(e) => {
+                        errors.push(refused(Table::Events, this, Some(user), ErrorCode::BadTime, format!("at: {e}")))
+                    }
                 }
             }
         }
@@ -189,7 +202,13 @@ impl Evaluator {
                 let this = row;
                 row += 1;
                 let Some(user) = cols.user.get(i) else {
-                    errors.push(refused(Table::Identify, this as u64, None, ErrorCode::BadUserId, "the user is null".into()));
+                    errors.push(refused(
+                        Table::Identify,
+                        this as u64,
+                        None,
+                        ErrorCode::BadUserId,
+                        "the user is null".into(),
+                    ));
                     continue;
                 };
                 let uid = id(user, &mut users, &mut names);

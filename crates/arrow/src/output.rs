@@ -13,8 +13,7 @@
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, StructArray, TimestampMillisecondArray,
-    UInt64Array,
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, StructArray, TimestampMillisecondArray, UInt64Array,
 };
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use onstage::batch::{Batch, SlotOutcome, UserRow};
@@ -35,12 +34,7 @@ fn signal_fields(config: &CompiledConfig) -> Fields {
 }
 
 fn slot_fields(config: &CompiledConfig) -> Fields {
-    config
-        .experiences
-        .slots
-        .iter()
-        .map(|s| Field::new(&*s.id, DataType::Struct(decision_fields()), false))
-        .collect()
+    config.experiences.slots.iter().map(|s| Field::new(&*s.id, DataType::Struct(decision_fields()), false)).collect()
 }
 
 /// The output's schema for a config (see the module documentation).
@@ -93,9 +87,7 @@ pub fn build(batch: &Batch, rows: &[UserRow]) -> Result<RecordBatch, ArrowError>
     let columns: Vec<ArrayRef> = vec![
         strings(rows.iter().map(|r| Some(&*r.user))),
         strings(rows.iter().map(|r| r.stage.as_deref())),
-        Arc::new(
-            rows.iter().map(|r| r.stage_since).collect::<TimestampMillisecondArray>().with_timezone("UTC"),
-        ),
+        Arc::new(rows.iter().map(|r| r.stage_since).collect::<TimestampMillisecondArray>().with_timezone("UTC")),
         Arc::new(segments.finish()),
         Arc::new(StructArray::try_new_with_length(signal_fields(config), signal_arrays, None, rows.len())?),
         Arc::new(StructArray::try_new_with_length(slot_fields(config), slot_arrays, None, rows.len())?),

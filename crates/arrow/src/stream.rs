@@ -90,9 +90,15 @@ impl Stream {
             let Some(current) = self.current.as_mut() else { continue };
             if table == Table::Identify {
                 let error = if current.identified {
-                    Some((ErrorCode::DuplicateId, "the user has identify data in an earlier row: one row per user".into()))
+                    Some((
+                        ErrorCode::DuplicateId,
+                        "the user has identify data in an earlier row: one row per user".into(),
+                    ))
                 } else if current.replay.is_some() {
-                    Some((ErrorCode::TimeWentBack, "the user's identify data comes after their events: sort identify rows first".into()))
+                    Some((
+                        ErrorCode::TimeWentBack,
+                        "the user's identify data comes after their events: sort identify rows first".into(),
+                    ))
                 } else {
                     match identity(&cols.data, i) {
                         Ok(identity) => {

@@ -5,7 +5,9 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use onstage::batch::{Batch, Event, Identify, Table};
 use onstage::json::{parse, Json};
 use onstage::time::{format_rfc3339, parse_rfc3339, DAY};
@@ -59,14 +61,18 @@ fn table(evs: &[Ev], text_times: bool) -> RecordBatch {
 }
 
 fn identify_table(ids: &[(String, String)]) -> RecordBatch {
-    let attributes: Vec<String> =
-        ids.iter().map(|(_, d)| parse(d).unwrap().get("attributes").map_or("null".into(), Json::to_json_string)).collect();
+    let attributes: Vec<String> = ids
+        .iter()
+        .map(|(_, d)| parse(d).unwrap().get("attributes").map_or("null".into(), Json::to_json_string))
+        .collect();
     let entitlements: Vec<String> = ids
         .iter()
         .map(|(_, d)| parse(d).unwrap().get("entitlements").map_or("null".into(), Json::to_json_string))
         .collect();
-    let tz: Vec<Option<i32>> =
-        ids.iter().map(|(_, d)| parse(d).unwrap().get("tz_offset_minutes").and_then(Json::as_f64).map(|t| t as i32)).collect();
+    let tz: Vec<Option<i32>> = ids
+        .iter()
+        .map(|(_, d)| parse(d).unwrap().get("tz_offset_minutes").and_then(Json::as_f64).map(|t| t as i32))
+        .collect();
     RecordBatch::try_from_iter(vec![
         ("user", Arc::new(ids.iter().map(|(u, _)| Some(u.as_str())).collect::<StringArray>()) as ArrayRef),
         ("attributes", Arc::new(attributes.iter().map(|s| Some(s.as_str())).collect::<StringArray>()) as ArrayRef),
@@ -107,10 +113,11 @@ fn rows_equal_the_core_batch_for_every_user_any_time_form_any_threads() {
             .filter(|(_, (e, _))| e.user == user)
             .map(|(row, (e, p))| Event { row, name: &e.name, props: p, at: e.at })
             .collect();
-        let identify = ids.iter().enumerate().find(|(_, (u, _))| u == user).map(|(row, (_, d))| Identify {
-            row,
-            identity: onstage::Identity::from_json(&parse(d).unwrap()).unwrap(),
-        });
+        let identify = ids
+            .iter()
+            .enumerate()
+            .find(|(_, (u, _))| u == user)
+            .map(|(row, (_, d))| Identify { row, identity: onstage::Identity::from_json(&parse(d).unwrap()).unwrap() });
         let want = batch.evaluate(user, identify, &mut mine).row.unwrap();
         assert_eq!(want.stage.as_deref(), stages.is_valid(i).then(|| stages.value(i)), "{user}");
         for (s, v) in want.signals.iter().enumerate() {
@@ -139,7 +146,12 @@ fn bad_rows_come_back_with_their_row_number() {
     let got: Vec<(Table, usize, &str)> = errors.iter().map(|e| (e.table, e.row, e.code.as_str())).collect();
     assert_eq!(
         got,
-        [(Table::Events, 3, "bad_props"), (Table::Events, 7, "bad_event_name"), (Table::Events, 9, "bad_props"), (Table::Events, 12, "bad_time")]
+        [
+            (Table::Events, 3, "bad_props"),
+            (Table::Events, 7, "bad_event_name"),
+            (Table::Events, 9, "bad_props"),
+            (Table::Events, 12, "bad_time")
+        ]
     );
     assert!(out.num_rows() >= 1);
 }
@@ -153,7 +165,11 @@ fn missing_unknown_and_mistyped_columns_are_refused_by_name() {
     let err = ev.evaluate(&[without], &[], as_of, 1).unwrap_err();
     assert!(matches!(&err, SchemaError::MissingColumn { column, .. } if column == "at"), "{err}");
     let extra = RecordBatch::try_from_iter(
-        good.schema().fields().iter().map(|f| f.name().clone()).zip(good.columns().iter().cloned())
+        good.schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .zip(good.columns().iter().cloned())
             .chain([("timestamp".to_string(), good.column(2).clone())]),
     )
     .unwrap();
@@ -184,13 +200,23 @@ fn stream_batch(evs: &[Ev], ids: &[(String, String)], rows: &[Result<usize, usiz
         ("name", Arc::new(rows.iter().map(|r| ev(r).map(|e| e.name.clone())).collect::<StringArray>()) as ArrayRef),
         ("at", Arc::new(rows.iter().map(|r| ev(r).map(|e| e.at * 1000)).collect::<TimestampMicrosecondArray>())),
         ("props", Arc::new(rows.iter().map(|r| ev(r).map(|e| e.props.clone())).collect::<StringArray>())),
-        ("attributes", Arc::new(rows.iter().map(|r| id(r).and_then(|d| field(d, "attributes"))).collect::<StringArray>())),
-        ("entitlements", Arc::new(rows.iter().map(|r| id(r).and_then(|d| field(d, "entitlements"))).collect::<StringArray>())),
+        (
+            "attributes",
+            Arc::new(rows.iter().map(|r| id(r).and_then(|d| field(d, "attributes"))).collect::<StringArray>()),
+        ),
+        (
+            "entitlements",
+            Arc::new(rows.iter().map(|r| id(r).and_then(|d| field(d, "entitlements"))).collect::<StringArray>()),
+        ),
         (
             "tz_offset_minutes",
             Arc::new(
                 rows.iter()
-                    .map(|r| id(r).and_then(|d| parse(d).unwrap().get("tz_offset_minutes").and_then(Json::as_f64)).map(|t| t as i32))
+                    .map(|r| {
+                        id(r)
+                            .and_then(|d| parse(d).unwrap().get("tz_offset_minutes").and_then(Json::as_f64))
+                            .map(|t| t as i32)
+                    })
                     .collect::<Int32Array>(),
             ),
         ),

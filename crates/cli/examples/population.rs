@@ -68,7 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ("name", Arc::new(StringArray::from(std::mem::take(&mut name))) as ArrayRef),
                     (
                         "at",
-                        Arc::new(TimestampMillisecondArray::from(std::mem::take(&mut at)).with_timezone("UTC")) as ArrayRef,
+                        Arc::new(TimestampMillisecondArray::from(std::mem::take(&mut at)).with_timezone("UTC"))
+                            as ArrayRef,
                     ),
                     ("props", Arc::new(StringArray::from(std::mem::take(&mut prop))) as ArrayRef),
                 ])?;

@@ -43,8 +43,7 @@ fn format_of(path: &str, given: Option<Format>) -> Result<Format, Failure> {
 
 /// Runs the command; returns how many rows were refused.
 pub fn run(args: &Args, evaluator: &Evaluator) -> Result<usize, Failure> {
-    let events = tables::read(&args.events, format_of(&args.events, args.input_format)?)
-        .map_err(Failure::Io)?;
+    let events = tables::read(&args.events, format_of(&args.events, args.input_format)?).map_err(Failure::Io)?;
     let identify = match &args.identify {
         Some(path) => Some(tables::read(path, format_of(path, None)?).map_err(Failure::Io)?),
         None => None,
@@ -54,9 +53,10 @@ pub fn run(args: &Args, evaluator: &Evaluator) -> Result<usize, Failure> {
         .evaluate(&events.batches, identify.as_ref().map_or(&no_batches, |i| &i.batches), args.as_of, args.threads)
         .map_err(|e| Failure::Refused(e.to_string()))?;
     // A row that could not be read: its reading error, not the null's.
-    for (table, unreadable) in
-        [(onstage::batch::Table::Events, Some(&events.unreadable)), (onstage::batch::Table::Identify, identify.as_ref().map(|i| &i.unreadable))]
-    {
+    for (table, unreadable) in [
+        (onstage::batch::Table::Events, Some(&events.unreadable)),
+        (onstage::batch::Table::Identify, identify.as_ref().map(|i| &i.unreadable)),
+    ] {
         let Some(unreadable) = unreadable else { continue };
         errors.retain(|e| e.table != table || !unreadable.contains_key(&e.row));
         errors.extend(unreadable.iter().map(|(row, message)| RowError {
@@ -69,7 +69,11 @@ pub fn run(args: &Args, evaluator: &Evaluator) -> Result<usize, Failure> {
     }
     errors.sort_by_key(|e| (e.table, e.row));
     for e in &errors {
-        let file = if e.table == onstage::batch::Table::Events { &args.events } else { args.identify.as_deref().unwrap_or("") };
+        let file = if e.table == onstage::batch::Table::Events {
+            &args.events
+        } else {
+            args.identify.as_deref().unwrap_or("")
+        };
         eprintln!("onstage: {file}: row {}: {} [{}]", e.row, e.message, e.code);
     }
     let format = args.format.unwrap_or(match args.out.as_deref().and_then(Format::of_path) {
@@ -78,7 +82,9 @@ pub fn run(args: &Args, evaluator: &Evaluator) -> Result<usize, Failure> {
     });
     let out: Box<dyn Write + Send> = match &args.out {
         None => Box::new(std::io::stdout()),
-        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| Failure::Io(format!("cannot write {path}: {e}")))?),
+        Some(path) => {
+            Box::new(std::fs::File::create(path).map_err(|e| Failure::Io(format!("cannot write {path}: {e}")))?)
+        }
     };
     let out = std::io::BufWriter::with_capacity(1 << 20, out);
     let written = match format {
@@ -93,7 +99,8 @@ fn write_parquet(rows: &RecordBatch, out: impl Write + Send) -> Result<(), Strin
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::SNAPPY)
         .build();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(out, rows.schema(), Some(props)).map_err(|e| e.to_string())?;
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(out, rows.schema(), Some(props)).map_err(|e| e.to_string())?;
     writer.write(rows).map_err(|e| e.to_string())?;
     writer.close().map_err(|e| e.to_string())?;
     Ok(())

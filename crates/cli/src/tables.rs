@@ -103,7 +103,9 @@ impl Cells {
                         Some(t) => match t.parse::<i64>() {
                             Ok(n) => Some(n),
                             Err(_) => {
-                                unreadable.entry(row).or_insert(format!("tz_offset_minutes \"{t}\" is not a whole number"));
+                                unreadable
+                                    .entry(row)
+                                    .or_insert(format!("tz_offset_minutes \"{t}\" is not a whole number"));
                                 None
                             }
                         },
@@ -136,7 +138,10 @@ fn read_jsonl(text: &str, cells: &mut Cells) {
                         (_, Json::Str(s)) => cells.set(c, s.to_string()),
                         ("user" | "name" | "at", other) => {
                             let row = cells.rows;
-                            cells.unreadable.entry(row).or_insert(format!("\"{key}\" must be a string, found {}", other.type_name()));
+                            cells
+                                .unreadable
+                                .entry(row)
+                                .or_insert(format!("\"{key}\" must be a string, found {}", other.type_name()));
                         }
                         (_, other) => cells.set(c, other.to_json_string()),
                     }

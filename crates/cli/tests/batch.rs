@@ -91,7 +91,13 @@ fn generated(seed: u64) -> (Vec<Ev>, BTreeMap<String, Json>, i64) {
 fn jsonl(evs: &[Ev]) -> String {
     evs.iter()
         .map(|e| {
-            format!(r#"{{"user":{},"name":{},"at":"{}","props":{}}}"#, Json::str(&e.user), Json::str(&e.name), format_rfc3339(e.at), e.props) + "\n"
+            format!(
+                r#"{{"user":{},"name":{},"at":"{}","props":{}}}"#,
+                Json::str(&e.user),
+                Json::str(&e.name),
+                format_rfc3339(e.at),
+                e.props
+            ) + "\n"
         })
         .collect()
 }
@@ -114,7 +120,10 @@ fn parquet(evs: &[Ev]) -> Vec<u8> {
     let batch = RecordBatch::try_from_iter(vec![
         ("user", col(&|e| Some(e.user.clone()))),
         ("name", col(&|e| Some(e.name.clone()))),
-        ("at", Arc::new(evs.iter().map(|e| Some(e.at)).collect::<arrow_array::TimestampMillisecondArray>()) as ArrayRef),
+        (
+            "at",
+            Arc::new(evs.iter().map(|e| Some(e.at)).collect::<arrow_array::TimestampMillisecondArray>()) as ArrayRef,
+        ),
         ("props", col(&|e| (!e.props.is_null()).then(|| e.props.to_json_string()))),
     ])
     .unwrap();
@@ -267,7 +276,8 @@ fn bad_rows_are_reported_with_their_row_number_and_exit_1() {
     let (code, out, err) = run(&["batch", &config, &events, "--as-of", "2026-03-05T00:00:00Z"]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(out.lines().count(), 2, "users a and b still evaluate: {out}");
-    for (row, code) in [(1, "bad_time"), (2, "invalid_json"), (3, "bad_event_name"), (4, "bad_props"), (5, "bad_props")] {
+    for (row, code) in [(1, "bad_time"), (2, "invalid_json"), (3, "bad_event_name"), (4, "bad_props"), (5, "bad_props")]
+    {
         assert!(err.contains(&format!("row {row}: ")) && err.contains(code), "row {row} {code}: {err}");
     }
     assert!(!err.contains("row 0:"), "{err}");

@@ -30,11 +30,8 @@ pub fn read_stream(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBat
     // it out and marks the capsule's copy released, so the producer's
     // destructor frees nothing twice.
     let stream = unsafe { FFI_ArrowArrayStream::from_raw(pointer.as_ptr().cast()) };
-    let reader =
-        RecordBatchStreamReader::try_new(stream).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+    let reader = RecordBatchStreamReader::try_new(stream).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
+    reader.collect::<Result<Vec<_>, _>>().map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
 /// Record batches handed to Python once through `__arrow_c_stream__`.

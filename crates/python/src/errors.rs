@@ -8,8 +8,18 @@ use pyo3::create_exception;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-create_exception!(_native, OnstageError, pyo3::exceptions::PyValueError, "An input onstage refuses; `code` is its stable error code.");
-create_exception!(_native, ConfigError, OnstageError, "A config with errors; `problems` lists every problem with its path.");
+create_exception!(
+    _native,
+    OnstageError,
+    pyo3::exceptions::PyValueError,
+    "An input onstage refuses; `code` is its stable error code."
+);
+create_exception!(
+    _native,
+    ConfigError,
+    OnstageError,
+    "A config with errors; `problems` lists every problem with its path."
+);
 
 /// One problem as a Python dict.
 pub fn problem_dict<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, PyDict>> {

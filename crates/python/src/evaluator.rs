@@ -3,9 +3,9 @@
 
 use crate::arrow_io::{read_stream, ArrowStream};
 use crate::errors;
-use pyo3::prelude::*;
 use arrow_array::RecordBatch;
 use onstage_arrow::{RowError, SchemaError};
+use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 #[pyclass(frozen, module = "onstage._native")]
