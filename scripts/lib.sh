@@ -17,6 +17,9 @@ esac
 export PATH
 
 WASM_TARGET=wasm32-unknown-unknown
+# Where onstage-datafusion (DataFusion's crates) is built: a cache outside
+# the checkout, kept between runs (scripts/python-datafusion-wheel.sh).
+DATAFUSION_TARGET="${ONSTAGE_DATAFUSION_TARGET:-${XDG_CACHE_HOME:-$HOME/.cache}/onstage/datafusion-target}"
 # Where the package is built (the npm package's files: package.json's
 # `files` and `exports` point here). scripts/serve.mjs serves it as /pkg/.
 PKG_DIR="$ROOT/dist"

@@ -6,8 +6,9 @@
 #   2. clippy  the no-panic lints (unwrap, expect, panic, indexing) outside tests
 #   3. python  the Python wheel (maturin) and its tests (crates/python/tests/):
 #              every row against `onstage simulate`, natively, streamed, on a
-#              local Spark (local[2], both modes) and in DataFusion SQL; bad
-#              rows named; one user of 1,000,000 events streamed in bounded
+#              local Spark (local[2], both modes) and in DataFusion SQL (the
+#              onstage-datafusion wheel, its DataFusion crates built once
+#              into a cache outside the checkout); bad rows named; one user of 1,000,000 events streamed in bounded
 #              memory (a .venv of the pinned packages of
 #              crates/python/requirements.txt; Java 17 for Spark)
 #   4. wasm    tests/wasm_*.rs and crates/wasm/tests/ in headless Chromium
@@ -90,6 +91,7 @@ layer_clippy() {
   cargo clippy --lib --bins -- -D warnings
   cargo clippy -p onstage-wasm --lib --target "$WASM_TARGET" -- -D warnings
   cargo clippy -p onstage-python --lib -- -D warnings
+  CARGO_TARGET_DIR="$DATAFUSION_TARGET" cargo clippy -p onstage-datafusion --lib -- -D warnings
 }
 
 layer_python() {
@@ -98,6 +100,7 @@ layer_python() {
   # The CLI the results are compared with, and the wheel a team installs.
   cargo build -p onstage-cli
   bash scripts/python-wheel.sh
+  ONSTAGE_DATAFUSION_PROFILE=wheel-test bash scripts/python-datafusion-wheel.sh
   ( cd crates/python && "$py" -m pytest -q tests )
 }
 

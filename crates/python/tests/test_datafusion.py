@@ -2,10 +2,14 @@
 against `onstage simulate`: a generated population and the three shared
 timelines with their identify data; partial states merged in any order
 (shuffled rows, 1, 2 and 4 target partitions) give the one-pass result;
-bad event and identify rows fail the query naming each row."""
+bad event and identify rows fail the query naming each row. The
+aggregates are the Rust ones of the onstage-datafusion wheel, handed over
+through datafusion-ffi."""
 
 import datetime as dt
+import json
 import random
+import sys
 
 import pyarrow as pa
 import pytest
@@ -14,7 +18,9 @@ from conftest import ROOT, SAAS, TIMELINES
 from oracle import arrow_tables, assert_same, from_timeline, population, simulate
 
 datafusion = pytest.importorskip("datafusion")
+import onstage  # noqa: E402
 import onstage.datafusion  # noqa: E402
+import onstage_datafusion  # noqa: E402
 
 # The statements docs/warehouse.md shows (checked below).
 EVENTS_SQL = 'SELECT "user", onstage_evaluate("user", name, at, props, "row") AS r FROM events GROUP BY "user"'
@@ -178,3 +184,38 @@ def test_bad_identify_rows_fail_the_query_naming_each_row():
     assert "identify row 204 (user 'c'): attributes must be an object, found array [bad_identify]" in c, c
     assert "identify row 205: the user is null [bad_user_id]" in failure(None)
     assert run("d")["d"]["events"] == 0
+
+
+def test_the_aggregates_are_rust_ones_handed_over_through_the_ffi():
+    native = onstage_datafusion.aggregate(SAAS.read_text(), 0, "onstage_evaluate")
+    assert native.name == "onstage_evaluate"
+    capsule = native.__datafusion_aggregate_udf__()
+    assert type(capsule).__name__ == "PyCapsule"
+    assert onstage_datafusion.ffi_version() == int(datafusion.__version__.split(".")[0])
+    udaf = onstage.datafusion.aggregate(SAAS, "2026-03-02T00:00:00Z", "onstage_evaluate")
+    assert isinstance(udaf, datafusion.AggregateUDF)
+    # Not a Python accumulator: nothing of onstage's Python runs per group.
+    assert "Accumulator" not in dir(onstage.datafusion)
+
+
+def test_a_bad_config_raises_config_error_with_every_problem():
+    config = json.loads(SAAS.read_text())
+    config["signals"]["reports_7d"]["window"] = "7 days"
+    config["version"] = 2
+    with pytest.raises(onstage.ConfigError) as caught:
+        onstage.datafusion.register(datafusion.SessionContext(), config, "2026-03-02T00:00:00Z")
+    assert len(caught.value.problems) >= 2
+    # The native module alone refuses it too, with the problems' paths.
+    with pytest.raises(ValueError) as caught:
+        onstage_datafusion.aggregate(json.dumps(config), 0, "onstage_evaluate")
+    assert "signals.reports_7d.window" in str(caught.value) and "version" in str(caught.value)
+
+
+def test_without_the_wheel_or_with_another_datafusion_major_a_clear_import_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onstage_datafusion", None)
+    with pytest.raises(ImportError, match="needs the onstage-datafusion wheel"):
+        onstage.datafusion.register(datafusion.SessionContext(), SAAS, "2026-03-02T00:00:00Z")
+    monkeypatch.setitem(sys.modules, "onstage_datafusion", onstage_datafusion)
+    monkeypatch.setattr(datafusion, "__version__", "54.1.0")
+    with pytest.raises(ImportError, match="datafusion 54.1.0 is installed"):
+        onstage.datafusion.register(datafusion.SessionContext(), SAAS, "2026-03-02T00:00:00Z")
