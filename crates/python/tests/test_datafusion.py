@@ -219,3 +219,36 @@ def test_without_the_wheel_or_with_another_datafusion_major_a_clear_import_error
     monkeypatch.setattr(datafusion, "__version__", "54.1.0")
     with pytest.raises(ImportError, match="datafusion 54.1.0 is installed"):
         onstage.datafusion.register(datafusion.SessionContext(), SAAS, "2026-03-02T00:00:00Z")
+
+
+# The statement docs/warehouse.md shows for users too large to hold.
+SORTED_SQL = """\
+SELECT "user", name, at, props, "row", identify, attributes, entitlements, tz_offset_minutes
+FROM (
+  SELECT "user", name, at, props, "row", false AS identify,
+         NULL AS attributes, NULL AS entitlements, NULL AS tz_offset_minutes FROM events
+  UNION ALL
+  SELECT "user", NULL, NULL, NULL, "row", true, attributes, entitlements, tz_offset_minutes FROM identify
+)
+ORDER BY "user", identify DESC, at, "row\""""
+
+
+def test_sorted_rows_streamed_give_the_aggregates_result():
+    """DataFusion sorts (spilling to disk when it must), Evaluator.stream
+    holds one user: memory bounded by the config for any user."""
+    events, identify, as_of = population(60, 13)
+    ev, ids = arrow_tables(events, identify)
+    ev, ids = numbered(ev, 4), numbered(ids, 4)
+    expected = query(SAAS, ev, ids, as_of, 2)
+    ctx = datafusion.SessionContext(datafusion.SessionConfig().with_target_partitions(2))
+    ctx.register_record_batches("events", [ev.to_batches(max_chunksize=97)])
+    ctx.register_record_batches("identify", [ids.to_batches(max_chunksize=97)])
+    stream = onstage.Evaluator(SAAS).stream(as_of)
+    rows = []
+    for batch in ctx.sql(SORTED_SQL).execute_stream():
+        rows += stream.feed(batch.to_pyarrow()).to_pylist()
+    rows += stream.finish().to_pylist()
+    assert stream.errors == []
+    got = {row.pop("user"): row for row in rows}
+    assert got == expected
+    assert SORTED_SQL in (ROOT / "docs" / "warehouse.md").read_text()
