@@ -124,7 +124,8 @@ impl Accumulator for Rows {
         let is_identify = match self.shared.identify {
             false => BooleanArray::from(vec![false; order.len()]),
             true => {
-                let flag = self.column(&columns, "identify")?.as_boolean();
+                let flag = self.column(&columns, "identify")?;
+                let flag = flag.as_boolean_opt().ok_or_else(|| internal("identify is not a boolean"))?;
                 (0..flag.len()).map(|i| Some(flag.is_valid(i) && flag.value(i))).collect()
             }
         };
@@ -145,7 +146,8 @@ impl Accumulator for Rows {
             .map_err(|e| DataFusionError::Execution(format!("onstage: {e} [{}]", e.code())))?;
         if !errors.is_empty() {
             let rows = |table: &[ArrayRef]| -> Result<Int64Array> {
-                Ok(self.column(table, "row")?.as_primitive::<Int64Type>().clone())
+                let rows = self.column(table, "row")?.as_primitive_opt::<Int64Type>();
+                Ok(rows.ok_or_else(|| internal("row is not an integer"))?.clone())
             };
             return Err(refused(errors, &rows(&events)?, &rows(&identify)?));
         }

@@ -252,3 +252,17 @@ def test_sorted_rows_streamed_give_the_aggregates_result():
     got = {row.pop("user"): row for row in rows}
     assert got == expected
     assert SORTED_SQL in (ROOT / "docs" / "warehouse.md").read_text()
+
+
+def test_a_wrong_call_is_a_planning_error_not_a_crash():
+    events, _, as_of = population(5, 14)
+    ev, _ = arrow_tables(events, [])
+    ctx = datafusion.SessionContext()
+    ctx.register_record_batches("events", [numbered(ev, 5).to_batches()])
+    onstage.datafusion.register(ctx, SAAS, as_of)
+    for call in ['onstage_evaluate("user", name)',
+                 'onstage_evaluate("user", name, at, props, "row", true)',
+                 'onstage_evaluate("user", name, at, props, make_array(1, 2))']:
+        with pytest.raises(Exception) as caught:
+            ctx.sql(f'SELECT "user", {call} FROM events GROUP BY "user"').collect()
+        assert "onstage_evaluate" in str(caught.value), (call, str(caught.value))
