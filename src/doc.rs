@@ -186,24 +186,17 @@ impl Inputs {
         reads
     }
 
-    /// The signals whose values differ between `before` and `after` as
-    /// far as the conditions that read them can tell (see
-    /// [`SignalThresholds`]); all of them when the lists differ in length.
-    pub fn signals_changed(before: &[Option<f64>], after: &[Option<f64>], classes: &SignalThresholds) -> Inputs {
-        if before.len() != after.len() {
-            return Inputs { signals: u128::MAX, later_signals: true, ..Inputs::default() };
+    /// Every signal, and nothing else.
+    pub const ALL_SIGNALS: Inputs =
+        Inputs { signals: u128::MAX, later_signals: true, identity: false, segments: false, stage: false };
+
+    /// Adds signal `i`.
+    pub fn add_signal(&mut self, i: usize) {
+        if i < 128 {
+            self.signals |= 1u128 << i;
+        } else {
+            self.later_signals = true;
         }
-        let mut changed = Inputs::default();
-        for (i, (a, b)) in before.iter().zip(after).enumerate() {
-            if !classes.same(i, *a, *b) {
-                if i < 128 {
-                    changed.signals |= 1u128 << i;
-                } else {
-                    changed.later_signals = true;
-                }
-            }
-        }
-        changed
     }
 
     /// Whether the two sets share an input.

@@ -10,7 +10,7 @@ use crate::decide::eligibility::Context;
 use crate::decide::interactions::{impression_horizon, ExperienceLog};
 use crate::decide::preview::Forced;
 use crate::decide::{Exposed, Exposure, SlotDecision};
-use crate::doc::{EvalDoc, Inputs};
+use crate::doc::EvalDoc;
 use crate::error::InputError;
 use crate::json::{Json, Obj, ObjectWriter};
 use crate::segment::SegmentArrays;
@@ -50,11 +50,11 @@ struct Scratch {
     /// The stage held before that evaluation (what its conditions saw).
     stage_before: Option<HeldStage>,
     /// What the next evaluation compares with, to evaluate again only the
-    /// conditions whose inputs changed (see `doc::Inputs`): the signals of
-    /// the previous evaluation, whether attributes or entitlements changed
-    /// since, the stage index its conditions saw, and each segment's and
-    /// stage's result then (None: not known).
-    signals_before: Vec<Option<f64>>,
+    /// conditions whose inputs changed (see `doc::Inputs`; the signals'
+    /// values are `signals`, brought up to date by
+    /// `SignalPlan::update_values`): whether attributes or entitlements
+    /// changed since, the stage index its conditions saw, and each
+    /// segment's and stage's result then (None: not known).
     identity_changed: bool,
     /// `SignalPlan::identity_operands` of the user's identity (None: to
     /// read again, after an identify).
@@ -598,14 +598,18 @@ impl Engine {
     ) -> Option<usize> {
         scratch.stage_before = stage_before;
         user.history.advance(now);
-        std::mem::swap(&mut scratch.signals, &mut scratch.signals_before);
         let identity = scratch.identity_operands.get_or_insert_with(|| {
             let mut operands = Vec::new();
             config.signals.identity_operands(&user.attributes, &user.entitlements, &mut operands);
             operands
         });
-        config.signals.values(&user.history, now, identity, &mut scratch.signals);
-        let mut changed = Inputs::signals_changed(&scratch.signals_before, &scratch.signals, &config.signal_classes);
+        let mut changed = config.signals.update_values(
+            &mut user.history,
+            now,
+            identity,
+            &mut scratch.signals,
+            &config.signal_classes,
+        );
         changed.identity = std::mem::take(&mut scratch.identity_changed);
         let stage_index = stage_before.map(|h| h.index);
         changed.stage = scratch.stage_seen != Some(stage_index);

@@ -72,8 +72,9 @@ impl<T: Amount> Buckets<T> {
         }
     }
 
-    /// Drops the buckets at or before `cutoff`, calling `on_drop` for each.
-    pub fn prune_through(&mut self, cutoff: Millis, mut on_drop: impl FnMut(Millis, T)) {
+    /// Drops the buckets at or before `cutoff`, calling `on_drop` for each;
+    /// returns whether any was dropped.
+    pub fn prune_through(&mut self, cutoff: Millis, mut on_drop: impl FnMut(Millis, T)) -> bool {
         let mut dropped = false;
         let had_inexact = self.inexact > 0;
         while let Some(&(t, v)) = self.items.front() {
@@ -92,6 +93,7 @@ impl<T: Amount> Buckets<T> {
                 self.total += *v;
             }
         }
+        dropped
     }
 
     /// Moves every bucket later than minute `t` into `t` (times that were

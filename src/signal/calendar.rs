@@ -47,7 +47,8 @@ impl ActiveUnits {
         }
     }
 
-    pub fn advance(&mut self, now: Millis) {
+    /// Lets go of the minutes the window no longer holds; returns whether any left.
+    pub fn advance(&mut self, now: Millis) -> bool {
         let (unit, tz) = (self.unit, self.tz);
         let per_unit = &mut self.per_unit;
         self.minutes.prune_through(now - self.window, |t, _| {
@@ -61,7 +62,7 @@ impl ActiveUnits {
                     per_unit.remove(&u);
                 }
             }
-        });
+        })
     }
 
     /// Regroups the stored minutes under a new offset.

@@ -93,15 +93,19 @@ impl DistinctValues {
         }
     }
 
-    pub fn advance(&mut self, now: Millis) {
-        let Some(w) = self.window else { return };
+    /// Lets go of the values the window no longer holds; returns whether any left.
+    pub fn advance(&mut self, now: Millis) -> bool {
+        let Some(w) = self.window else { return false };
+        let mut left = false;
         while let Some((&(seen, h), _)) = self.by_time.first() {
             if seen > now - w {
                 break;
             }
             self.by_time.pop_first();
             self.last_seen.remove(&h);
+            left = true;
         }
+        left
     }
 
     /// Moves every time later than `t` back to `t`; returns whether any moved.

@@ -48,13 +48,15 @@ impl Funnel {
 
     /// Lets go of what can no longer change: `frozen` is the latest minute
     /// no event still to come can have (now minus the lateness allowed).
-    pub fn advance(&mut self, frozen: Millis) {
+    /// Returns whether any minute left.
+    pub fn advance(&mut self, frozen: Millis) -> bool {
         let cutoff = match self.within {
             // A run starting at s takes events before s + within; once that
             // is frozen, the run is final and its minutes can go.
             Some(within) => frozen - within,
             None => frozen,
         };
+        let mut left = false;
         while let Some(&(t, mask)) = self.recent.front() {
             if t > cutoff {
                 break;
@@ -63,7 +65,9 @@ impl Funnel {
             if self.within.is_none() {
                 self.anchor = step(self.anchor, t, mask, self.steps);
             }
+            left = true;
         }
+        left
     }
 
     fn best_run(&self) -> u8 {

@@ -109,7 +109,9 @@ impl SignalState {
         }
     }
 
-    fn advance(&mut self, now: Millis) {
+    /// Lets go of what its window no longer holds; returns whether
+    /// anything left (otherwise its value did not change).
+    fn advance(&mut self, now: Millis) -> bool {
         match self {
             SignalState::WindowCount { window, buckets } => buckets.prune_through(now - *window, |_, _| {}),
             SignalState::WindowSum { window, buckets } => buckets.prune_through(now - *window, |_, _| {}),
@@ -121,7 +123,7 @@ impl SignalState {
             | SignalState::Sum(_)
             | SignalState::First(_)
             | SignalState::Last(_)
-            | SignalState::Ratio => {}
+            | SignalState::Ratio => false,
         }
     }
 }
@@ -134,6 +136,57 @@ pub struct History {
     pub states: Vec<SignalState>,
     /// The local events of the last day (for imports).
     pub journal: Journal,
+    /// The states changed since the engine last read the values.
+    pub changed: Changed,
+}
+
+/// The signals whose state changed since the values were last read
+/// ([`History::take_changed`]): a signal outside it has the value it had
+/// then, at any time (but `days_since_*`, whose value moves with time). Bookkeeping
+/// of the reader, not content: histories equal in content are equal
+/// whatever their `Changed`.
+#[derive(Clone, Debug)]
+pub struct Changed {
+    /// Signals by index, the first 256.
+    words: [u64; 4],
+    /// Every signal (a new history, a time zone moved, times clamped, or
+    /// a signal of index 256 or more).
+    all: bool,
+}
+
+impl Changed {
+    const ALL: Changed = Changed { words: [0; 4], all: true };
+
+    fn add(&mut self, i: usize) {
+        match self.words.get_mut(i / 64) {
+            Some(w) => *w |= 1 << (i % 64),
+            None => self.all = true,
+        }
+    }
+
+    pub fn all(&self) -> bool {
+        self.all
+    }
+
+    /// The signals changed, by index (only when not `all`).
+    pub fn indexes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(k, &w)| {
+            let mut rest = w;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    k * 64 + bit
+                })
+            })
+        })
+    }
+}
+
+impl PartialEq for Changed {
+    fn eq(&self, _: &Changed) -> bool {
+        true
+    }
 }
 
 impl History {
@@ -143,7 +196,14 @@ impl History {
             tz_offset_minutes: tz,
             states: plan.signals.iter().map(|s| SignalState::new(s, tz)).collect(),
             journal: Journal::default(),
+            changed: Changed::ALL,
         }
+    }
+
+    /// The states changed since the last call (see [`Changed`]), and none
+    /// from now on.
+    pub fn take_changed(&mut self) -> Changed {
+        std::mem::replace(&mut self.changed, Changed { words: [0; 4], all: false })
     }
 
     /// Moves the history to `now`, letting go of what windows no longer
@@ -153,8 +213,10 @@ impl History {
             return;
         }
         self.now = now;
-        for state in &mut self.states {
-            state.advance(now);
+        for (i, state) in self.states.iter_mut().enumerate() {
+            if state.advance(now) && cfg!(feature = "text") {
+                self.changed.add(i);
+            }
         }
         self.journal.prune_through(now - FROZEN_BEFORE);
     }
@@ -164,6 +226,7 @@ impl History {
     /// anything moved.
     pub fn clamp_to(&mut self, t: Millis) -> bool {
         let minute = crate::time::floor_minute(t);
+        self.changed = Changed::ALL;
         let mut moved = false;
         if self.now > t {
             self.now = t;
@@ -184,6 +247,7 @@ impl History {
     /// Changes the offset that maps events to local days and weeks.
     pub fn set_tz(&mut self, tz: i32) {
         self.tz_offset_minutes = tz;
+        self.changed = Changed::ALL;
         for state in &mut self.states {
             if let SignalState::Active(a) = state {
                 a.set_tz(tz);
@@ -194,6 +258,9 @@ impl History {
     /// Counts `times` identical events into signal `i`.
     pub(super) fn record(&mut self, i: usize, signal: &CompiledSignal, event: &RecordedEvent, times: u64) {
         let (t, now) = (event.at, self.now);
+        if cfg!(feature = "text") {
+            self.changed.add(i);
+        }
         let Some(state) = self.states.get_mut(i) else { return };
         let property = |p: &str| event.props.get(p);
         match (state, &signal.form) {

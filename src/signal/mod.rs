@@ -17,7 +17,7 @@ pub use history::{History, SignalState};
 
 use crate::collections::VecMap;
 use crate::condition::{CompileEnv, Condition, PathRef};
-use crate::doc::{number_at, DocResolver, EvalDoc, PropsDoc, PropsResolver, Root};
+use crate::doc::{number_at, DocResolver, EvalDoc, Inputs, PropsDoc, PropsResolver, Root, SignalThresholds};
 use crate::json::{Json, Obj};
 use crate::model::{EventSel, SignalDef, SignalForm};
 use crate::problem::{ErrorCode, JsonPath, Problems};
@@ -52,6 +52,8 @@ pub struct SignalPlan {
     any_event: Vec<u16>,
     /// Ratios in an order where each comes after the ratios it reads.
     ratio_order: Vec<u16>,
+    /// The signals whose value moves with time alone (`days_since_*`).
+    timed: Vec<u16>,
     /// The props any signal reads (`property`, `where` paths): all the
     /// journal keeps of an event's props.
     read_props: Vec<Box<str>>,
@@ -105,6 +107,13 @@ impl SignalPlan {
             });
         }
         let ratio_order = order_ratios(&signals, problems);
+        // Read by `update_values` with `text` only.
+        let timed = (0..signals.len() as u16)
+            .filter(|&i| {
+                let form = signals.get(usize::from(i)).map(|s| &s.form);
+                cfg!(feature = "text") && matches!(form, Some(SignalForm::DaysSinceFirst | SignalForm::DaysSinceLast))
+            })
+            .collect();
         let mut read_props: Vec<Box<str>> = Vec::new();
         for s in &signals {
             let property = match &s.form {
@@ -118,7 +127,7 @@ impl SignalPlan {
                 }
             }
         }
-        SignalPlan { signals, by_event, any_event, ratio_order, read_props }
+        SignalPlan { signals, by_event, any_event, ratio_order, timed, read_props }
     }
 
     /// The props some signal reads (`property`, paths in `where`).
@@ -195,12 +204,52 @@ impl SignalPlan {
         }
     }
 
-    /// Every signal's value at `now` (in config order) into `out`;
-    /// `identity` is what [`SignalPlan::identity_operands`] gave for the
-    /// user's identity.
-    pub fn values(&self, history: &History, now: Millis, identity: &[Option<f64>], out: &mut Vec<Option<f64>>) {
-        out.clear();
-        out.extend(history.states.iter().map(|s| s.value(now)));
+    /// Brings `values` (every signal's value, in config order, as this
+    /// function left them) to `now`, and returns the signals whose values
+    /// changed as far as the conditions can tell (see `SignalThresholds`):
+    /// only the signals whose state changed since (`History::changed`),
+    /// that time moves (`days_since_*`) or ratios are computed again; the
+    /// others keep their values, which reading them again would give bit
+    /// for bit. Every signal when `values` is not of this history's length
+    /// (a new reader), and always without the `text` feature (the
+    /// browser's engine, where code is bytes to download). `identity` is what [`SignalPlan::identity_operands`]
+    /// gave for the user's identity.
+    pub fn update_values(
+        &self,
+        history: &mut History,
+        now: Millis,
+        identity: &[Option<f64>],
+        values: &mut Vec<Option<f64>>,
+        classes: &SignalThresholds,
+    ) -> Inputs {
+        let states_changed = history.take_changed();
+        let fresh = values.len() != history.states.len();
+        let mut changed = if fresh { Inputs::ALL_SIGNALS } else { Inputs::default() };
+        let mut update = |i: usize, value: Option<f64>, values: &mut Vec<Option<f64>>| {
+            if let Some(slot) = values.get_mut(i) {
+                if !classes.same(i, *slot, value) {
+                    changed.add_signal(i);
+                }
+                *slot = value;
+            }
+        };
+        // The browser's engine (without `text`) computes every value again,
+        // as before: fewer bytes to download, the same values.
+        if fresh || states_changed.all() || !cfg!(feature = "text") {
+            values.resize(history.states.len(), None);
+            for (i, state) in history.states.iter().enumerate() {
+                if !matches!(state, SignalState::Ratio) {
+                    update(i, state.value(now), values);
+                }
+            }
+        } else {
+            let timed = self.timed.iter().map(|&i| usize::from(i));
+            for i in states_changed.indexes().chain(timed) {
+                if let Some(state) = history.states.get(i) {
+                    update(i, state.value(now), values);
+                }
+            }
+        }
         for (k, &i) in self.ratio_order.iter().enumerate() {
             let Some((a, b)) = self.signals.get(i as usize).and_then(|s| s.ratio.as_ref()) else { continue };
             // What `number_at` reads: a finite number, or nothing.
@@ -208,14 +257,13 @@ impl SignalPlan {
                 Some(Root::Signal(j)) => out.get(usize::from(j)).copied().flatten().filter(|n| n.is_finite()),
                 _ => identity.get(at).copied().flatten(),
             };
-            let value = match (operand(a, 2 * k, out), operand(b, 2 * k + 1, out)) {
+            let value = match (operand(a, 2 * k, values), operand(b, 2 * k + 1, values)) {
                 (Some(a), Some(b)) if b != 0.0 => Some(a / b),
                 _ => None,
             };
-            if let Some(slot) = out.get_mut(i as usize) {
-                *slot = value;
-            }
+            update(usize::from(i), value, values);
         }
+        changed
     }
 
     /// Ids of `distinct` signals whose 1,000-value cap currently limits them.

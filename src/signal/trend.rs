@@ -26,12 +26,14 @@ impl Trend {
         }
     }
 
-    pub fn advance(&mut self, now: Millis) {
+    /// Moves what leaves the recent window to the earlier one, and lets go
+    /// of what leaves that; returns whether anything moved.
+    pub fn advance(&mut self, now: Millis) -> bool {
         let earlier = &mut self.earlier;
-        self.recent.prune_through(now - self.window, |t, n| {
+        let moved = self.recent.prune_through(now - self.window, |t, n| {
             earlier.add(t, n);
         });
-        self.earlier.prune_through(now - 2 * self.window, |_, _| {});
+        self.earlier.prune_through(now - 2 * self.window, |_, _| {}) | moved
     }
 
     pub fn clamp_to(&mut self, t: Millis) -> bool {
