@@ -58,12 +58,10 @@ impl Journal {
     /// own), so neither does a new entry without props.
     pub fn add(&mut self, minute: Millis, real: Millis, name: Arc<str>, kept: &[Box<str>], props: &Obj) {
         let same_props = |stored: &Obj| kept.iter().all(|k| stored.get(k) == props.get(k));
-        let same = self
-            .entries
-            .iter_mut()
-            .rev()
-            .take_while(|e| e.minute >= minute)
-            .find(|e| e.minute == minute && e.name == name && same_props(&e.props));
+        let same =
+            self.entries.iter_mut().rev().take_while(|e| e.minute >= minute).find(|e| {
+                e.minute == minute && (Arc::ptr_eq(&e.name, &name) || e.name == name) && same_props(&e.props)
+            });
         if let Some(e) = same {
             e.count += 1;
             e.first = e.first.min(real);
@@ -74,10 +72,15 @@ impl Journal {
             true => Obj::new(),
             false => kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect(),
         };
-        let at = self.entries.partition_point(|e| e.minute <= minute);
         let entry = JournalEntry { minute, first: real, last: real, name, props, count: 1 };
         self.bytes += cost(&entry);
-        self.entries.insert(at, entry);
+        // Events mostly come in time order: appended.
+        if self.entries.back().is_none_or(|e| e.minute <= minute) {
+            self.entries.push_back(entry);
+        } else {
+            let at = self.entries.partition_point(|e| e.minute <= minute);
+            self.entries.insert(at, entry);
+        }
         while self.entries.len() > MAX_JOURNAL_ENTRIES || (self.bytes > MAX_JOURNAL_BYTES && self.entries.len() > 1) {
             self.forget_front();
         }
