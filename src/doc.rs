@@ -199,6 +199,18 @@ impl Inputs {
         }
     }
 
+    /// The inputs of either set.
+    #[cfg(feature = "text")]
+    pub fn union(self, other: Inputs) -> Inputs {
+        Inputs {
+            signals: self.signals | other.signals,
+            later_signals: self.later_signals || other.later_signals,
+            identity: self.identity || other.identity,
+            segments: self.segments || other.segments,
+            stage: self.stage || other.stage,
+        }
+    }
+
     /// Whether the two sets share an input.
     pub fn meets(&self, other: &Inputs) -> bool {
         self.signals & other.signals != 0

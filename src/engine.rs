@@ -60,6 +60,8 @@ struct Scratch {
     /// read again, after an identify).
     identity_operands: Option<Vec<Option<f64>>>,
     stage_seen: Option<Option<usize>>,
+    /// The first stage that matched at the latest evaluation (None: not known).
+    first_match: Option<Option<usize>>,
     known_segments: Vec<Option<bool>>,
     known_stages: Vec<Option<bool>>,
 }
@@ -614,6 +616,14 @@ impl Engine {
         let stage_index = stage_before.map(|h| h.index);
         changed.stage = scratch.stage_seen != Some(stage_index);
         scratch.stage_seen = Some(stage_index);
+        // Nothing a segment or stage condition reads changed: every result
+        // is the one kept (as the walks below would find, condition by
+        // condition).
+        if let Some(first) =
+            scratch.first_match.filter(|_| cfg!(feature = "text") && !changed.meets(&config.condition_reads))
+        {
+            return first;
+        }
         let doc = EvalDoc {
             signals: &scratch.signals,
             attributes: &user.attributes,
@@ -631,7 +641,9 @@ impl Engine {
         );
         changed.segments = scratch.segments != segments_before;
         let segments = scratch.segment_arrays.get(scratch.segments);
-        config.stages.first_match_known(&EvalDoc { segments, ..doc }, &changed, &mut scratch.known_stages)
+        let first = config.stages.first_match_known(&EvalDoc { segments, ..doc }, &changed, &mut scratch.known_stages);
+        scratch.first_match = Some(first);
+        first
     }
 
     /// What a step at the moment of the latest evaluation reuses (see

@@ -32,6 +32,8 @@ pub struct CompiledConfig {
     /// What a change of each signal's value means to the segment and
     /// stage conditions (see `doc::SignalThresholds`).
     pub signal_classes: crate::doc::SignalThresholds,
+    /// What any segment or stage condition reads.
+    pub condition_reads: crate::doc::Inputs,
     /// The config as written.
     pub source: Json,
 }
@@ -128,7 +130,18 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
     );
     #[cfg(not(feature = "text"))]
     let signal_classes = crate::doc::SignalThresholds::default();
+    // Read by the replay's engine only (`Engine::compute_at`, with `text`).
+    #[cfg(feature = "text")]
+    let condition_reads = segments
+        .segments
+        .iter()
+        .map(|s| s.reads)
+        .chain(stages.stages.iter().map(|s| s.reads))
+        .fold(crate::doc::Inputs::default(), crate::doc::Inputs::union);
+    #[cfg(not(feature = "text"))]
+    let condition_reads = crate::doc::Inputs::ALL;
     Some(CompiledConfig {
+        condition_reads,
         signals,
         segments,
         stages,
