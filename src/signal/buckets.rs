@@ -120,6 +120,11 @@ impl<T: Amount> Buckets<T> {
         }
     }
 
+    /// The earliest bucket's minute.
+    pub fn earliest(&self) -> Option<Millis> {
+        self.items.front().map(|(t, _)| *t)
+    }
+
     /// The latest bucket's minute.
     pub fn latest(&self) -> Option<Millis> {
         self.items.back().map(|(t, _)| *t)

@@ -129,6 +129,11 @@ impl DistinctValues {
         moved
     }
 
+    /// The earliest "last seen" of the values kept.
+    pub fn earliest_seen(&self) -> Option<Millis> {
+        self.by_time.first().map(|(&(t, _), _)| t)
+    }
+
     fn latest_seen(&self) -> Option<Millis> {
         self.by_time.keys().next_back().map(|(t, _)| *t)
     }

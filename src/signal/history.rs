@@ -109,6 +109,46 @@ impl SignalState {
         }
     }
 
+    /// The earliest `now` at which [`SignalState::advance`] has anything
+    /// to let go of (`Millis::MAX`: never): before it, advancing changes
+    /// nothing.
+    fn due(&self) -> Millis {
+        let after = |t: Option<Millis>, span: Millis| t.map_or(Millis::MAX, |t| t.saturating_add(span));
+        match self {
+            SignalState::WindowCount { window, buckets } => after(buckets.earliest(), *window),
+            SignalState::WindowSum { window, buckets } => after(buckets.earliest(), *window),
+            SignalState::Distinct(d) => d.window.map_or(Millis::MAX, |w| after(d.earliest_seen(), w)),
+            SignalState::Active(a) => after(a.minutes.earliest(), a.window),
+            SignalState::Trend(t) => {
+                after(t.recent.earliest(), t.window).min(after(t.earlier.earliest(), t.window.saturating_mul(2)))
+            }
+            SignalState::Funnel(f) => {
+                after(f.recent.front().map(|(t, _)| *t), FROZEN_BEFORE.saturating_add(f.within.unwrap_or(0)))
+            }
+            SignalState::Count(_)
+            | SignalState::Sum(_)
+            | SignalState::First(_)
+            | SignalState::Last(_)
+            | SignalState::Ratio => Millis::MAX,
+        }
+    }
+
+    /// The shortest time from an item's minute to its [`SignalState::due`].
+    fn span(&self) -> Millis {
+        match self {
+            SignalState::WindowCount { window, .. } | SignalState::WindowSum { window, .. } => *window,
+            SignalState::Distinct(d) => d.window.unwrap_or(Millis::MAX),
+            SignalState::Active(a) => a.window,
+            SignalState::Trend(t) => t.window,
+            SignalState::Funnel(f) => FROZEN_BEFORE.saturating_add(f.within.unwrap_or(0)),
+            SignalState::Count(_)
+            | SignalState::Sum(_)
+            | SignalState::First(_)
+            | SignalState::Last(_)
+            | SignalState::Ratio => Millis::MAX,
+        }
+    }
+
     /// Lets go of what its window no longer holds; returns whether
     /// anything left (otherwise its value did not change).
     fn advance(&mut self, now: Millis) -> bool {
@@ -138,6 +178,20 @@ pub struct History {
     pub journal: Journal,
     /// The states changed since the engine last read the values.
     pub changed: Changed,
+    /// Each state's [`SignalState::due`], with `text` (empty: to compute
+    /// again, as after the states were written from outside).
+    due: Due,
+}
+
+/// [`History::due`]: bookkeeping, not content (equal histories are equal
+/// whatever it holds).
+#[derive(Clone, Debug, Default)]
+struct Due(Vec<Millis>);
+
+impl PartialEq for Due {
+    fn eq(&self, _: &Due) -> bool {
+        true
+    }
 }
 
 /// The signals whose state changed since the values were last read
@@ -197,6 +251,7 @@ impl History {
             states: plan.signals.iter().map(|s| SignalState::new(s, tz)).collect(),
             journal: Journal::default(),
             changed: Changed::ALL,
+            due: Due::default(),
         }
     }
 
@@ -213,9 +268,23 @@ impl History {
             return;
         }
         self.now = now;
-        for (i, state) in self.states.iter_mut().enumerate() {
-            if state.advance(now) && cfg!(feature = "text") {
-                self.changed.add(i);
+        if cfg!(feature = "text") {
+            // A state is advanced only once it is due: most steps, most
+            // windows have nothing to let go of.
+            if self.due.0.len() != self.states.len() {
+                self.due.0 = self.states.iter().map(SignalState::due).collect();
+            }
+            for (i, (state, due)) in self.states.iter_mut().zip(&mut self.due.0).enumerate() {
+                if now >= *due {
+                    if state.advance(now) {
+                        self.changed.add(i);
+                    }
+                    *due = state.due();
+                }
+            }
+        } else {
+            for state in &mut self.states {
+                state.advance(now);
             }
         }
         self.journal.prune_through(now - FROZEN_BEFORE);
@@ -227,6 +296,7 @@ impl History {
     pub fn clamp_to(&mut self, t: Millis) -> bool {
         let minute = crate::time::floor_minute(t);
         self.changed = Changed::ALL;
+        self.due.0.clear();
         let mut moved = false;
         if self.now > t {
             self.now = t;
@@ -248,6 +318,7 @@ impl History {
     pub fn set_tz(&mut self, tz: i32) {
         self.tz_offset_minutes = tz;
         self.changed = Changed::ALL;
+        self.due.0.clear();
         for state in &mut self.states {
             if let SignalState::Active(a) = state {
                 a.set_tz(tz);
@@ -263,7 +334,7 @@ impl History {
         }
         let Some(state) = self.states.get_mut(i) else { return };
         let property = |p: &str| event.props.get(p);
-        match (state, &signal.form) {
+        match (&mut *state, &signal.form) {
             (SignalState::Count(n), _) => *n = n.saturating_add(times),
             (SignalState::WindowCount { window, buckets }, _) if t > now - *window => {
                 buckets.add(t, times);
@@ -291,6 +362,11 @@ impl History {
             (SignalState::Trend(tr), _) => tr.add(t, now),
             (SignalState::Funnel(f), SignalForm::Funnel { steps, .. }) => f.add(t, step_mask(steps, event.name)),
             _ => {}
+        }
+        // What was added at `t` is due `span` later, or never (nothing
+        // added): the earliest due time is kept, at worst too early.
+        if let Some(due) = self.due.0.get_mut(i).filter(|_| cfg!(feature = "text")) {
+            *due = (*due).min(t.saturating_add(state.span()));
         }
     }
 }
