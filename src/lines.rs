@@ -60,8 +60,7 @@ impl<R: BufRead> Lines<R> {
             return None;
         }
         buf.clear();
-        let limit = u64::try_from(self.max).unwrap_or(u64::MAX).saturating_add(1);
-        let read = std::io::Read::take(&mut self.input, limit).read_until(b'\n', buf);
+        let read = self.read_line(buf);
         self.number += 1;
         let result = match read {
             Err(e) => Err(LineError::Io(e)),
@@ -80,6 +79,56 @@ impl<R: BufRead> Lines<R> {
         self.done = result.is_err();
         Some((self.number, result))
     }
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Reads up to and including the next `\n` into `buf`, at most
+    /// `max + 1` bytes: what `take(max + 1).read_until(b'\n', buf)` reads,
+    /// without the adapter, the newline found a word at a time.
+    fn read_line(&mut self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        let limit = self.max.saturating_add(1);
+        let mut read = 0;
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let room = limit.saturating_sub(read);
+            let chunk = available.get(..room).unwrap_or(available);
+            let (used, done) = match find_newline(chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), chunk.is_empty() || chunk.len() == room),
+            };
+            buf.extend_from_slice(chunk.get(..used).unwrap_or(chunk));
+            self.input.consume(used);
+            read += used;
+            if done {
+                return Ok(read);
+            }
+        }
+    }
+}
+
+/// The index of the first `\n` in `bytes`, eight bytes at a time (a byte
+/// equal to `\n` is a zero byte of the word xor `\n` repeated; the lowest
+/// such byte is found exactly).
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n').map(|i| at + i)
 }
 
 impl<R: BufRead> Iterator for Lines<R> {
@@ -107,6 +156,36 @@ mod tests {
         assert_eq!(all(b"abcd\nabcde\nx", 4).len(), 2, "the first error ends the lines");
         assert_eq!(all(b"abcde", 4).len(), 1);
         assert_eq!(all(b"a\xff\n", 4), vec![Err("the line is not UTF-8 text".into())]);
+    }
+
+    #[test]
+    fn finds_the_first_newline_as_a_byte_search_does() {
+        let mut text: Vec<u8> = (0..=255u8).filter(|&b| b != b'\n').collect();
+        for at in [0, 1, 7, 8, 9, 15, 16, 100, 254] {
+            for second in [None, Some(at + 1), Some(at + 8)] {
+                let mut t = text.clone();
+                t.insert(at, b'\n');
+                if let Some(s) = second {
+                    t.insert(s.min(t.len()), b'\n');
+                }
+                for len in [at, at + 1, at + 3, t.len()] {
+                    let part = &t[..len.min(t.len())];
+                    assert_eq!(find_newline(part), part.iter().position(|&b| b == b'\n'), "{at} {second:?} {len}");
+                }
+            }
+        }
+        text.truncate(13);
+        assert_eq!(find_newline(&text), None);
+        // Lines cut across the reader's buffer, and a limit inside one.
+        let input = b"0123456789\nabcdefghijklmnopqrstuvwxyz\n\nxyz";
+        let reader = std::io::BufReader::with_capacity(3, &input[..]);
+        let got: Vec<_> = lines(reader).with_max(26).map(|(_, l)| l.map_err(|e| e.to_string())).collect();
+        assert_eq!(
+            got,
+            vec![Ok("0123456789".into()), Ok("abcdefghijklmnopqrstuvwxyz".into()), Ok("".into()), Ok("xyz".into())]
+        );
+        let reader = std::io::BufReader::with_capacity(3, &input[..]);
+        assert_eq!(lines(reader).with_max(25).nth(1).map(|(_, l)| l.is_err()), Some(true));
     }
 
     #[test]
