@@ -68,10 +68,16 @@ impl Journal {
             e.last = e.last.max(real);
             return;
         }
-        let props: Obj = match props.is_empty() {
-            true => Obj::new(),
-            false => kept.iter().filter_map(|k| props.get(k).map(|v| (k.clone(), v.clone()))).collect(),
-        };
+        // `kept` names each prop once: inserted one by one, into one Vec.
+        let mut stored = Obj::new();
+        if !props.is_empty() {
+            for k in kept {
+                if let Some(v) = props.get(k) {
+                    stored.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let props = stored;
         let entry = JournalEntry { minute, first: real, last: real, name, props, count: 1 };
         self.bytes += cost(&entry);
         // Events mostly come in time order: appended.
