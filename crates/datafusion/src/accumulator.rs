@@ -45,7 +45,10 @@ impl Rows {
     }
 
     fn keep(&mut self, column: usize, piece: ArrayRef) -> Result<()> {
-        self.bytes += piece.get_array_memory_size();
+        // DataFusion hands each group a slice of one batch (and a merge a
+        // slice of one state column): count the slice's bytes, not its
+        // whole buffers once per group.
+        self.bytes += piece.to_data().get_slice_memory_size().unwrap_or_else(|_| piece.get_array_memory_size());
         self.pieces.get_mut(column).ok_or_else(|| internal("more columns than arguments"))?.push(piece);
         Ok(())
     }

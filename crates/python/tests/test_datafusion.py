@@ -266,3 +266,26 @@ def test_a_wrong_call_is_a_planning_error_not_a_crash():
         with pytest.raises(Exception) as caught:
             ctx.sql(f'SELECT "user", {call} FROM events GROUP BY "user"').collect()
         assert "onstage_evaluate" in str(caught.value), (call, str(caught.value))
+
+
+def test_memory_accounting_counts_each_users_rows_once():
+    """Each group gets a slice of one batch: counted as the slice, the
+    users' rows fit a pool a few times their size (counted as whole
+    buffers, once per user, they would not)."""
+    users, per_user = 3000, 4
+    t = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+    n = users * per_user
+    table = pa.table({
+        "user": [f"user-{i % users:05d}" for i in range(n)],
+        "name": ["report_created"] * n,
+        "at": pa.array([t + dt.timedelta(minutes=i) for i in range(n)], pa.timestamp("ms", tz="UTC")),
+        "props": pa.array([None] * n, pa.string()),
+        "row": pa.array(range(n), pa.int64()),
+    })
+    runtime = datafusion.RuntimeEnvBuilder().with_greedy_memory_pool(64 * 1024 * 1024)
+    ctx = datafusion.SessionContext(datafusion.SessionConfig().with_target_partitions(1), runtime)
+    ctx.register_record_batches("events", [[table.combine_chunks().to_batches()[0]]])
+    onstage.datafusion.register(ctx, SAAS, "2026-04-01T00:00:00Z")
+    out = ctx.sql(EVENTS_SQL).to_arrow_table()
+    assert out.num_rows == users
+    assert set(r["events"] for r in out.column("r").to_pylist()) == {per_user}
