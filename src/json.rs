@@ -352,13 +352,42 @@ pub fn js_number_string(n: f64) -> String {
     out
 }
 
+/// The index of the first `"`, `\\` or control character in `bytes`,
+/// eight bytes at a time: in the word xor a byte repeated, a byte equal to
+/// it is zero, and `(x - 0x01..) & !x & 0x80..` marks the zero bytes, the
+/// lowest one exactly (a borrow only marks bytes above a true zero); the
+/// same with the word itself and 0x20 marks the bytes below 0x20.
+#[cfg(feature = "text")]
+pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let found = below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| at + i)
+}
+
 fn write_string(s: &str, out: &mut String) {
     use std::fmt::Write;
     out.push('"');
     // Runs of characters that need no escape are copied whole (every
     // escaped character is ASCII, so a run ends on a character boundary).
     let mut rest = s;
-    while let Some(at) = rest.bytes().position(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    #[cfg(feature = "text")]
+    let plain = |rest: &str| plain_len(rest.as_bytes());
+    #[cfg(not(feature = "text"))]
+    let plain = |rest: &str| rest.bytes().position(|b| b == b'"' || b == b'\\' || b < 0x20);
+    while let Some(at) = plain(rest) {
         let (plain, tail) = rest.split_at_checked(at).unwrap_or((rest, ""));
         out.push_str(plain);
         let mut chars = tail.chars();
@@ -434,6 +463,30 @@ mod tests {
     fn duplicate_keys_keep_the_last_value() {
         let v = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(v.to_json_string(), r#"{"a":3,"b":2}"#);
+    }
+
+    /// The word-at-a-time search finds what a byte search finds: every
+    /// byte value at every position of a word, after plain bytes and
+    /// before other special ones.
+    #[cfg(feature = "text")]
+    #[test]
+    fn plain_len_is_a_byte_search() {
+        let special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
+        let fillers = [b'a', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff, b' ', b'!', b'#', b'[', b']'];
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    for &filler in &fillers {
+                        let mut bytes = vec![filler; len];
+                        bytes[at] = b;
+                        if at + 1 < len {
+                            bytes[at + 1] = 0x01;
+                        }
+                        assert_eq!(plain_len(&bytes), bytes.iter().position(special), "{bytes:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

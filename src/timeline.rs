@@ -226,7 +226,7 @@ impl<'t> LineScan<'t> {
         self.byte(b'"')?;
         let start = self.pos;
         let rest = self.text.as_bytes().get(start..)?;
-        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = crate::json::plain_len(rest)?;
         if rest.get(len) != Some(&b'"') {
             return None;
         }
