@@ -357,7 +357,6 @@ pub fn js_number_string(n: f64) -> String {
 /// it is zero, and `(x - 0x01..) & !x & 0x80..` marks the zero bytes, the
 /// lowest one exactly (a borrow only marks bytes above a true zero); the
 /// same with the word itself and 0x20 marks the bytes below 0x20.
-#[cfg(feature = "text")]
 pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -468,7 +467,6 @@ mod tests {
     /// The word-at-a-time search finds what a byte search finds: every
     /// byte value at every position of a word, after plain bytes and
     /// before other special ones.
-    #[cfg(feature = "text")]
     #[test]
     fn plain_len_is_a_byte_search() {
         let special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
