@@ -157,7 +157,12 @@ impl SignalPlan {
     /// `event.at`) into every signal it feeds, and into the journal.
     /// `history` must have been advanced to the step's time first.
     pub fn record(&self, history: &mut History, event: &RecordedEvent, real: Millis) {
-        let named = self.by_event.get_key_value(event.name);
+        // A few names: scanned, lengths first (most names differ in
+        // length, and each comparison of the search is a call to memcmp).
+        let named = match self.by_event.len() {
+            0..=32 => self.by_event.iter().find(|(k, _)| k.len() == event.name.len() && ***k == *event.name),
+            _ => self.by_event.get_key_value(event.name),
+        };
         if named.is_some() || !self.any_event.is_empty() {
             let name = match named {
                 Some((name, _)) => Arc::clone(name),
