@@ -87,12 +87,12 @@ pub fn time_from_f64(t: f64, what: &'static str) -> Result<Millis, InputError> {
 
 /// Checks an event's name and props (DESIGN's bad-input list).
 pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
-    let chars = name.chars().count();
-    if chars == 0 {
+    if name.is_empty() {
         return Err(InputError::EmptyEventName);
     }
-    if chars > MAX_EVENT_NAME_CHARS {
-        return Err(InputError::EventNameTooLong(chars));
+    // No more characters than bytes: counted only when the bytes are more.
+    if name.len() > MAX_EVENT_NAME_CHARS && name.chars().count() > MAX_EVENT_NAME_CHARS {
+        return Err(InputError::EventNameTooLong(name.chars().count()));
     }
     let obj = match props {
         Json::Obj(o) => o,
@@ -104,7 +104,7 @@ pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
     }
     for (key, value) in obj.iter() {
         let bad = |reason: String| Err(InputError::BadProp { key: truncate(key, 40), reason });
-        if key.is_empty() || key.chars().count() > MAX_PROP_KEY_CHARS {
+        if key.is_empty() || (key.len() > MAX_PROP_KEY_CHARS && key.chars().count() > MAX_PROP_KEY_CHARS) {
             return bad(format!("is not a valid key: use 1 to {MAX_PROP_KEY_CHARS} characters"));
         }
         if crate::json::is_reserved_key(key) {
@@ -114,7 +114,7 @@ pub fn check_event(name: &str, props: &Json) -> Result<(), InputError> {
             Json::Null | Json::Bool(_) => {}
             Json::Num(n) if n.is_finite() => {}
             Json::Num(_) => return bad("is not a finite number".into()),
-            Json::Str(s) if s.chars().count() <= MAX_PROP_STRING_CHARS => {}
+            Json::Str(s) if s.len() <= MAX_PROP_STRING_CHARS || s.chars().count() <= MAX_PROP_STRING_CHARS => {}
             Json::Str(s) => {
                 return bad(format!(
                     "has {} characters, more than the limit of {MAX_PROP_STRING_CHARS}",

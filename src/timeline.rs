@@ -258,7 +258,7 @@ impl LineScan<'_> {
             let key = self.plain_string()?;
             let earlier = seen.get(..count)?;
             if key.is_empty()
-                || key.chars().count() > MAX_PROP_KEY_CHARS
+                || (key.len() > MAX_PROP_KEY_CHARS && key.chars().count() > MAX_PROP_KEY_CHARS)
                 || crate::json::is_reserved_key(key)
                 || earlier.contains(&key)
             {
@@ -272,7 +272,7 @@ impl LineScan<'_> {
             let wanted = keep.iter().any(|k| **k == *key);
             if self.text.as_bytes().get(self.pos) == Some(&b'"') {
                 let text = self.plain_string()?;
-                if text.chars().count() > MAX_PROP_STRING_CHARS {
+                if text.len() > MAX_PROP_STRING_CHARS && text.chars().count() > MAX_PROP_STRING_CHARS {
                     return None;
                 }
                 if wanted {
