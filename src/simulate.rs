@@ -7,7 +7,7 @@ use crate::config::CompiledConfig;
 use crate::engine::{Engine, EvaluationMemo};
 use crate::json::Json;
 use crate::lines::LineError;
-use crate::timeline::{apply_into, bad, read_step, step_time, StepError};
+use crate::timeline::{apply_into, bad, read_step, step_time_in, StepError};
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Write};
@@ -222,6 +222,7 @@ pub fn simulate(
     // Reused from line to line: the line's bytes, and what its step borrows.
     let mut buf = Vec::new();
     let mut store = Json::Null;
+    let mut times = crate::time::TimeReader::default();
     let mut lines = crate::lines::lines(input);
     while let Some((line_no, line)) = lines.next_into(&mut buf) {
         let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
@@ -237,7 +238,7 @@ pub fn simulate(
             continue;
         }
         let (user, at_text, step) = read_step(raw, users.config.signals.read_props(), &mut store).map_err(step_err)?;
-        let at = step_time(at_text).map_err(step_err)?;
+        let at = step_time_in(&mut times, at_text).map_err(step_err)?;
         let engine = users.engine(user).map_err(step_err)?;
         stats.steps += 1;
         stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));

@@ -121,6 +121,45 @@ fn parse_common(b: &[u8]) -> Option<Millis> {
     (MIN_TIME..=MAX_TIME).contains(&t).then_some(t)
 }
 
+/// Reads RFC 3339 times as [`parse_rfc3339`] does, keeping the start of
+/// the day of the latest one of the common shape (see [`parse_common`]):
+/// the times of a replay mostly share their date with the one before, and
+/// a date already read is valid and starts the same day.
+#[cfg(feature = "text")]
+#[derive(Default)]
+pub struct TimeReader {
+    date: [u8; 10],
+    day_start: Option<Millis>,
+}
+
+#[cfg(feature = "text")]
+impl TimeReader {
+    pub fn parse(&mut self, s: &str) -> Result<Millis, String> {
+        if let (Some(start), [date @ .., b'T', h0, h1, b':', mi0, mi1, b':', s0, s1, b'.', f0, f1, f2, b'Z']) =
+            (self.day_start, s.as_bytes())
+        {
+            let digits = [*h0, *h1, *mi0, *mi1, *s0, *s1, *f0, *f1, *f2];
+            if *date == self.date && digits.iter().all(u8::is_ascii_digit) {
+                let n = |d: &[u8]| d.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0'));
+                let (hour, minute, second) = (n(&[*h0, *h1]), n(&[*mi0, *mi1]), n(&[*s0, *s1]));
+                let t = start + hour * HOUR + minute * MINUTE + second.min(59) * SECOND + n(&[*f0, *f1, *f2]);
+                if hour <= 23 && minute <= 59 && second <= 60 && (MIN_TIME..=MAX_TIME).contains(&t) {
+                    return Ok(t);
+                }
+            }
+        }
+        let t = parse_rfc3339(s)?;
+        match (parse_common(s.as_bytes()), s.as_bytes().get(..10)) {
+            (Some(_), Some(date)) => {
+                self.date.copy_from_slice(date);
+                self.day_start = Some(t.div_euclid(DAY) * DAY);
+            }
+            _ => self.day_start = None,
+        }
+        Ok(t)
+    }
+}
+
 fn parse_any(s: &str) -> Result<Millis, String> {
     let err = || format!("\"{s}\" is not an RFC 3339 time with an offset (e.g. 2026-03-04T12:40:29Z)");
     let b = s.as_bytes();
@@ -235,6 +274,45 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reader that keeps the day reads what `parse_rfc3339` reads,
+    /// errors included, whatever came before.
+    #[cfg(feature = "text")]
+    #[test]
+    fn the_time_reader_reads_as_parse_rfc3339() {
+        let times = [
+            "2026-03-04T12:40:29.123Z",
+            "2026-03-04T12:40:29.124Z",
+            "2026-03-04T23:59:60.999Z",
+            "2026-03-04T24:00:00.000Z",
+            "2026-03-04T00:60:00.000Z",
+            "2026-03-04T00:00:61.000Z",
+            "2026-03-04T0a:00:00.000Z",
+            "2026-03-04T00:00:00.000+01:00",
+            "2026-03-04T00:00:00Z",
+            "2026-03-04t00:00:00.000Z",
+            "2026-03-05T00:00:00.000Z",
+            "2026-02-29T00:00:00.000Z",
+            "2026-02-28T10:00:00.000Z",
+            "2024-02-29T10:00:00.000Z",
+            "9999-12-31T23:59:59.999Z",
+            "9999-12-31T23:59:60.999Z",
+            "0000-01-01T00:00:00.000Z",
+            "1970-01-01T00:00:00.000Z",
+            "1969-12-31T23:59:59.999Z",
+            "2026-03-04T12:40:29.123Z",
+            "",
+        ];
+        let mut reader = TimeReader::default();
+        for _ in 0..2 {
+            for a in times {
+                for b in times {
+                    assert_eq!(reader.parse(a), parse_rfc3339(a), "{a}");
+                    assert_eq!(reader.parse(b), parse_rfc3339(b), "{b} after {a}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn durations() {

@@ -367,7 +367,17 @@ pub fn apply_into(
 
 /// Parses a step's `at`.
 pub fn step_time(at_text: &str) -> Result<i64, StepError> {
-    parse_rfc3339(at_text).map_err(|e| bad(ErrorCode::BadTime, format!("at: {e}")))
+    parse_rfc3339(at_text).map_err(at_error)
+}
+
+/// [`step_time`], through a reader that keeps the day of the latest time.
+#[cfg(feature = "text")]
+pub fn step_time_in(times: &mut crate::time::TimeReader, at_text: &str) -> Result<i64, StepError> {
+    times.parse(at_text).map_err(at_error)
+}
+
+fn at_error(e: String) -> StepError {
+    bad(ErrorCode::BadTime, format!("at: {e}"))
 }
 
 #[cfg(test)]
