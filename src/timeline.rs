@@ -222,6 +222,7 @@ impl<'t> LineScan<'t> {
 
     /// A string without escapes or control characters (what the JSON
     /// reader would read as the same characters), borrowed.
+    #[inline]
     fn plain_string(&mut self) -> Option<&'t str> {
         self.byte(b'"')?;
         let start = self.pos;
