@@ -211,7 +211,7 @@ pub struct Changed {
 impl Changed {
     const ALL: Changed = Changed { words: [0; 4], all: true };
 
-    fn add(&mut self, i: usize) {
+    pub fn add(&mut self, i: usize) {
         match self.words.get_mut(i / 64) {
             Some(w) => *w |= 1 << (i % 64),
             None => self.all = true,

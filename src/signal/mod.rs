@@ -227,7 +227,7 @@ impl SignalPlan {
         values: &mut Vec<Option<f64>>,
         classes: &SignalThresholds,
     ) -> Inputs {
-        let states_changed = history.take_changed();
+        let mut states_changed = history.take_changed();
         let fresh = values.len() != history.states.len();
         let mut changed = if fresh { Inputs::ALL_SIGNALS } else { Inputs::default() };
         let mut update = |i: usize, value: Option<f64>, values: &mut Vec<Option<f64>>| {
@@ -248,8 +248,11 @@ impl SignalPlan {
                 }
             }
         } else {
-            let timed = self.timed.iter().map(|&i| usize::from(i));
-            for i in states_changed.indexes().chain(timed) {
+            // Once each, fed or not.
+            for &i in &self.timed {
+                states_changed.add(usize::from(i));
+            }
+            for i in states_changed.indexes() {
                 if let Some(state) = history.states.get(i) {
                     update(i, state.value(now), values);
                 }
