@@ -13,11 +13,15 @@
 // Then natively: bundle sizes, and `onstage simulate` throughput on a
 // generated timeline. Writes bench/results.json and prints the report.
 //
-//   node scripts/bench.mjs [--quick] [--cold-only] [--decide-only] [--sizes 100,1000,10000]
-//                          [--cold-runs N] [--sim-runs N]
+//   node scripts/bench.mjs [--quick] [--cold-only] [--decide-only] [--native-only]
+//                          [--sizes 100,1000,10000] [--cold-runs N] [--sim-runs N]
 // --decide-only (for work on decide/track): the ?mode=main page alone, at
 // the --sizes given (default 10000), side by side with GrowthBook; writes
 // bench/tmp/results-decide.json and prints the figures.
+// --native-only (for work on the native replay): the sizes and native
+// simulate measured again and put into bench/results.json in place of its
+// own (the browser's sections kept; `about` says which run measured what),
+// budgets checked again.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +50,7 @@ const quick = args.includes('--quick');
 // bench/tmp/results-cold.json.
 const coldOnly = args.includes('--cold-only');
 const decideOnly = args.includes('--decide-only');
+const nativeOnly = args.includes('--native-only');
 const argNum = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
@@ -436,8 +441,23 @@ async function decideOnlyMain() {
   say(`wrote ${out.slice(ROOT.length)} (${results.bench_seconds.toFixed(0)} s)`);
 }
 
+/** --native-only: sizes and native simulate again, into results.json. */
+async function nativeOnlyMain() {
+  const out = join(BENCH, 'results.json');
+  const results = JSON.parse(readFileSync(out, 'utf8'));
+  results.native_simulate = await nativeSimulate();
+  results.sizes = sizes();
+  const commit = git('rev-parse', 'HEAD');
+  results.about = `${results.about.split('; sizes and native simulate')[0]}; sizes and native simulate measured again at ${commit.slice(0, 7)} (node scripts/bench.mjs --native-only)`;
+  results.budgets = checkBudgets(results);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(renderMarkdown(results));
+  say(`wrote ${out.slice(ROOT.length)} (${elapsed().toFixed(0)} s)`);
+}
+
 async function main() {
   mkdirSync(TMP, { recursive: true });
+  if (nativeOnly) return nativeOnlyMain();
   buildSite();
   if (coldOnly) return coldOnlyMain();
   if (decideOnly) return decideOnlyMain();
