@@ -157,17 +157,17 @@ fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
     s.byte(b'{')?;
     loop {
         s.ws();
-        let key = s.plain_string()?;
+        let key = s.step_key()?;
         s.ws();
         s.byte(b':')?;
         s.ws();
         let slot = match key {
-            "user" => &mut user,
-            "at" => &mut at,
-            "track" => &mut track,
-            "decide" => &mut decide,
-            "timestamp" => &mut timestamp,
-            "props" => {
+            StepKey::User => &mut user,
+            StepKey::At => &mut at,
+            StepKey::Track => &mut track,
+            StepKey::Decide => &mut decide,
+            StepKey::Timestamp => &mut timestamp,
+            StepKey::Props => {
                 if props.is_some() {
                     return None;
                 }
@@ -179,7 +179,6 @@ fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
                 s.byte(b'}')?;
                 break;
             }
-            _ => return None,
         };
         if slot.is_some() {
             return None;
@@ -203,6 +202,17 @@ fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
     }
 }
 
+/// The keys of the common lines.
+#[derive(Clone, Copy)]
+enum StepKey {
+    User,
+    At,
+    Track,
+    Decide,
+    Timestamp,
+    Props,
+}
+
 struct LineScan<'t> {
     text: &'t str,
     pos: usize,
@@ -218,6 +228,23 @@ impl<'t> LineScan<'t> {
 
     fn byte(&mut self, b: u8) -> Option<()> {
         (self.text.as_bytes().get(self.pos) == Some(&b)).then(|| self.pos += 1)
+    }
+
+    /// One of the common lines' keys, quoted, as its text has it (without
+    /// an escape); None for any other key (the line is then not common).
+    fn step_key(&mut self) -> Option<StepKey> {
+        const KEYS: [(&[u8], StepKey); 6] = [
+            (b"\"user\"", StepKey::User),
+            (b"\"at\"", StepKey::At),
+            (b"\"track\"", StepKey::Track),
+            (b"\"props\"", StepKey::Props),
+            (b"\"decide\"", StepKey::Decide),
+            (b"\"timestamp\"", StepKey::Timestamp),
+        ];
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        let &(text, key) = KEYS.iter().find(|(text, _)| rest.starts_with(text))?;
+        self.pos += text.len();
+        Some(key)
     }
 
     /// A string without escapes or control characters (what the JSON
@@ -446,6 +473,9 @@ mod tests {
             r#"{"user":"u","at":"t","track":"a","props":5}"#,
             r#"{"user":"u","at":"t","track":"a\u0062"}"#,
             r#"{"user":"u","at":"t","track":"a","user":"v"}"#,
+            r#"{"\u0075ser":"u","at":"t","track":"a"}"#,
+            r#"{"users":"u","at":"t","track":"a"}"#,
+            r#"{"user":"u","at":"t","track":"a","timestampx":"2026-01-01T00:00:00Z"}"#,
             r#"{"user":"u","at":"t","track":1}"#,
             r#"{"user":"u","at":"t","track":"a","decide":"*"}"#,
             r#"{"user":"u","at":"t","track":"a","extra":1}"#,
