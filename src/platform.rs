@@ -2,8 +2,9 @@
 //! non-integer numbers (reading and writing) and the lower case of
 //! non-ASCII text.
 //!
-//! Natively these are the Rust standard library's (the `std-text` feature,
-//! on by default). The wasm binding sets the JavaScript engine's own
+//! Natively these are the Rust standard library's, non-integer numbers
+//! written from `zmij`'s shortest digits (the `std-text` feature, on by
+//! default). The wasm binding sets the JavaScript engine's own
 //! `Number(text)`, `String(n)` and `toLowerCase()` instead: exactly what
 //! GrowthBook's JavaScript SDK (the reference for conditions) and
 //! `JSON.parse`/`JSON.stringify` use, and none of Rust's float formatting,
@@ -44,7 +45,8 @@ static DEFAULT: RustPlatform = RustPlatform;
 #[cfg(not(feature = "std-text"))]
 static DEFAULT: Unset = Unset;
 
-/// The Rust standard library's number text and case folding.
+/// The Rust standard library's number reading and case folding, `zmij`'s
+/// number text.
 #[cfg(feature = "std-text")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RustPlatform;
@@ -56,26 +58,91 @@ impl Platform for RustPlatform {
     }
 
     fn write_number(&self, n: f64, out: &mut String) {
-        use std::fmt::Write;
-        let abs = n.abs();
-        if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-            // Exponent form: Rust's `{:e}` gives the shortest digits ("1e21",
-            // "1.5e-7"); JavaScript writes an explicit `+` on positive exponents.
-            let s = format!("{n:e}");
-            match s.split_once('e') {
-                Some((m, e)) if !e.starts_with('-') => {
-                    let _ = write!(out, "{m}e+{e}");
-                }
-                _ => out.push_str(&s),
-            }
-        } else {
-            // -0 prints as 0, like JavaScript.
-            let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
-        }
+        let mut buffer = zmij::Buffer::new();
+        write_shortest(buffer.format_finite(n), out);
     }
 
     fn lowercase(&self, s: &str) -> String {
         s.to_lowercase()
+    }
+}
+
+/// Writes, in JavaScript's `String(n)` form, the number a shortest
+/// round-trip text (`zmij`'s: `[-]digits[.digits][e[+-]digits]`) denotes:
+/// the same digits, since both are the shortest that read back to `n` and
+/// the closest to it among those, placed by JavaScript's rules (decimal
+/// notation from 1e-6 up to below 1e21, else `d.ddde±x`; -0 as 0).
+#[cfg(feature = "std-text")]
+fn write_shortest(text: &str, out: &mut String) {
+    // Decimal notation with a fraction ("-12.375", "0.001") is already
+    // JavaScript's: the same digits, placed the same way.
+    if !text.bytes().any(|b| b == b'e' || b == b'E') && !text.ends_with(".0") {
+        out.push_str(text);
+        return;
+    }
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.strip_prefix('+').unwrap_or(e).parse::<i32>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    // The significant digits and n: the number is 0.d1d2...dk × 10^n.
+    let mut digits = [0u8; 40];
+    let mut k = 0usize;
+    let mut point = exponent;
+    let mut before_point = true;
+    for b in mantissa.bytes() {
+        if b == b'.' {
+            before_point = false;
+        } else if b == b'0' && k == 0 {
+            if !before_point {
+                point -= 1;
+            }
+        } else if let Some(slot) = digits.get_mut(k) {
+            *slot = b;
+            k += 1;
+            if before_point {
+                point += 1;
+            }
+        }
+    }
+    while k > 0 && digits.get(k - 1) == Some(&b'0') {
+        k -= 1;
+    }
+    let digits = digits.get(..k).unwrap_or_default();
+    let Some((&first, rest)) = digits.split_first() else {
+        out.push('0');
+        return;
+    };
+    if negative {
+        out.push('-');
+    }
+    let push = |out: &mut String, bytes: &[u8]| out.extend(bytes.iter().map(|&b| char::from(b)));
+    let k = k as i32;
+    if (k..=21).contains(&point) {
+        push(out, digits);
+        out.extend(std::iter::repeat_n('0', (point - k) as usize));
+    } else if let Some((int, frac)) =
+        (1..=21).contains(&point).then(|| digits.split_at_checked(point as usize)).flatten()
+    {
+        push(out, int);
+        out.push('.');
+        push(out, frac);
+    } else if (-5..=0).contains(&point) {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        push(out, digits);
+    } else {
+        out.push(char::from(first));
+        if !rest.is_empty() {
+            out.push('.');
+            push(out, rest);
+        }
+        let e = point - 1;
+        out.push_str(if e < 0 { "e-" } else { "e+" });
+        write_integer(i64::from(e.unsigned_abs()), out);
     }
 }
 
@@ -189,6 +256,113 @@ mod tests {
         ] {
             assert_eq!(written(n), text, "{n:e}");
         }
+    }
+
+    /// The writer before `zmij`: `core::fmt`'s shortest digits.
+    fn fmt_written(n: f64) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let abs = n.abs();
+        if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+            let s = format!("{n:e}");
+            match s.split_once('e') {
+                Some((m, e)) if !e.starts_with('-') => {
+                    let _ = write!(out, "{m}e+{e}");
+                }
+                _ => out.push_str(&s),
+            }
+        } else {
+            let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
+        }
+        out
+    }
+
+    fn platform_written(n: f64) -> String {
+        let mut s = String::new();
+        RustPlatform.write_number(n, &mut s);
+        s
+    }
+
+    #[test]
+    fn writes_what_core_fmt_wrote() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1e21,
+            -1e21,
+            1e-7,
+            1e-6,
+            1e-5,
+            5e-324,
+            -5e-324,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+        ];
+        for n in [1e21, 1e-7, 1e-6, 1e-5, 0.1, 1.0, 9_007_199_254_740_992.0, f64::MIN_POSITIVE] {
+            for d in -3i64..=3 {
+                values.push(f64::from_bits((n.to_bits() as i64 + d) as u64));
+            }
+        }
+        for e in -330..=310 {
+            let p: f64 = format!("1e{e}").parse().unwrap();
+            values.extend([p, -p, p * 1.5, p * 3.0, p / 3.0, p * 7.0 + 0.5]);
+        }
+        for i in 0..=20_000i64 {
+            values.extend([i as f64 / 1000.0, i as f64 * 1e15, (i as f64).sqrt(), 1.0 / (i as f64 + 1.0)]);
+        }
+        for i in 0..2_000u64 {
+            values.push(f64::from_bits(i)); // subnormals
+            values.push(f64::from_bits(0x000F_FFFF_FFFF_FFFF - i));
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..1_000_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x));
+            values.push(f64::from_bits(x & 0x800F_FFFF_FFFF_FFFF | 0x3FF0_0000_0000_0000)); // within [1, 2)
+            values.push(f64::from_bits(x >> 12 | 0x3E00_0000_0000_0000)); // about 1e-10
+            let m = f64::from_bits(x >> 12 | 0x3FF0_0000_0000_0000);
+            values.extend([m * 1e-7, m * 5e-7, m * 1e20, m * 5e20, m * 1e16]);
+        }
+        let (mut ties, mut count) = (0, 0);
+        for n in values.into_iter().filter(|n| n.is_finite()) {
+            count += 1;
+            let (new, old) = (platform_written(n), fmt_written(n));
+            if new != old {
+                // `core::fmt` rounds an exact tie between two shortest texts
+                // up; JavaScript takes the even last digit (Number::toString
+                // step 5), as zmij does: 1658206780088562.25 is
+                // "1658206780088562.2" in JavaScript. Only that may differ.
+                let (digits, point) = significant(&new);
+                let (exact, exact_point) = significant(&format!("{:.1100e}", n));
+                assert!(digits.ends_with(['0', '2', '4', '6', '8']), "{new} {old}");
+                assert_eq!((exact, exact_point), (format!("{digits}5"), point), "{new} {old}");
+                assert_eq!(old.parse::<f64>().unwrap().to_bits(), n.to_bits(), "{old}");
+                ties += 1;
+            }
+            assert_eq!(
+                new.parse::<f64>().unwrap().to_bits(),
+                n.abs().copysign(if n == 0.0 { 1.0 } else { n }).to_bits(),
+                "{new}"
+            );
+        }
+        assert!(ties * 1000 < count, "{ties} ties in {count}");
+    }
+
+    /// The significant digits of a number's text and n, the number being
+    /// 0.d1d2...dk × 10^n (sign dropped).
+    fn significant(text: &str) -> (String, i32) {
+        let text = text.trim_start_matches('-');
+        let (m, e) = text.split_once('e').unwrap_or((text, "0"));
+        let e: i32 = e.parse().unwrap_or(i32::MAX); // fails the comparison
+        let (int, frac) = m.split_once('.').unwrap_or((m, ""));
+        let all = format!("{int}{frac}");
+        let lead = all.len() - all.trim_start_matches('0').len();
+        let digits = all.trim_start_matches('0').trim_end_matches('0').to_string();
+        (digits, e + int.len() as i32 - lead as i32)
     }
 
     #[test]
