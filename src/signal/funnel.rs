@@ -35,15 +35,42 @@ impl Funnel {
         if mask == 0 {
             return;
         }
-        match self.recent.binary_search_by_key(&t, |(m, _)| *m) {
+        let _appended = match self.recent.binary_search_by_key(&t, |(m, _)| *m) {
             Ok(i) => match self.recent.get_mut(i) {
                 Some((_, m)) if *m | mask == *m => return,
-                Some((_, m)) => *m |= mask,
+                Some((_, m)) => {
+                    *m |= mask;
+                    false
+                }
                 None => return,
             },
-            Err(i) => self.recent.insert(i, (t, mask)),
+            Err(i) => {
+                self.recent.insert(i, (t, mask));
+                i + 1 == self.recent.len()
+            }
+        };
+        if self.best == self.steps {
+            return; // no run goes further
         }
-        self.best = self.best.max(self.best_run());
+        // A minute after every other one changes only the runs that can
+        // reach it: with a deadline, those starting less than `within`
+        // before it; the others reached at most `best` already. With text
+        // only: the browser's engine walks every run (fewer bytes).
+        #[cfg(feature = "text")]
+        let first_start = match (self.within, _appended) {
+            (Some(within), true) => self.recent.partition_point(|&(m, _)| t - m >= within),
+            _ => 0,
+        };
+        #[cfg(not(feature = "text"))]
+        let first_start = 0;
+        self.best = self.best.max(self.best_run(first_start));
+    }
+
+    /// Raises `best` to the best run of the minutes kept (a restored state
+    /// whose `best` is below them), so that `add` may walk only new runs.
+    #[cfg(feature = "text")]
+    pub fn settle(&mut self) {
+        self.best = self.best.max(self.best_run(0));
     }
 
     /// Lets go of what can no longer change: `frozen` is the latest minute
@@ -70,7 +97,9 @@ impl Funnel {
         left
     }
 
-    fn best_run(&self) -> u8 {
+    /// The most steps of a run from the kept minutes; with a deadline,
+    /// of a run starting at the `first_start`-th kept minute or later.
+    fn best_run(&self, first_start: usize) -> u8 {
         match self.within {
             None => {
                 let mut run = self.anchor;
@@ -81,7 +110,7 @@ impl Funnel {
             }
             Some(within) => {
                 let mut best = 0;
-                for (i, &(start, mask)) in self.recent.iter().enumerate() {
+                for (i, &(start, mask)) in self.recent.iter().enumerate().skip(first_start) {
                     if mask & 1 == 0 {
                         continue;
                     }
@@ -191,5 +220,47 @@ mod tests {
         assert_eq!(f.anchor, Some((2, M)));
         f.add(100 * M, 0b100);
         assert_eq!(f.value(), 3.0);
+    }
+
+    /// `add` walking only the runs a new last minute can reach gives what
+    /// walking every run after every add gave.
+    #[test]
+    fn walks_only_the_runs_an_appended_minute_reaches() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for round in 0..400 {
+            let steps = 1 + next(5) as u8;
+            let within = if round % 4 == 0 { None } else { Some((1 + next(30) as Millis) * M) };
+            let mut f = Funnel::new(steps, within);
+            let mut full = 0u8;
+            let mut t = 0;
+            for _ in 0..60 {
+                // Mostly later minutes, sometimes an earlier or the same one.
+                let at = match next(6) {
+                    0 => t - next(40) as Millis * M,
+                    1 => t,
+                    _ => {
+                        t += (1 + next(8) as Millis) * M;
+                        t
+                    }
+                };
+                f.add(at, next(1 << steps) as u32);
+                full = full.max(f.best_run(0));
+                assert_eq!(f.best, full, "round {round}");
+                if next(10) == 0 {
+                    f.advance(t - 40 * M);
+                }
+                if next(20) == 0 {
+                    f.clamp_to(t - next(5) as Millis * M);
+                    full = full.max(f.best_run(0));
+                    assert_eq!(f.best, full, "round {round}");
+                }
+            }
+        }
     }
 }

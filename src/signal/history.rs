@@ -474,6 +474,8 @@ mod stored {
                         return None;
                     }
                     f.best = best as u8;
+                    #[cfg(feature = "text")]
+                    f.settle();
                     SignalState::Funnel(f)
                 }
                 SignalState::Ratio => SignalState::Ratio,
