@@ -449,6 +449,8 @@ async function nativeOnlyMain() {
   results.sizes = sizes();
   const commit = git('rev-parse', 'HEAD');
   results.about = `${results.about.split('; sizes and native simulate')[0]}; sizes and native simulate measured again at ${commit.slice(0, 7)} (node scripts/bench.mjs --native-only)`;
+  const load = os.loadavg()[0].toFixed(2);
+  results.native_note = `measured again with node scripts/bench.mjs --native-only (and node scripts/bench-batch.mjs after it) at ${new Date().toISOString()}, commit ${commit.slice(0, 10)}, load average ${load} at the end; the browser's figures are the full run's`;
   results.budgets = checkBudgets(results);
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(renderMarkdown(results));

@@ -129,6 +129,7 @@ export function renderMarkdown(r) {
 
   if (r.cold_start) lines.push('', renderColdMarkdown(r.cold_start));
   if (r.cold_start?.note) lines.push('', `Cold starts: ${r.cold_start.note}.`);
+  if (r.native_note) lines.push('', `Sizes, native simulate and onstage batch: ${r.native_note}.`);
 
   lines.push('', '| budget | target | measured | |', '|---|---|---|---|');
   for (const b of checkBudgets(r)) {
