@@ -123,20 +123,21 @@ impl Accumulator for Rows {
         // The rows by `row` (nulls last), as one pass reads them.
         let order = sort_to_indices(self.column(&columns, "row")?, Some(SortOptions::new(false, false)), None)?;
         let columns = columns.iter().map(|c| take(c, &order, None)).collect::<std::result::Result<Vec<_>, _>>()?;
-        // Events and identify rows apart.
-        let is_identify = match self.shared.identify {
-            false => BooleanArray::from(vec![false; order.len()]),
+        // Events and identify rows apart (without identify, every row is
+        // an event and nothing is filtered).
+        let (events, identify) = match self.shared.identify {
+            false => (columns, Vec::new()),
             true => {
                 let flag = self.column(&columns, "identify")?;
                 let flag = flag.as_boolean_opt().ok_or_else(|| internal("identify is not a boolean"))?;
-                (0..flag.len()).map(|i| Some(flag.is_valid(i) && flag.value(i))).collect()
+                let is_identify: BooleanArray =
+                    (0..flag.len()).map(|i| Some(flag.is_valid(i) && flag.value(i))).collect();
+                let pick = |mask: &BooleanArray| -> Result<Vec<ArrayRef>> {
+                    columns.iter().map(|c| Ok(filter(c, mask)?)).collect()
+                };
+                (pick(&not(&is_identify)?)?, pick(&is_identify)?)
             }
         };
-        let events_mask = not(&is_identify)?;
-        let pick =
-            |mask: &BooleanArray| -> Result<Vec<ArrayRef>> { columns.iter().map(|c| Ok(filter(c, mask)?)).collect() };
-        let events = pick(&events_mask)?;
-        let identify = pick(&is_identify)?;
         let events_batch = self.batch(&events, &["user", "name", "at", "props"])?;
         let identify_batches = match self.shared.identify {
             false => Vec::new(),
@@ -152,7 +153,11 @@ impl Accumulator for Rows {
                 let rows = self.column(table, "row")?.as_primitive_opt::<Int64Type>();
                 Ok(rows.ok_or_else(|| internal("row is not an integer"))?.clone())
             };
-            return Err(refused(errors, &rows(&events)?, &rows(&identify)?));
+            let identify_rows = match self.shared.identify {
+                false => Int64Array::from(Vec::<i64>::new()),
+                true => rows(&identify)?,
+            };
+            return Err(refused(errors, &rows(&events)?, &identify_rows));
         }
         if result.num_rows() == 0 {
             return ScalarValue::try_from(&self.shared.result_type);
