@@ -34,6 +34,7 @@ import { CHROME_ARGS, findChrome } from '../tests/e2e/harness.mjs';
 import { BENCH_ATTRIBUTES, BENCH_ENTITLEMENTS, MINUTE, generateHistory } from '../bench/lib/events.mjs';
 import { conditionsOf } from '../bench/lib/conditions.mjs';
 import { checkBudgets, renderColdMarkdown, renderMarkdown } from '../bench/lib/report.mjs';
+import { coldPath, print as printColdPath } from './cold-path.mjs';
 import { print as printSizeReport, report as sizeReport } from './size-report.mjs';
 import { runColdStarts, summarizeColdStarts, writeColdPages } from '../bench/lib/cold.mjs';
 
@@ -245,6 +246,7 @@ function sizeOf(file) {
 // size test of `npm test` (layer build).
 export function sizes() {
   const r = sizeReport();
+  const path = coldPath();
   const js = { raw: 0, gzip: 0, brotli: 0 };
   for (const [name, f] of Object.entries(r.entry.files)) {
     if (name === 'onstage_bg.wasm') continue;
@@ -257,13 +259,14 @@ export function sizes() {
     budget_brotli: r.budget_brotli,
     note: 'the default entry: onstage_bg.wasm and every JS module index.js loads; each file compressed alone (as served), then added up; gzip level 9, brotli quality 11 (node zlib)',
     wasm_by_owner: {
-      about: 'raw bytes of each function (wasm-opt --func-metrics on the same optimized code with names kept), grouped by crate and first module; inlined code counts where it was inlined',
+      about: 'raw bytes of each function (its body in the code section of the same optimized code with names kept), grouped by crate and first module; inlined code counts where it was inlined',
       code_bytes: r.breakdown.code_bytes,
       data_bytes: r.breakdown.data_bytes,
       functions: r.breakdown.functions,
       owners: r.breakdown.owners,
     },
-    text: printSizeReport(r),
+    cold_path: path,
+    text: `${printSizeReport(r)}\n\n${printColdPath(path)}`,
     growthbook: { file: 'dist/bundles/esm.min.js', ...sizeOf(join(GB_DIR, 'dist', 'bundles', 'esm.min.js')) },
   };
 }

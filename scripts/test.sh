@@ -145,6 +145,9 @@ layer_build() {
   # Sizes are deterministic: the default entry may not grow past its budget
   # (or, while that is missed, past the ceiling pinned in bench/budgets.json).
   node scripts/size-report.mjs --check
+  # So is the wasm code run on the way to the first decision (what V8
+  # compiles lazily before it): it may not grow past its ceiling either.
+  node scripts/cold-path.mjs --check
 }
 
 layer_types() { "$ROOT/node_modules/.bin/tsc" -p tests/types/tsconfig.json; }

@@ -116,6 +116,11 @@ export function renderMarkdown(r) {
     lines.push(`| JS of the default entry (${Object.keys(f).filter((n) => n.endsWith('.js')).map((n) => `\`${n}\``).join(', ')}) raw / gzip / brotli | ${show(s.onstage_js)} |`);
     lines.push(`| default entry total (wasm + JS) raw / gzip / brotli | ${show(s.onstage_total)} |`);
     lines.push(`| GrowthBook \`${s.growthbook.file}\` raw / gzip / brotli | ${show(s.growthbook)} |`);
+    const path = s.cold_path;
+    if (path) {
+      const phases = Object.entries(path.phases).map(([phase, p]) => `${phase} ${int(p.bytes)}`).join(', ');
+      lines.push(`| wasm code run to the first decision, compiled lazily on the way (\`scripts/cold-path.mjs\`): of ${int(path.module.bytes)} B | ${int(path.on_path.bytes)} B in ${int(path.on_path.functions)} functions (${phases}) |`);
+    }
   }
   const h = r.heavy;
   if (h) {
