@@ -234,7 +234,7 @@ pub fn simulate(
             }
             Err(e @ LineError::NotUtf8) => return Err(step_err(bad(ErrorCode::InvalidJson, e.to_string()))),
         };
-        if raw.trim().is_empty() {
+        if !raw.starts_with('{') && raw.trim().is_empty() {
             continue;
         }
         let (user, at_text, step) = read_step(raw, users.config.signals.read_props(), &mut store).map_err(step_err)?;

@@ -151,6 +151,9 @@ enum Common<'t> {
 
 /// The line as a [`Common`] step, or None when it is not one exactly.
 fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> {
+    if let Some(common) = read_stringified(line, keep) {
+        return Some(common);
+    }
     let mut s = LineScan { text: line, pos: 0 };
     let (mut user, mut at, mut track, mut decide, mut timestamp, mut props) = (None, None, None, None, None, None);
     s.ws();
@@ -202,6 +205,30 @@ fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
     }
 }
 
+/// A common line as `JSON.stringify` writes it (the keys `user`, `at`,
+/// then `track` and perhaps `props`, or `decide`, in this order, without
+/// whitespace), read as the literal text between its strings; None for
+/// any other line (then [`read_common_step`] reads it key by key). What it
+/// reads is what that reading gives.
+fn read_stringified<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> {
+    let mut s = LineScan { text: line, pos: 0 };
+    s.literal(b"{\"user\":")?;
+    let user = s.plain_string()?;
+    s.literal(b",\"at\":")?;
+    let at = s.plain_string()?;
+    if s.literal(b",\"decide\":\"*\"}").is_some() {
+        return (s.pos == line.len()).then_some(Common::DecideAll { user, at });
+    }
+    s.literal(b",\"track\":")?;
+    let name = s.plain_string()?;
+    let props = match s.literal(b",\"props\":") {
+        Some(()) => Some(s.props(keep)?),
+        None => None,
+    };
+    s.byte(b'}')?;
+    (s.pos == line.len()).then_some(Common::Track { user, at, name, props, timestamp: None })
+}
+
 /// The keys of the common lines.
 #[derive(Clone, Copy)]
 enum StepKey {
@@ -228,6 +255,13 @@ impl<'t> LineScan<'t> {
 
     fn byte(&mut self, b: u8) -> Option<()> {
         (self.text.as_bytes().get(self.pos) == Some(&b)).then(|| self.pos += 1)
+    }
+
+    /// The bytes `text`, exactly.
+    #[inline]
+    fn literal(&mut self, text: &[u8]) -> Option<()> {
+        let rest = self.text.as_bytes().get(self.pos..)?;
+        rest.starts_with(text).then(|| self.pos += text.len())
     }
 
     /// One of the common lines' keys, quoted, as its text has it (without
@@ -268,14 +302,15 @@ impl LineScan<'_> {
     /// not a flat object of valid props with plain keys given once (or
     /// `null`), or anything in them is unusual.
     fn props(&mut self, keep: &[Box<str>]) -> Option<Json> {
-        use crate::limits::{MAX_PROPS, MAX_PROP_KEY_CHARS, MAX_PROP_STRING_CHARS};
+        use crate::limits::{MAX_PROP_KEY_CHARS, MAX_PROP_STRING_CHARS};
         if self.byte(b'{').is_none() {
             let (value, end) = crate::json::read_value_at(self.text, self.pos).ok()?;
             self.pos = end;
             return matches!(value, Json::Null).then_some(Json::Null);
         }
         let mut kept = crate::json::Obj::new();
-        let mut seen: [&str; MAX_PROPS] = [""; MAX_PROPS];
+        // Up to 16 props (a track with more goes to the JSON reader).
+        let mut seen: [&str; 16] = [""; 16];
         let mut count = 0;
         self.ws();
         if self.byte(b'}').is_some() {
@@ -489,6 +524,20 @@ mod tests {
             r#"{"user":"u","at":"t","decide":"home"}"#,
             r#"{"user":"u","at":"t","decide":["home","*"]}"#,
             r#"{"user":"u","at":"t","decide":"*","props":{}}"#,
+            r#"{"user":"u","at":"t","decide":"*"} "#,
+            r#"{"user":"u","at":"t","decide":"*","decide":"*"}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1},"user":"v"}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1},"props":{}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1}} "#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1},"timestamp":"2026-01-01T00:00:00Z"}"#,
+            r#"{"user":"u","at":"t","track":"a","props":null}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":"é"}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1"#,
+            r#"{"user":"u","at":"t","track":"a","props""#,
+            r#"{"user":"u","at":"t","track""#,
+            r#"{"user":"u","at":"t","decide""#,
+            r#"{"user":"u","at""#,
+            r#"{"user""#,
             r#"{"user":"u","at":"t","identify":{"attributes":{"a":1}}}"#,
             r#"{"user":"u","at":"t","shown":"x"}"#,
             "{\"user\":\"u\",\"at\":\"t\",\"track\":\"a\tb\"}",
@@ -501,7 +550,11 @@ mod tests {
         let long_value = format!(r#"{{"user":"u","at":"t","track":"a","props":{{"s":"{}"}}}}"#, "é".repeat(1025));
         let many: Vec<String> = (0..65).map(|i| format!(r#""k{i}":1"#)).collect();
         let many = format!(r#"{{"user":"u","at":"t","track":"a","props":{{{}}}}}"#, many.join(","));
-        let generated = [long_key, long_value, many];
+        let props = |n: usize| {
+            let props: Vec<String> = (0..n).map(|i| format!(r#""k{i}":{i}"#)).collect();
+            format!(r#"{{"user":"u","at":"t","track":"a","props":{{"x":1,{}}}}}"#, props.join(","))
+        };
+        let generated = [long_key, long_value, many, props(15), props(16), props(17)];
         for line in lines.iter().copied().chain(generated.iter().map(String::as_str)) {
             // Props read from the text passed every check of the engine.
             if let Some(Common::Track { name, .. }) = read_common_step(line, &keep()) {
@@ -517,6 +570,53 @@ mod tests {
                 Err(e) => describe(Err(e.clone())),
             };
             assert_eq!(fast, slow, "{line}");
+        }
+    }
+
+    /// Reads `line` both ways; the same description, errors included.
+    fn same_both_ways(line: &str) {
+        let mut store = Json::Null;
+        let fast = describe(read_step(line, &keep(), &mut store));
+        let slow = match crate::json::parse(line) {
+            Ok(doc) => describe(parse_step(&doc)),
+            Err(e) => describe(Err(bad(ErrorCode::InvalidJson, e))),
+        };
+        assert_eq!(fast, slow, "{line}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// Common lines changed a few characters at a time (JSON's
+        /// structural characters, whitespace, escapes, digits, letters)
+        /// read the same both ways.
+        #[test]
+        fn mutated_lines_read_the_same(
+            base in 0usize..6,
+            edits in proptest::collection::vec((0usize..200, 0u8..3, 0usize..24), 0..4),
+        ) {
+            const BASES: [&str; 6] = [
+                r#"{"user":"u00014","at":"2025-12-02T15:34:16.262Z","track":"page_view","props":{"path":"/dashboards"}}"#,
+                r#"{"user":"u1","at":"2026-01-01T00:00:00.000Z","track":"api_call","props":{"units":40,"s":"x","b":true}}"#,
+                r#"{"user":"u1","at":"2026-01-01T00:00:00.000Z","decide":"*"}"#,
+                r#"{"user":"u1","at":"2026-01-01T00:00:00.000Z","track":"a","timestamp":"2026-01-01T00:00:00.000Z"}"#,
+                r#"{"user":"u1","at":"t","track":"a","props":{"x":1.5,"n":null}}"#,
+                r#" { "user" : "u" , "at" : "t" , "track" : "a" , "props" : { "x" : -1 } } "#,
+            ];
+            const CHARS: [char; 24] =
+                ['"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\t', '\n', 'a', 'x', 'u', '0', '1', '-', '.', 'e', 'n', 'é', '\u{1}', '*', '/'];
+            let mut chars: Vec<char> = BASES[base].chars().collect();
+            for (at, op, c) in edits {
+                let at = at % (chars.len() + 1);
+                match op {
+                    0 if at < chars.len() => chars[at] = CHARS[c],
+                    1 => chars.insert(at, CHARS[c]),
+                    _ if at < chars.len() => {
+                        chars.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            same_both_ways(&chars.into_iter().collect::<String>());
         }
     }
 }
