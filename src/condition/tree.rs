@@ -6,7 +6,7 @@
 
 use super::{FieldView, PathRef};
 use crate::json::Json;
-use regex_lite::Regex;
+use super::regex::Regex;
 
 /// A condition object: every entry must hold.
 #[derive(Clone, Debug, Default)]
