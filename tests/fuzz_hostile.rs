@@ -14,7 +14,8 @@
 //! - `skew`: two tabs with clocks minutes to hours apart exchange their
 //!   steps in any order, with duplicates and reloads: every step of the
 //!   other tab is applied exactly once, whatever the clocks.
-//! - `regex`: patterns built from RE2 syntax with nested counted
+//! - `regex`: patterns built from RE2 syntax (classes, flags, groups nested
+//!   up to 120 deep, refused forms) with nested counted
 //!   repetitions, in a config, evaluated on texts up to 100,000
 //!   characters: a pattern is accepted or refused with a code and its
 //!   path, and an accepted one is evaluated in bounded time (the runner
@@ -352,6 +353,16 @@ fn arb_pattern() -> impl Strategy<Value = String> {
         Just("(?i)b".to_string()),
         Just("[^x]".to_string()),
         "[a-c]{1,3}".prop_map(|s| s),
+        // The rest of the syntax the engine reads (src/condition/regex/),
+        // refused forms included: they must come back as invalid_regex.
+        prop::sample::select(
+            &[
+                "\\b", "\\B", "\\d+", "\\S*?", "(?i:[[:alpha:]_-])", "(?x) a # b\n", "(?s:.)", "(?m)^$", "[^\\W\\d]",
+                "(?<n>x|y|z)", "\\x{1F600}", "(?=a)", "(a)\\1", "[", "(?<!a)", "\\pL", "[a&&b]", "a{2,1}",
+            ][..]
+        )
+        .prop_map(str::to_string),
+        (1usize..120).prop_map(|n| format!("{}a{}", "(".repeat(n), ")".repeat(n))),
     ];
     atom.prop_recursive(4, 24, 3, |inner| {
         prop_oneof![

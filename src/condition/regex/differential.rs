@@ -21,6 +21,10 @@ fn compare(pattern: &str, ci: bool, texts: &[String]) -> Result<(), String> {
     let ours = build(pattern, ci);
     let theirs = oracle(pattern, ci);
     match (&ours, &theirs) {
+        // The one narrowing: group names are ASCII (no Unicode tables in the wasm).
+        (Err(BuildError::Invalid(e)), Ok(_)) if e.starts_with("invalid group name") && non_ascii_name(pattern) => {
+            return Ok(())
+        }
         (Err(BuildError::Invalid(e)), Ok(_)) => return Err(format!("{pattern:?} (ci {ci}): refused ({e}), regex-lite accepts")),
         (Ok(_) | Err(BuildError::TooLarge), Err(())) => return Err(format!("{pattern:?} (ci {ci}): accepted, regex-lite refuses")),
         _ => {}
@@ -42,6 +46,21 @@ fn compare(pattern: &str, ci: bool, texts: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether a group name of the pattern has a character past ASCII.
+fn non_ascii_name(pattern: &str) -> bool {
+    let names = |open: &'static str| pattern.split(open).skip(1).map(|rest| rest.split('>').next().unwrap_or(""));
+    names("(?P<").chain(names("(?<")).any(|name| !name.is_ascii())
+}
+
+#[test]
+fn group_names_are_ascii() {
+    for pattern in ["(?<é>x)", "(?P<aé>x)", "(?<名>x)"] {
+        assert!(matches!(build(pattern, false), Err(BuildError::Invalid(e)) if e.starts_with("invalid group name")), "{pattern}");
+        assert!(oracle(pattern, false).is_ok(), "regex-lite accepts {pattern}");
+    }
+    assert!(build("(?<ab_1.[x]>y)(?P<Z9>z)", false).is_ok());
 }
 
 const CHARS: &[&str] = &[

@@ -4,7 +4,10 @@
 //! on purpose (`(?i)` folds ASCII letters only, and a class range folds
 //! one way: `(?i)[@-a]` has `A` but not `b`; `x` mode's comment skipping
 //! in `[a- #...]`). The result is a tree of [`Node`]s in one arena (no
-//! recursion to drop it), which `program` compiles.
+//! recursion to drop it), which `program` compiles. One narrowing: a group
+//! name (`(?<name>...)`, `(?P<name>...)`) is ASCII (a letter or `_`, then
+//! letters, digits, `_ . [ ]`); regex-lite also took Unicode letters and
+//! digits, whose tables would cost 1.6 KB brotli of the browser's package.
 
 /// What a node is. Characters are classes of one range; ranges are
 /// sorted, disjoint and not adjacent.
@@ -90,7 +93,7 @@ pub(super) fn parse(pattern: &str, case_insensitive: bool) -> Result<(Vec<Node>,
     };
     let root = parser.inner()?;
     if parser.nodes.get(root).is_some_and(|n| n.height > NEST_LIMIT + 1) {
-        return Err(parser.err("pattern has too much nesting"));
+        return Err(parser.err("nested more than 50 deep"));
     }
     Ok((parser.nodes, root))
 }
@@ -318,7 +321,7 @@ impl<'a> Parser<'a> {
     fn inner(&mut self) -> Result<usize, Error> {
         let depth = self.depth;
         if depth > NEST_LIMIT {
-            return Err(self.err("pattern has too much nesting"));
+            return Err(self.err("nested more than 50 deep"));
         }
         self.depth += 1;
         let mut alternates = vec![];
@@ -334,13 +337,13 @@ impl<'a> Parser<'a> {
                         self.flags = old;
                     }
                     if !self.is(')') {
-                        return Err(self.err("found open group without closing ')'"));
+                        return Err(self.err("unclosed group"));
                     }
                     self.bump();
                 }
                 ')' => {
                     if depth == 0 {
-                        return Err(self.err("found closing ')' without matching '('"));
+                        return Err(self.err("unopened group"));
                     }
                     break;
                 }
@@ -355,7 +358,7 @@ impl<'a> Parser<'a> {
                 }
                 '?' | '*' | '+' | '{' => {
                     let Some(sub) = concat.pop() else {
-                        return Err(self.err("repetition operator must be applied to a sub-expression"));
+                        return Err(self.err("nothing to repeat"));
                     };
                     let rep = self.repetition(c, sub)?;
                     concat.push(rep);
@@ -402,11 +405,11 @@ impl<'a> Parser<'a> {
 
     fn escape(&mut self) -> Result<Item, Error> {
         let Some(c) = self.cur() else {
-            return Err(self.err("saw start of escape sequence, but saw end of pattern before it finished"));
+            return Err(self.err("unfinished escape"));
         };
         match c {
             '0'..='9' => return Err(self.err("backreferences are not supported")),
-            'p' | 'P' => return Err(self.err("Unicode character classes are not supported")),
+            'p' | 'P' => return Err(self.err("Unicode classes are not supported")),
             'x' | 'u' | 'U' => return self.hex(c),
             'd' | 's' | 'w' | 'D' | 'S' | 'W' => {
                 self.bump();
@@ -439,7 +442,7 @@ impl<'a> Parser<'a> {
                     'B' => Look::NotWord,
                     '<' => Look::WordStart,
                     '>' => Look::WordEnd,
-                    _ => return Err(self.err("unrecognized escape sequence")),
+                    _ => return Err(self.err("unknown escape")),
                 };
                 return Ok(Item::Look(look));
             }
@@ -453,7 +456,7 @@ impl<'a> Parser<'a> {
         let valid = |c: char| c.is_ascii_alphabetic() || c == '-';
         let start = self.pos;
         if !self.bump_and_bump_space() {
-            return Err(self.err("found start of special word boundary or repetition without an end"));
+            return Err(self.err("unclosed word boundary"));
         }
         if !self.cur().is_some_and(valid) {
             self.pos = start;
@@ -465,7 +468,7 @@ impl<'a> Parser<'a> {
             self.bump_and_bump_space();
         }
         if !self.is('}') {
-            return Err(self.err("special word boundary assertion is unclosed or has an invalid character"));
+            return Err(self.err("unknown word boundary"));
         }
         self.bump();
         Ok(match name.as_str() {
@@ -473,7 +476,7 @@ impl<'a> Parser<'a> {
             "end" => Look::WordEnd,
             "start-half" => Look::WordStartHalf,
             "end-half" => Look::WordEndHalf,
-            _ => return Err(self.err("special word boundary assertion is unrecognized")),
+            _ => return Err(self.err("unknown word boundary")),
         })
     }
 
@@ -485,7 +488,7 @@ impl<'a> Parser<'a> {
             _ => 8,
         };
         if !self.bump_and_bump_space() {
-            return Err(self.err("expected hexadecimal number, but saw end of pattern first"));
+            return Err(self.err("invalid hex escape"));
         }
         let mut value: Option<u32> = Some(0);
         let mut add = |d: char| value = value.and_then(|v| v.checked_mul(16)?.checked_add(d.to_digit(16)?));
@@ -494,32 +497,32 @@ impl<'a> Parser<'a> {
             while self.bump_and_bump_space() && !self.is('}') {
                 match self.cur() {
                     Some(d) if is_hex(d) => add(d),
-                    _ => return Err(self.err("expected hexadecimal number in braces, but got non-hex digit")),
+                    _ => return Err(self.err("invalid hex escape")),
                 }
                 empty = false;
             }
             if self.is_done() {
-                return Err(self.err("expected hexadecimal number, but saw end of pattern before closing brace"));
+                return Err(self.err("invalid hex escape"));
             }
             self.bump_and_bump_space();
             if empty {
-                return Err(self.err("expected hexadecimal number in braces, but got no digits"));
+                return Err(self.err("invalid hex escape"));
             }
         } else {
             for i in 0..digits {
                 if i > 0 && !self.bump_and_bump_space() {
-                    return Err(self.err("expected fixed length hexadecimal number, but saw end of pattern first"));
+                    return Err(self.err("invalid hex escape"));
                 }
                 match self.cur() {
                     Some(d) if is_hex(d) => add(d),
-                    _ => return Err(self.err("expected fixed length hexadecimal number, but got non-hex digit")),
+                    _ => return Err(self.err("invalid hex escape")),
                 }
             }
             self.bump_and_bump_space();
         }
         match value.and_then(char::from_u32) {
             Some(c) => Ok(self.char_item(c)),
-            None => Err(self.err("hexadecimal number is not a Unicode scalar value")),
+            None => Err(self.err("not a Unicode character")),
         }
     }
 
@@ -538,9 +541,9 @@ impl<'a> Parser<'a> {
             self.bump_and_bump_space();
         }
         if empty {
-            return Err(self.err("expected decimal number, but found no digits"));
+            return Err(self.err("invalid repetition count"));
         }
-        value.ok_or_else(|| self.err("decimal number is too large"))
+        value.ok_or_else(|| self.err("invalid repetition count"))
     }
 
     /// `?`, `*`, `+` or `{n}`, `{n,}`, `{n,m}` (each maybe lazy: `?` after,
@@ -552,28 +555,28 @@ impl<'a> Parser<'a> {
             '+' => (1, None),
             _ => {
                 if !self.bump_and_bump_space() {
-                    return Err(self.err("found unclosed counted repetition operator"));
+                    return Err(self.err("unclosed counted repetition"));
                 }
                 let min = self.decimal()?;
                 let mut max = Some(min);
                 if self.is_done() {
-                    return Err(self.err("found incomplete and unclosed counted repetition operator"));
+                    return Err(self.err("unclosed counted repetition"));
                 }
                 if self.is(',') {
                     if !self.bump_and_bump_space() {
-                        return Err(self.err("found counted repetition operator with a comma that is unclosed"));
+                        return Err(self.err("unclosed counted repetition"));
                     }
                     max = if self.is('}') { None } else { Some(self.decimal()?) };
                     if self.is_done() {
-                        return Err(self.err("found counted repetition with min and max that is unclosed"));
+                        return Err(self.err("unclosed counted repetition"));
                     }
                 }
                 if !self.is('}') {
-                    return Err(self.err("expected closing brace for counted repetition, but got something else"));
+                    return Err(self.err("unclosed counted repetition"));
                 }
                 if max.is_some_and(|max| min > max) {
                     // Checked after the lazy `?` in regex-lite: the same outcome.
-                    return Err(self.err("found counted repetition with a min bigger than its max"));
+                    return Err(self.err("repetition min above max"));
                 }
                 (min, max)
             }
@@ -594,7 +597,7 @@ impl<'a> Parser<'a> {
     fn group(&mut self) -> Result<Option<usize>, Error> {
         self.bump_and_bump_space();
         if self.bump_if("?=") || self.bump_if("?!") || self.bump_if("?<=") || self.bump_if("?<!") {
-            return Err(self.err("look-around is not supported"));
+            return Err(self.err("lookaround is not supported"));
         }
         if self.bump_if("?P<") || self.bump_if("?<") {
             self.capture_name()?;
@@ -606,13 +609,13 @@ impl<'a> Parser<'a> {
             return Ok(Some(self.node(Kind::Group(sub))));
         }
         if self.is_done() {
-            return Err(self.err("expected closing ')', but got end of pattern"));
+            return Err(self.err("unclosed group"));
         }
         let start = self.pos;
         self.flags = self.flag_list()?;
         if self.is(')') {
             if self.pos == start {
-                return Err(self.err("empty flag directive '(?)' is not allowed"));
+                return Err(self.err("empty flags"));
             }
             return Ok(None);
         }
@@ -623,7 +626,7 @@ impl<'a> Parser<'a> {
 
     fn capture_name(&mut self) -> Result<(), Error> {
         if self.is_done() {
-            return Err(self.err("expected capture group name, but got end of pattern"));
+            return Err(self.err("unclosed group name"));
         }
         let start = self.pos;
         while let Some(c) = self.cur() {
@@ -632,9 +635,9 @@ impl<'a> Parser<'a> {
             }
             let ok = c == '_'
                 || if self.pos == start {
-                    c.is_alphabetic()
+                    c.is_ascii_alphabetic()
                 } else {
-                    c == '.' || c == '[' || c == ']' || c.is_alphanumeric()
+                    c == '.' || c == '[' || c == ']' || c.is_ascii_alphanumeric()
                 };
             if !ok {
                 return Err(self.err("invalid group name"));
@@ -642,15 +645,15 @@ impl<'a> Parser<'a> {
             self.bump();
         }
         if self.is_done() {
-            return Err(self.err("expected end of capture group name, but got end of pattern"));
+            return Err(self.err("unclosed group name"));
         }
         let name = self.p.get(start..self.pos).unwrap_or_default();
         self.bump();
         if name.is_empty() {
-            return Err(self.err("empty capture group names are not allowed"));
+            return Err(self.err("empty group name"));
         }
         if self.names.contains(&name) {
-            return Err(self.err("duplicate capture group name"));
+            return Err(self.err("duplicate group name"));
         }
         self.names.push(name);
         Ok(())
@@ -665,7 +668,7 @@ impl<'a> Parser<'a> {
             if c == '-' {
                 last_was_negation = true;
                 if negate {
-                    return Err(self.err("inline flag negation cannot be repeated"));
+                    return Err(self.err("invalid flags"));
                 }
                 negate = true;
             } else {
@@ -679,26 +682,26 @@ impl<'a> Parser<'a> {
                     'x' => flags.x = on,
                     // Greed (U) changes nothing to whether there is a match; u is always on.
                     'U' | 'u' => {}
-                    _ => return Err(self.err("unrecognized inline flag")),
+                    _ => return Err(self.err("unknown flag")),
                 }
                 if seen.contains(c) {
-                    return Err(self.err("duplicate inline flag is not allowed"));
+                    return Err(self.err("invalid flags"));
                 }
                 seen.push(c);
             }
             if !self.bump() {
-                return Err(self.err("expected ':' or ')' to end inline flags, but got end of pattern"));
+                return Err(self.err("unclosed group"));
             }
         }
         if last_was_negation {
-            return Err(self.err("inline flags cannot end with negation directive"));
+            return Err(self.err("invalid flags"));
         }
         Ok(flags)
     }
 
     /// `[...]`: the ranges of a bracketed class (folded, then negated).
     fn class(&mut self) -> Result<Vec<(u32, u32)>, Error> {
-        const UNCLOSED: &str = "found unclosed character class";
+        const UNCLOSED: &str = "unclosed class";
         let mut union: Vec<(u32, u32)> = vec![];
         if !self.bump_and_bump_space() {
             return Err(self.err(UNCLOSED));
@@ -728,7 +731,7 @@ impl<'a> Parser<'a> {
             match c {
                 '[' => match self.posix_class() {
                     Some(ranges) => union.extend(ranges),
-                    None => return Err(self.err("nested character classes are not supported")),
+                    None => return Err(self.err("nested class")),
                 },
                 ']' => {
                     self.bump();
@@ -739,7 +742,7 @@ impl<'a> Parser<'a> {
                     return Ok(if negated { negate(&class) } else { class });
                 }
                 '&' | '-' | '~' if twice => {
-                    return Err(self.err("character class set operations (&&, --, ~~) are not supported"))
+                    return Err(self.err("class operations are not supported"))
                 }
                 _ => self.class_range(&mut union)?,
             }
@@ -750,25 +753,25 @@ impl<'a> Parser<'a> {
         let first = self.class_item()?;
         self.bump_space();
         if self.is_done() {
-            return Err(self.err("found unclosed character class"));
+            return Err(self.err("unclosed class"));
         }
         if !self.is('-') || matches!(self.peek_space(), Some(']' | '-')) {
             match first {
                 Item::Char(c) => union.push((c as u32, c as u32)),
                 Item::Class(ranges) => union.extend(ranges),
-                Item::Look(_) => return Err(self.err("invalid escape sequence in character class")),
+                Item::Look(_) => return Err(self.err("assertion in a class")),
             }
             return Ok(());
         }
         if !self.bump_and_bump_space() {
-            return Err(self.err("found unclosed character class"));
+            return Err(self.err("unclosed class"));
         }
         let last = self.class_item()?;
         let (Item::Char(lo), Item::Char(hi)) = (first, last) else {
-            return Err(self.err("character class ranges must start and end with a single character"));
+            return Err(self.err("invalid class range"));
         };
         if lo > hi {
-            return Err(self.err("invalid range in character class"));
+            return Err(self.err("range out of order"));
         }
         union.push((lo as u32, hi as u32));
         Ok(())
