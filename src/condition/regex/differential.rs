@@ -245,4 +245,17 @@ fn regex_speed() {
         let b = time(&|| theirs.is_match(std::hint::black_box(text)));
         println!("{pattern:.40} ci={ci} on {} chars: ours {a:.0} ns, regex-lite {b:.0} ns, ratio {:.2}", text.len(), a / b);
     }
+    // The worst a pattern within the limit may cost: every state live at
+    // every character of the longest text read (1,024 characters).
+    let text = "a".repeat(1024);
+    for pattern in ["[a-z]{1,500}x", "[a-z]{1,250}x", "(?:a|b|c|d)*(?:[a-z]{1,200})x"] {
+        let start = std::time::Instant::now();
+        let ours = build(pattern, false).map(|(r, size)| (r.is_match(&text), size, start.elapsed()));
+        let start = std::time::Instant::now();
+        let theirs = regex_lite::RegexBuilder::new(pattern)
+            .size_limit(MAX_REGEX_SIZE)
+            .build()
+            .map(|r| (r.is_match(&text), start.elapsed()));
+        println!("worst case {pattern} on 1,024 chars: ours {ours:?}, regex-lite {theirs:?}");
+    }
 }
