@@ -377,7 +377,6 @@ pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
 }
 
 fn write_string(s: &str, out: &mut String) {
-    use std::fmt::Write;
     out.push('"');
     // Runs of characters that need no escape are copied whole (every
     // escaped character is ASCII, so a run ends on a character boundary).
@@ -397,7 +396,8 @@ fn write_string(s: &str, out: &mut String) {
             Some('\r') => out.push_str("\\r"),
             Some('\t') => out.push_str("\\t"),
             Some(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u");
+                push_hex(out, u64::from(u32::from(c)), 4);
             }
             None => {}
         }
@@ -405,6 +405,16 @@ fn write_string(s: &str, out: &mut String) {
     }
     out.push_str(rest);
     out.push('"');
+}
+
+/// The last `digits` hex digits of `v`, lowercase, zero-padded (as
+/// `{v:0digits$x}` for a `v` that fits): without `core::fmt`, which would
+/// otherwise run on restoring a state (the signals' fingerprints).
+pub(crate) fn push_hex(out: &mut String, v: u64, digits: u32) {
+    for i in (0..digits).rev() {
+        let d = (v.checked_shr(4 * i).unwrap_or(0) & 0xf) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
 }
 
 mod path;
@@ -448,6 +458,25 @@ mod tests {
         assert_eq!(js_number_string(123.0), "123");
         assert_eq!(js_number_string(0.1), "0.1");
         assert_eq!(js_number_string(0.000001), "0.000001");
+    }
+
+    #[test]
+    fn writes_hex_as_core_fmt() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for v in [0, 1, 0x1f, 0xffff, u64::MAX, 0xcbf2_9ce4_8422_2325].into_iter().chain((0..2000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x >> (x % 64)
+        })) {
+            let mut out = String::new();
+            push_hex(&mut out, v, 16);
+            assert_eq!(out, format!("{v:016x}"));
+            out.clear();
+            push_hex(&mut out, v & 0xffff, 4);
+            assert_eq!(out, format!("{:04x}", v & 0xffff));
+        }
+        assert_eq!(Json::from("a\u{1}b\u{1f}").to_json_string(), "\"a\\u0001b\\u001f\"");
     }
 
     #[test]

@@ -64,7 +64,9 @@ pub fn fingerprint(definition: &Json) -> String {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{h:016x}")
+    let mut out = String::with_capacity(16);
+    crate::json::push_hex(&mut out, h, 16);
+    out
 }
 
 fn ms(t: Millis) -> Json {
