@@ -525,6 +525,7 @@ mod tests {
             r#"{"user":"u","at":"t","decide":["home","*"]}"#,
             r#"{"user":"u","at":"t","decide":"*","props":{}}"#,
             r#"{"user":"u","at":"t","decide":"*"} "#,
+            r#"{"user":"u","at":"t","decide":"*"}x"#,
             r#"{"user":"u","at":"t","decide":"*","decide":"*"}"#,
             r#"{"user":"u","at":"t","track":"a","props":{"x":1},"user":"v"}"#,
             r#"{"user":"u","at":"t","track":"a","props":{"x":1},"props":{}}"#,
