@@ -55,7 +55,9 @@ pub fn slots_from_json(v: &Json) -> Result<Vec<&str>, InputError> {
 }
 
 pub fn check_user_id(user_id: &str) -> Result<(), InputError> {
-    let chars = user_id.chars().count();
+    // No more bytes than the limit: no more characters either, uncounted
+    // (the count matters only past the limit, and 0 bytes is 0 characters).
+    let chars = if user_id.len() <= MAX_USER_ID_CHARS { user_id.len() } else { user_id.chars().count() };
     if chars == 0 {
         return Err(InputError::EmptyUserId);
     }

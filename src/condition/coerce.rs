@@ -135,24 +135,35 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
 /// `DecimalDigits [. DecimalDigits] [ExponentPart]` or `. DecimalDigits
 /// [ExponentPart]`; Rust's parser alone would also take `inf` and `nan`.
 fn is_decimal_literal(s: &str) -> bool {
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (s.get(..i).unwrap_or(""), s.get(i + 1..)),
-        None => (s, None),
-    };
-    let (int_part, frac_part) = match mantissa.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (mantissa, ""),
-    };
-    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = all_digits(int_part) && all_digits(frac_part) && !(int_part.is_empty() && frac_part.is_empty());
-    let exponent_ok = match exponent {
-        None => true,
-        Some(e) => {
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            !digits.is_empty() && all_digits(digits)
+    // Byte by byte: `find`, `split_once` and `strip_prefix` over chars
+    // would bring core's pattern searchers onto the config's path.
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
         }
+        *i - start
     };
-    mantissa_ok && exponent_ok
+    let mut mantissa = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        mantissa += digits(&mut i);
+    }
+    if mantissa == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 fn parse_radix(digits: &str, radix: u32) -> f64 {
@@ -314,6 +325,47 @@ pub(crate) fn array_index(key: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The former `is_decimal_literal`, over `str` patterns.
+    fn is_decimal_literal_by_patterns(s: &str) -> bool {
+        let (mantissa, exponent) = match s.find(['e', 'E']) {
+            Some(i) => (s.get(..i).unwrap_or(""), s.get(i + 1..)),
+            None => (s, None),
+        };
+        let (int_part, frac_part) = match mantissa.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (mantissa, ""),
+        };
+        let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        let mantissa_ok = all_digits(int_part) && all_digits(frac_part) && !(int_part.is_empty() && frac_part.is_empty());
+        let exponent_ok = match exponent {
+            None => true,
+            Some(e) => {
+                let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+                !digits.is_empty() && all_digits(digits)
+            }
+        };
+        mantissa_ok && exponent_ok
+    }
+
+    #[test]
+    fn decimal_literals_as_before() {
+        // Every string of up to 5 characters over an alphabet with each
+        // kind of byte the grammar tells apart.
+        let alphabet = ['0', '7', '.', 'e', 'E', '+', '-', 'x', 'é'];
+        let mut strings = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            strings.extend(last.iter().cloned());
+        }
+        let mut accepted = 0;
+        for s in &strings {
+            assert_eq!(is_decimal_literal(s), is_decimal_literal_by_patterns(s), "{s:?}");
+            accepted += usize::from(is_decimal_literal(s));
+        }
+        assert!(accepted > 500, "{accepted}");
+    }
 
     #[test]
     fn strings_become_numbers_as_in_javascript() {

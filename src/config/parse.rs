@@ -77,7 +77,7 @@ fn parse_saved_groups(r: &mut Reader, v: &Json, path: &JsonPath) -> Obj {
 /// `"name"`, `["a", "b"]` or `"*"`.
 fn parse_event_sel(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<EventSel> {
     let name_ok = |r: &mut Reader, s: &str, at: &JsonPath| {
-        let ok = !s.is_empty() && s.chars().count() <= MAX_EVENT_NAME_CHARS;
+        let ok = !s.is_empty() && (s.len() <= MAX_EVENT_NAME_CHARS || s.chars().count() <= MAX_EVENT_NAME_CHARS);
         if !ok {
             r.problem(
                 ErrorCode::BadEventSelector,
