@@ -120,17 +120,15 @@ fn conditions(config: &Config) -> Vec<(&Json, JsonPath, Owner)> {
 pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
     check_duplicates(config, problems);
     let segment_order = check_segments(config, problems);
-    let stage_ids: Vec<&str> = config.stages.iter().map(|s| &*s.id).collect();
-    let segment_ids: Vec<&str> = config.segments.iter().map(|s| &*s.id).collect();
     for (cond, at, owner) in conditions(config) {
         let names = names_in(cond, &at);
-        for (id, path) in names.segments.into_iter().filter(|_| owner == Owner::Other) {
-            if !segment_ids.contains(&id) {
-                problems.push(ErrorCode::UndefinedSegment, &path, format!("no segment \"{id}\" is defined"));
+        for (id, path) in names.segments.iter().filter(|_| owner == Owner::Other) {
+            if !config.segments.iter().any(|s| &*s.id == *id) {
+                problems.push(ErrorCode::UndefinedSegment, path, format!("no segment \"{id}\" is defined"));
             }
         }
         for (id, path) in names.stages {
-            if !stage_ids.contains(&id) {
+            if !config.stages.iter().any(|s| &*s.id == id) {
                 problems.push(ErrorCode::UndefinedStage, &path, format!("no stage \"{id}\" is defined"));
             }
         }
@@ -142,31 +140,34 @@ pub fn check(config: &Config, problems: &mut Problems) -> Vec<usize> {
 }
 
 fn check_duplicates(config: &Config, problems: &mut Problems) {
-    let mut dup = |ids: Vec<(&str, JsonPath)>, what: &str| {
-        let mut seen: Vec<&str> = Vec::new();
-        for (id, path) in ids {
-            if seen.contains(&id) {
-                problems.push(ErrorCode::DuplicateId, &path, format!("{what} \"{id}\" is defined twice"));
-            } else {
-                seen.push(id);
+    // Each list's ids, then the path of a repeated one only: one loop for
+    // every kind of definition (the config's path runs it).
+    let mut ids: Vec<&str> = Vec::new();
+    let mut dup = |ids: &[&str], what: &str, path: &dyn Fn(usize) -> JsonPath| {
+        for (j, id) in ids.iter().enumerate() {
+            if ids.get(..j).is_some_and(|seen| seen.contains(id)) {
+                problems.push(ErrorCode::DuplicateId, &path(j), format!("{what} \"{id}\" is defined twice"));
             }
         }
     };
-    dup(config.stages.iter().map(|s| (&*s.id, s.path.key("id"))).collect(), "stage");
-    dup(config.experiences.iter().map(|e| (&*e.id, e.path.key("id"))).collect(), "experience");
+    ids.clear();
+    ids.extend(config.stages.iter().map(|s| &*s.id));
+    dup(&ids, "stage", &|j| config.stages.get(j).map_or_else(JsonPath::root, |s| s.path.key("id")));
+    ids.clear();
+    ids.extend(config.experiences.iter().map(|e| &*e.id));
+    dup(&ids, "experience", &|j| config.experiences.get(j).map_or_else(JsonPath::root, |e| e.path.key("id")));
     for e in &config.experiences {
         let at = &e.path;
-        dup(e.items.iter().enumerate().map(|(j, it)| (&*it.id, at.key("items").index(j).key("id"))).collect(), "item");
-        dup(e.steps.iter().enumerate().map(|(j, st)| (&*st.id, at.key("steps").index(j).key("id"))).collect(), "step");
+        ids.clear();
+        ids.extend(e.items.iter().map(|it| &*it.id));
+        dup(&ids, "item", &|j| at.key("items").index(j).key("id"));
+        ids.clear();
+        ids.extend(e.steps.iter().map(|st| &*st.id));
+        dup(&ids, "step", &|j| at.key("steps").index(j).key("id"));
         if let Some(x) = &e.experiment {
-            dup(
-                x.variations
-                    .iter()
-                    .enumerate()
-                    .map(|(j, v)| (&*v.id, at.key("experiment").key("variations").index(j).key("id")))
-                    .collect(),
-                "variation",
-            );
+            ids.clear();
+            ids.extend(x.variations.iter().map(|v| &*v.id));
+            dup(&ids, "variation", &|j| at.key("experiment").key("variations").index(j).key("id"));
         }
     }
 }

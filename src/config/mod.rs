@@ -118,7 +118,7 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
     let env = CompileEnv { resolver: &resolver, saved_groups: &config.saved_groups };
     let segments = SegmentPlan::compile(&config.segments, segment_order, &env, problems);
     let stages = StageMachine::compile(&config.stages, &env, problems);
-    let experiences = ExperiencePlan::compile(&config.experiences, &env, problems);
+    let experiences = ExperiencePlan::compile(config.experiences, &env, problems);
     // Replay (`text`: timelines, exports) skips a condition while its
     // signal stays between the numbers it compares it with; the browser's
     // engine, one user deciding now and then, compares values bit for bit

@@ -74,22 +74,27 @@ pub struct ExperiencePlan {
 }
 
 impl ExperiencePlan {
-    pub fn compile(defs: &[ExperienceDef], env: &CompileEnv, problems: &mut Problems) -> ExperiencePlan {
+    /// Takes the definitions (each is kept whole in its compiled form,
+    /// moved, not copied) and compiles their conditions.
+    pub fn compile(defs: Vec<ExperienceDef>, env: &CompileEnv, problems: &mut Problems) -> ExperiencePlan {
         let mut experiences = Vec::with_capacity(defs.len());
-        for def in defs {
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut tours = Vec::new();
+        // Plain loops with pushes: each iterator chain collected here was
+        // its own instance of core's and alloc's generics on the config's
+        // path (docs/architecture.md "The code on the way to the first decision").
+        for (i, def) in defs.into_iter().enumerate() {
             let at = &def.path;
             let when = Condition::compile(&def.when, &at.key("when"), env, problems);
             let stop_when = def.stop_when.as_ref().map(|c| Condition::compile(c, &at.key("stop_when"), env, problems));
-            let items = def
-                .items
-                .iter()
-                .enumerate()
-                .map(|(j, item)| CompiledItem {
+            let mut items = Vec::with_capacity(def.items.len());
+            for (j, item) in def.items.iter().enumerate() {
+                items.push(CompiledItem {
                     id: item.id.clone(),
                     label: item.label.clone(),
                     done: Condition::compile(&item.done, &at.key("items").index(j).key("done"), env, problems),
-                })
-                .collect();
+                });
+            }
             let experiment = def.experiment.as_ref().and_then(|x| match env.resolver.resolve(&x.hash_attribute) {
                 Ok(p) => Some(CompiledExperiment::new(x.clone(), p)),
                 Err((code, message)) => {
@@ -97,57 +102,55 @@ impl ExperiencePlan {
                     None
                 }
             });
-            let variation_content: Vec<Obj> = def
-                .experiment
-                .iter()
-                .flat_map(|x| &x.variations)
-                .map(|v| merge_content(&def.content, v.content.as_ref()))
-                .collect();
-            let steps = def
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(j, step)| CompiledStep {
-                    id: step.id.clone(),
-                    done: step
-                        .done
-                        .as_ref()
-                        .map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems)),
-                })
-                .collect();
-            let step_content = std::iter::once(&def.content)
-                .chain(&variation_content)
-                .flat_map(|base| def.steps.iter().map(|step| Json::Obj(merge_content(base, step.content.as_ref()))))
-                .collect();
+            let variations = def.experiment.as_ref().map_or(&[][..], |x| &x.variations[..]);
+            let mut variation_content = Vec::with_capacity(variations.len());
+            for v in variations {
+                variation_content.push(Json::Obj(merge_content(&def.content, v.content.as_ref())));
+            }
+            let mut steps = Vec::with_capacity(def.steps.len());
+            for (j, step) in def.steps.iter().enumerate() {
+                let done =
+                    step.done.as_ref().map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems));
+                steps.push(CompiledStep { id: step.id.clone(), done });
+            }
+            let content = Json::Obj(def.content.clone());
+            let mut step_content = Vec::with_capacity(def.steps.len() * (1 + variation_content.len()));
+            for k in 0..=variation_content.len() {
+                let variation = k.checked_sub(1).and_then(|v| variation_content.get(v)).and_then(Json::as_obj);
+                let base = variation.unwrap_or(&def.content);
+                for step in &def.steps {
+                    step_content.push(Json::Obj(merge_content(base, step.content.as_ref())));
+                }
+            }
+            match slots.iter_mut().find(|s| s.id == def.slot) {
+                Some(slot) => slot.experiences.push(i),
+                None => slots.push(Slot { id: def.slot.clone(), experiences: vec![i] }),
+            }
+            let is_tour = def.is_tour();
+            if is_tour {
+                tours.push(i);
+            }
             experiences.push(CompiledExperience {
-                def: def.clone(),
+                is_prompt: !def.is_checklist(),
+                is_tour,
+                def,
                 when,
                 stop_when,
                 items,
                 steps,
                 experiment,
-                content: Json::Obj(def.content.clone()),
-                variation_content: variation_content.into_iter().map(Json::Obj).collect(),
+                content,
+                variation_content,
                 step_content,
-                is_prompt: !def.is_checklist(),
-                is_tour: def.is_tour(),
             });
-        }
-        let mut slots: Vec<Slot> = Vec::new();
-        for (i, def) in defs.iter().enumerate() {
-            match slots.iter_mut().find(|s| s.id == def.slot) {
-                Some(slot) => slot.experiences.push(i),
-                None => slots.push(Slot { id: def.slot.clone(), experiences: vec![i] }),
-            }
         }
         for slot in &mut slots {
             // A stable sort keeps config order among equal priorities.
             crate::collections::sort_small_by(&mut slot.experiences, |&a, &b| {
-                let priority = |i: usize| defs.get(i).map_or(f64::NEG_INFINITY, |d| d.priority);
+                let priority = |i: usize| experiences.get(i).map_or(f64::NEG_INFINITY, |e: &CompiledExperience| e.def.priority);
                 priority(a) > priority(b)
             });
         }
-        let tours = defs.iter().enumerate().filter(|(_, d)| d.is_tour()).map(|(i, _)| i).collect();
         ExperiencePlan { experiences, tours, slots }
     }
 
