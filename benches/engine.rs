@@ -5,6 +5,8 @@
 //! the same config with its tours as plain prompts), and export/restore of
 //! a heavy user's state. The browser figures come from
 //! `npm run bench`.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 #[cfg(not(target_arch = "wasm32"))]
 mod common;

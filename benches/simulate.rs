@@ -6,6 +6,8 @@
 //! covers every step, JSON parsing of each line and the decide lines
 //! written. `npm run bench` measures the CLI itself on the same shape of
 //! timeline.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 #[cfg(not(target_arch = "wasm32"))]
 mod common;

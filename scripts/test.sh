@@ -86,11 +86,15 @@ layer_native() {
 }
 
 layer_clippy() {
-  # Native code (core, CLI) and the binding on its own target; tests are
-  # not linted for panics (a failing test should panic).
-  cargo clippy --lib --bins -- -D warnings
-  cargo clippy -p onstage-wasm --lib --target "$WASM_TARGET" -- -D warnings
-  cargo clippy -p onstage-python --lib -- -D warnings
+  # Native code (core, CLI, onstage-arrow) and the binding on its own target,
+  # with their tests, benches and examples. Tests may unwrap, expect, panic
+  # and index (a failing test should panic): clippy.toml allows it in
+  # #[test] and #[cfg(test)] code, a crate-level #![allow] in each
+  # integration test, bench and example that needs it.
+  cargo clippy --all-targets -- -D warnings
+  cargo clippy -p onstage-wasm --all-targets --target "$WASM_TARGET" -- -D warnings
+  cargo clippy -p onstage-python --all-targets -- -D warnings
+  # Its dependency tree (DataFusion) is heavy: its library only.
   CARGO_TARGET_DIR="$DATAFUSION_TARGET" cargo clippy -p onstage-datafusion --lib -- -D warnings
 }
 

@@ -2,6 +2,8 @@
 //! import each other without a circle, and `engine` is on top: only the
 //! drivers that replay steps through it (`timeline`, `simulate`, `batch`) import
 //! it. Read from the source, comments left out.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, BTreeSet};

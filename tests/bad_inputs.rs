@@ -8,6 +8,8 @@
 //!
 //! The same classes go through the browser package in
 //! `tests/e2e/bad_inputs.test.mjs`; `docs/errors.md` documents the codes.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::engine::{Engine, Identity, Interaction, Slots};

@@ -4,6 +4,8 @@
 //! times in stable time order, `decide "*"` at as_of). Populations are
 //! generated from a seed, from the event and identify data of the
 //! shared timelines; the shared timelines' own users are checked too.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::batch::{Batch, Event, Identify, RowError, Table, UserResult, UserRow};

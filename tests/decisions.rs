@@ -3,6 +3,8 @@
 //! saas.json cannot reach. Each test walks users through a story and checks
 //! both the decision and its reasons (DESIGN, "Experiences and slots" and
 //! "Decisions, interactions, reasons").
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::config::CompiledConfig;

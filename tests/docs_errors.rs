@@ -4,6 +4,8 @@
 //! docs name no code that does not exist, the browser package's
 //! `index.d.ts` lists exactly these codes as its `ErrorCode` union, and
 //! the package's JavaScript uses no code outside it.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::ErrorCode;

@@ -6,6 +6,8 @@
 //! broken JSON text) and `condition` (random condition documents with any
 //! operator, operand and nesting, placed where a config holds conditions,
 //! then evaluated against random attributes and events).
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod fuzz_common;

@@ -13,6 +13,8 @@
 //! - `summary`: mutations of real summaries through `Engine::import_summary`;
 //!   a refused import changes nothing, a good one imported twice is the
 //!   same as once.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod fuzz_common;

@@ -20,6 +20,8 @@
 //!   characters: a pattern is accepted or refused with a code and its
 //!   path, and an accepted one is evaluated in bounded time (the runner
 //!   fails a case slower than `MAX_CASE`).
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod fuzz_common;

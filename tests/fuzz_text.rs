@@ -7,6 +7,8 @@
 //! `onstage::simulate::simulate`, and exports through
 //! `onstage::summary::summarize_export`), `time` (`parse_rfc3339`,
 //! `parse_duration`), `codec` (`persist::codec::decode`, `decode_series`).
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod fuzz_common;

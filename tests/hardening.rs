@@ -3,6 +3,8 @@
 //! reserved keys are refused in content, stored times in the future are
 //! clamped. The browser side is `tests/e2e/hardening.test.mjs`; the CLI's
 //! is `crates/cli/tests/limits.rs`.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::json::{parse, Json, Obj};
@@ -274,7 +276,7 @@ mod simulate {
             format!(r#"{{"user":"u1","at":"{at}","decide":"*"}}"#),
             format!(r#"{{"user":"u2","at":"{at}","decide":"*"}}"#),
             format!(r#"{{"user":"u1","at":"{at}","decide":"*"}}"#),
-            format!(r#"{{"user":"u1","at":"2026-03-04T12:00:01Z","decide":"*"}}"#),
+            r#"{"user":"u1","at":"2026-03-04T12:00:01Z","decide":"*"}"#.to_string(),
         ]
         .join("\n");
         let kept = replay(flap, &timeline, usize::MAX);

@@ -2,6 +2,8 @@
 //! event gives the same signals after T as importing the summary of the
 //! events before T and replaying only the rest, on generated histories;
 //! local events after `as_of` are kept; importing twice changes nothing.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::engine::{Engine, Identity, Slots};

@@ -5,6 +5,8 @@
 //! at most 2,000 entries; interactions keep only what their windows need.
 //! `docs/limits.md` lists every limit; `tests/e2e/limits.test.mjs` checks
 //! the browser side (wasm memory over a week, cross-tab bookkeeping).
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::engine::{Engine, Identity, Interaction, Slots};

@@ -2,6 +2,8 @@
 //! timelines give the same lines when every engine is stored and restored
 //! through JSON text before each step), config updates keep what DESIGN
 //! says, and bad stored values are refused or dropped part by part.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;

@@ -3,6 +3,8 @@
 //! its reasons), and a previewed slot records nothing: no exposure, no
 //! impression, no interaction, nothing in the exported state. Dry runs
 //! (`decide_with(.., record: false)`) record no exposure either.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::config::CompiledConfig;

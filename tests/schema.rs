@@ -12,6 +12,8 @@
 //! one defect. Besides "the schema refuses it", this test checks that
 //! every schema error lies at the defect, so a fixture cannot pass by
 //! failing for some unrelated reason.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::problem::ErrorCode;

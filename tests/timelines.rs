@@ -1,6 +1,8 @@
 //! Replays the contract's worked examples (`shared/examples/timelines`,
 //! produced by an independent model of DESIGN.md) and our own fixtures
 //! through `simulate`, comparing every line field by field.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;

@@ -5,6 +5,8 @@
 //! skips and frequency on the tour as a whole, content merged in order
 //! (experience, variation, step), experiments and holdouts, config
 //! updates, bad ids, and the reasons.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
 use onstage::config::CompiledConfig;

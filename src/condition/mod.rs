@@ -18,7 +18,8 @@ pub(crate) mod regex;
 mod tree;
 mod version;
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests;
 
 use crate::json::{Json, Obj};

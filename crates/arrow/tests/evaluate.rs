@@ -2,6 +2,8 @@
 //! `simulate` in the core's tests/batch.rs): the same rows from the
 //! shared saas timeline's events, any time column form, any threads;
 //! bad rows and bad columns reported.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;

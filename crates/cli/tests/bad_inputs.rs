@@ -1,6 +1,8 @@
 //! The catalogue of bad inputs at the command line: every class of bad
 //! config, step, time and export gets its code, its line and its exit
 //! status. The engine's side of the catalogue is `tests/bad_inputs.rs`.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::process::Command;
 

@@ -4,6 +4,8 @@
 //! every user the fields of the decide line of the timeline the batch
 //! rule describes; 1 and 2 threads write the same bytes; bad rows come
 //! back with their row numbers (exit 1); unreadable files exit 2.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use onstage::json::{parse, Json};

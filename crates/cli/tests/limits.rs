@@ -2,6 +2,8 @@
 //! and a line of any length are refused at once with a code (exit 1),
 //! without reading them whole; an input that cannot be read exits 2,
 //! whichever file it is (one exit-status scheme for every command).
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::process::{Command, Stdio};
 

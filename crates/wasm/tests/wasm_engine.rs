@@ -1,6 +1,8 @@
 //! The engine in headless Chromium: the contract's reference timelines
 //! (saas, policy, tours) replay to the same lines as natively, and the JavaScript binding
 //! refuses bad input with coded `Error`s.
+// Test code may unwrap, expect, panic and index: a failing test should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(target_arch = "wasm32")]
 
 #[path = "../../../tests/support/mod.rs"]
