@@ -86,6 +86,8 @@ layer_native() {
 }
 
 layer_clippy() {
+  # The whole workspace as rustfmt.toml lays it out (tests included).
+  cargo fmt --all --check
   # Native code (core, CLI, onstage-arrow) and the binding on its own target,
   # with their tests, benches and examples. Tests may unwrap, expect, panic
   # and index (a failing test should panic): clippy.toml allows it in

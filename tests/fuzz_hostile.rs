@@ -359,8 +359,24 @@ fn arb_pattern() -> impl Strategy<Value = String> {
         // refused forms included: they must come back as invalid_regex.
         prop::sample::select(
             &[
-                "\\b", "\\B", "\\d+", "\\S*?", "(?i:[[:alpha:]_-])", "(?x) a # b\n", "(?s:.)", "(?m)^$", "[^\\W\\d]",
-                "(?<n>x|y|z)", "\\x{1F600}", "(?=a)", "(a)\\1", "[", "(?<!a)", "\\pL", "[a&&b]", "a{2,1}",
+                "\\b",
+                "\\B",
+                "\\d+",
+                "\\S*?",
+                "(?i:[[:alpha:]_-])",
+                "(?x) a # b\n",
+                "(?s:.)",
+                "(?m)^$",
+                "[^\\W\\d]",
+                "(?<n>x|y|z)",
+                "\\x{1F600}",
+                "(?=a)",
+                "(a)\\1",
+                "[",
+                "(?<!a)",
+                "\\pL",
+                "[a&&b]",
+                "a{2,1}",
             ][..]
         )
         .prop_map(str::to_string),

@@ -337,7 +337,8 @@ mod tests {
             None => (mantissa, ""),
         };
         let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-        let mantissa_ok = all_digits(int_part) && all_digits(frac_part) && !(int_part.is_empty() && frac_part.is_empty());
+        let mantissa_ok =
+            all_digits(int_part) && all_digits(frac_part) && !(int_part.is_empty() && frac_part.is_empty());
         let exponent_ok = match exponent {
             None => true,
             Some(e) => {

@@ -4,9 +4,9 @@
 //! condition alone decided once: paths resolved, operands coerced,
 //! regexes built, saved groups copied in.
 
+use super::regex::Regex;
 use super::{FieldView, PathRef};
 use crate::json::Json;
-use super::regex::Regex;
 
 /// A condition object: every entry must hold.
 #[derive(Clone, Debug, Default)]

@@ -109,8 +109,10 @@ impl ExperiencePlan {
             }
             let mut steps = Vec::with_capacity(def.steps.len());
             for (j, step) in def.steps.iter().enumerate() {
-                let done =
-                    step.done.as_ref().map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems));
+                let done = step
+                    .done
+                    .as_ref()
+                    .map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems));
                 steps.push(CompiledStep { id: step.id.clone(), done });
             }
             let content = Json::Obj(def.content.clone());
@@ -147,7 +149,8 @@ impl ExperiencePlan {
         for slot in &mut slots {
             // A stable sort keeps config order among equal priorities.
             crate::collections::sort_small_by(&mut slot.experiences, |&a, &b| {
-                let priority = |i: usize| experiences.get(i).map_or(f64::NEG_INFINITY, |e: &CompiledExperience| e.def.priority);
+                let priority =
+                    |i: usize| experiences.get(i).map_or(f64::NEG_INFINITY, |e: &CompiledExperience| e.def.priority);
                 priority(a) > priority(b)
             });
         }

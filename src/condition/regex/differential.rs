@@ -25,8 +25,12 @@ fn compare(pattern: &str, ci: bool, texts: &[String]) -> Result<(), String> {
         (Err(BuildError::Invalid(e)), Ok(_)) if e.starts_with("invalid group name") && non_ascii_name(pattern) => {
             return Ok(())
         }
-        (Err(BuildError::Invalid(e)), Ok(_)) => return Err(format!("{pattern:?} (ci {ci}): refused ({e}), regex-lite accepts")),
-        (Ok(_) | Err(BuildError::TooLarge), Err(())) => return Err(format!("{pattern:?} (ci {ci}): accepted, regex-lite refuses")),
+        (Err(BuildError::Invalid(e)), Ok(_)) => {
+            return Err(format!("{pattern:?} (ci {ci}): refused ({e}), regex-lite accepts"))
+        }
+        (Ok(_) | Err(BuildError::TooLarge), Err(())) => {
+            return Err(format!("{pattern:?} (ci {ci}): accepted, regex-lite refuses"))
+        }
         _ => {}
     }
     // A pattern regex-lite compiled within the old limit is not too large now.
@@ -57,36 +61,121 @@ fn non_ascii_name(pattern: &str) -> bool {
 #[test]
 fn group_names_are_ascii() {
     for pattern in ["(?<é>x)", "(?P<aé>x)", "(?<名>x)"] {
-        assert!(matches!(build(pattern, false), Err(BuildError::Invalid(e)) if e.starts_with("invalid group name")), "{pattern}");
+        assert!(
+            matches!(build(pattern, false), Err(BuildError::Invalid(e)) if e.starts_with("invalid group name")),
+            "{pattern}"
+        );
         assert!(oracle(pattern, false).is_ok(), "regex-lite accepts {pattern}");
     }
     assert!(build("(?<ab_1.[x]>y)(?P<Z9>z)", false).is_ok());
 }
 
 const CHARS: &[&str] = &[
-    "a", "b", "B", "z", "Z", "0", "9", "_", " ", "\n", "\r", "é", "É", "-", ".", "@", "k", "K", "\u{17F}", "\u{212A}", "}", "#",
-    ",", ":", "]", "ſ", "😀",
+    "a", "b", "B", "z", "Z", "0", "9", "_", " ", "\n", "\r", "é", "É", "-", ".", "@", "k", "K", "\u{17F}", "\u{212A}",
+    "}", "#", ",", ":", "]", "ſ", "😀",
 ];
 
 const ESCAPES: &[&str] = &[
-    "\\d", "\\D", "\\w", "\\W", "\\s", "\\S", "\\b", "\\B", "\\A", "\\z", "\\<", "\\>", "\\b{start}", "\\b{end}",
-    "\\b{start-half}", "\\b{end-half}", "\\x41", "\\x61", "\\x{e9}", "\\x{1F600}", "\\u00C9", "\\U0000004b", "\\n", "\\r",
-    "\\t", "\\v", "\\f", "\\a", "\\.", "\\*", "\\-", "\\[", "\\]", "\\{", "\\}", "\\#", "\\&", "\\~", "\\ ", "\\%", "\\/",
-    "\\e", "\\1", "\\pL", "\\<", "\\é", "\\x{110000}", "\\x{D800}", "\\x4", "\\x{}", "\\b{", "\\b{foo}", "\\b{1}",
+    "\\d",
+    "\\D",
+    "\\w",
+    "\\W",
+    "\\s",
+    "\\S",
+    "\\b",
+    "\\B",
+    "\\A",
+    "\\z",
+    "\\<",
+    "\\>",
+    "\\b{start}",
+    "\\b{end}",
+    "\\b{start-half}",
+    "\\b{end-half}",
+    "\\x41",
+    "\\x61",
+    "\\x{e9}",
+    "\\x{1F600}",
+    "\\u00C9",
+    "\\U0000004b",
+    "\\n",
+    "\\r",
+    "\\t",
+    "\\v",
+    "\\f",
+    "\\a",
+    "\\.",
+    "\\*",
+    "\\-",
+    "\\[",
+    "\\]",
+    "\\{",
+    "\\}",
+    "\\#",
+    "\\&",
+    "\\~",
+    "\\ ",
+    "\\%",
+    "\\/",
+    "\\e",
+    "\\1",
+    "\\pL",
+    "\\<",
+    "\\é",
+    "\\x{110000}",
+    "\\x{D800}",
+    "\\x4",
+    "\\x{}",
+    "\\b{",
+    "\\b{foo}",
+    "\\b{1}",
 ];
 
 const CLASS_ITEMS: &[&str] = &[
-    "a", "b", "Z", "a-z", "A-Z", "0-9", "@-a", "Z-a", "_", "-", "\\d", "\\W", "\\s", "\\x41-\\x5A", "\\n", "é", "à-ü", "[:alpha:]",
-    "[:^digit:]", "[:word:]", "[:punct:]", "[:upper:]", "[:lower:]", "[:foo:]", "[:space:]", "z-a", "\\b", "&&", "--", "~~",
-    "^", "]", " ", "#", "\\-", "k", "\u{212A}",
+    "a",
+    "b",
+    "Z",
+    "a-z",
+    "A-Z",
+    "0-9",
+    "@-a",
+    "Z-a",
+    "_",
+    "-",
+    "\\d",
+    "\\W",
+    "\\s",
+    "\\x41-\\x5A",
+    "\\n",
+    "é",
+    "à-ü",
+    "[:alpha:]",
+    "[:^digit:]",
+    "[:word:]",
+    "[:punct:]",
+    "[:upper:]",
+    "[:lower:]",
+    "[:foo:]",
+    "[:space:]",
+    "z-a",
+    "\\b",
+    "&&",
+    "--",
+    "~~",
+    "^",
+    "]",
+    " ",
+    "#",
+    "\\-",
+    "k",
+    "\u{212A}",
 ];
 
 const FLAGS: &[&str] = &["i", "-i", "m", "s", "U", "x", "R", "u", "im", "is", "mR", "i-s", "ii", "-", "q", ""];
 
 fn arb_class() -> impl Strategy<Value = String> {
-    (any::<bool>(), prop::collection::vec(prop::sample::select(CLASS_ITEMS), 0..4)).prop_map(|(neg, items)| {
-        format!("[{}{}]", if neg { "^" } else { "" }, items.concat())
-    })
+    (any::<bool>(), prop::collection::vec(prop::sample::select(CLASS_ITEMS), 0..4))
+        .prop_map(|(neg, items)| format!("[{}{}]", if neg { "^" } else { "" }, items.concat()))
 }
 
 fn arb_atom() -> impl Strategy<Value = String> {
@@ -99,7 +188,10 @@ fn arb_atom() -> impl Strategy<Value = String> {
     ]
 }
 
-const REPS: &[&str] = &["?", "*", "+", "??", "*?", "+?", "{2}", "{0}", "{1}", "{0,1}", "{1,3}", "{2,}", "{ 2 }", "{2,1}", "{,2}", "{", "{1,2}?", "**"];
+const REPS: &[&str] = &[
+    "?", "*", "+", "??", "*?", "+?", "{2}", "{0}", "{1}", "{0,1}", "{1,3}", "{2,}", "{ 2 }", "{2,1}", "{,2}", "{",
+    "{1,2}?", "**",
+];
 
 fn arb_pattern() -> impl Strategy<Value = String> {
     arb_atom().prop_recursive(4, 24, 4, |inner| {
@@ -107,7 +199,12 @@ fn arb_pattern() -> impl Strategy<Value = String> {
             (inner.clone(), prop::sample::select(REPS)).prop_map(|(p, r)| format!("{p}{r}")),
             prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.concat()),
             prop::collection::vec(inner.clone(), 2..4).prop_map(|v| v.join("|")),
-            (inner.clone(), prop::sample::select(&["(", "(?:", "(?P<n>", "(?<n2>", "(?<1>", "(?=", "(?!", "(?<=", "(?<!", "( ?:"][..]))
+            (
+                inner.clone(),
+                prop::sample::select(
+                    &["(", "(?:", "(?P<n>", "(?<n2>", "(?<1>", "(?=", "(?!", "(?<=", "(?<!", "( ?:"][..]
+                )
+            )
                 .prop_map(|(p, g)| format!("{g}{p})")),
             (inner.clone(), prop::sample::select(FLAGS)).prop_map(|(p, f)| format!("(?{f}:{p})")),
             (inner, prop::sample::select(FLAGS)).prop_map(|(p, f)| format!("(?{f}){p}")),
@@ -160,15 +257,102 @@ fn random_metacharacter_strings_are_refused_as_regex_lite_does() {
 fn corners_match_as_regex_lite_does() {
     let nest = |open: &str, n: usize| format!("{}a{}", open.repeat(n), ")".repeat(n));
     let mut patterns: Vec<String> = [
-        "", "a", "(?i)K", "(?i)[k]", "(?i)\\x4b", "(?i)[\\x41-Z]", "[\\x41-Z]", "(?i)[@-a]", "(?i)[^a-z]", "[^\\x00-\\x{10FFFF}]",
-        "(?x) a b # comment\n c", "(?x)[a- #x\n]", "(?x)[a - z]", "(?x)\\x 4 1", "(?x)a{ 2 , 3 }", "a{ 2 }", "a{2 ,3}", "a{2, }",
-        "a{2, 3}", "a{4294967295}", "a{4294967296}", "(?:){4294967295}", "a{0}{4294967295}", "\\b{2}", "\\b{", "x\\b{ start}",
-        "(?x)\\b{ start }", "(?<n>a)(?<n>b)", "(?P<n>a)|(?P<m>b)", "(?<>a)", "(?<a.b[c]>x)", "(?<1a>x)", "(?<é>x)", "(?)", "(?i-)",
-        "(?--i)", "(?ii)", "(?i", "(?i:", "(", ")", "a)", "(a", "[]", "[]a]", "[^]a]", "[-a]", "[a-]", "[--]", "[a-\\d]",
-        "[\\d-z]", "[[:alpha:]-z]", "[[:alpha:]", "[[:^alpha:]]", "[[:foo:]]", "[[a]]", "[a&&b]", "[a~~b]", "[a--b]", "[&]", "[~]",
-        "\\", "a\\", "[\\", "\\Q", "\\pL", "\\8", "^*", "$+", "\\b*", "**", "a**", "a*?*", "a{2}{3}", "(?U)a*?", "x*y*z*",
-        "(?m)^a$", "(?mR)^a$", "(?s).", "(?R).", "(?sR).", "(?u)é", "\\<a\\>", "\\Ba\\B", "\\d\\D\\w\\W\\s\\S", "[\\s\\S]",
-        "(?i)[[:upper:]]", "(?i)[[:^lower:]]", "(?i)\\W", "(?i)[^\\W]", "a|", "|", "||a", "(|a)+", "(?:a*)*", "(?:a|)*b",
+        "",
+        "a",
+        "(?i)K",
+        "(?i)[k]",
+        "(?i)\\x4b",
+        "(?i)[\\x41-Z]",
+        "[\\x41-Z]",
+        "(?i)[@-a]",
+        "(?i)[^a-z]",
+        "[^\\x00-\\x{10FFFF}]",
+        "(?x) a b # comment\n c",
+        "(?x)[a- #x\n]",
+        "(?x)[a - z]",
+        "(?x)\\x 4 1",
+        "(?x)a{ 2 , 3 }",
+        "a{ 2 }",
+        "a{2 ,3}",
+        "a{2, }",
+        "a{2, 3}",
+        "a{4294967295}",
+        "a{4294967296}",
+        "(?:){4294967295}",
+        "a{0}{4294967295}",
+        "\\b{2}",
+        "\\b{",
+        "x\\b{ start}",
+        "(?x)\\b{ start }",
+        "(?<n>a)(?<n>b)",
+        "(?P<n>a)|(?P<m>b)",
+        "(?<>a)",
+        "(?<a.b[c]>x)",
+        "(?<1a>x)",
+        "(?<é>x)",
+        "(?)",
+        "(?i-)",
+        "(?--i)",
+        "(?ii)",
+        "(?i",
+        "(?i:",
+        "(",
+        ")",
+        "a)",
+        "(a",
+        "[]",
+        "[]a]",
+        "[^]a]",
+        "[-a]",
+        "[a-]",
+        "[--]",
+        "[a-\\d]",
+        "[\\d-z]",
+        "[[:alpha:]-z]",
+        "[[:alpha:]",
+        "[[:^alpha:]]",
+        "[[:foo:]]",
+        "[[a]]",
+        "[a&&b]",
+        "[a~~b]",
+        "[a--b]",
+        "[&]",
+        "[~]",
+        "\\",
+        "a\\",
+        "[\\",
+        "\\Q",
+        "\\pL",
+        "\\8",
+        "^*",
+        "$+",
+        "\\b*",
+        "**",
+        "a**",
+        "a*?*",
+        "a{2}{3}",
+        "(?U)a*?",
+        "x*y*z*",
+        "(?m)^a$",
+        "(?mR)^a$",
+        "(?s).",
+        "(?R).",
+        "(?sR).",
+        "(?u)é",
+        "\\<a\\>",
+        "\\Ba\\B",
+        "\\d\\D\\w\\W\\s\\S",
+        "[\\s\\S]",
+        "(?i)[[:upper:]]",
+        "(?i)[[:^lower:]]",
+        "(?i)\\W",
+        "(?i)[^\\W]",
+        "a|",
+        "|",
+        "||a",
+        "(|a)+",
+        "(?:a*)*",
+        "(?:a|)*b",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -181,10 +365,11 @@ fn corners_match_as_regex_lite_does() {
         patterns.push(format!("(?:{}){{0}}", nest("(", n)));
         patterns.push(format!("{}{}", nest("(", n / 2), "+".repeat(n / 2)));
     }
-    let texts: Vec<String> = ["", "a", "A", "k", "K", "\u{212A}", "ab", "a b", "aa\nb", "a\r\nb", "é", "_a_", "b-a", "@", "`"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let texts: Vec<String> =
+        ["", "a", "A", "k", "K", "\u{212A}", "ab", "a b", "aa\nb", "a\r\nb", "é", "_a_", "b-a", "@", "`"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     for pattern in &patterns {
         for ci in [false, true] {
             if let Err(e) = compare(pattern, ci, &texts) {
@@ -209,7 +394,8 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
 #[test]
 #[ignore = "a measurement, run by hand"]
 fn regex_speed() {
-    let domains = "gmail|yahoo|hotmail|outlook|icloud|aol|proton|gmx|yandex|mail|zoho|fastmail|tutanota|hey|live|msn|me|mac|\
+    let domains =
+        "gmail|yahoo|hotmail|outlook|icloud|aol|proton|gmx|yandex|mail|zoho|fastmail|tutanota|hey|live|msn|me|mac|\
                    comcast|verizon|att|sbcglobal|orange|free|wanadoo|laposte|web|t-online|libero|qq";
     let alternation = format!("@(?:{domains})\\.com$");
     let ua = "Mozilla/5.0 (Linux; Android 14; Pixel 8 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36";
@@ -243,7 +429,11 @@ fn regex_speed() {
         };
         let a = time(&|| ours.is_match(std::hint::black_box(text)));
         let b = time(&|| theirs.is_match(std::hint::black_box(text)));
-        println!("{pattern:.40} ci={ci} on {} chars: ours {a:.0} ns, regex-lite {b:.0} ns, ratio {:.2}", text.len(), a / b);
+        println!(
+            "{pattern:.40} ci={ci} on {} chars: ours {a:.0} ns, regex-lite {b:.0} ns, ratio {:.2}",
+            text.len(),
+            a / b
+        );
     }
     // The worst a pattern within the limit may cost: every state live at
     // every character of the longest text read (1,024 characters).

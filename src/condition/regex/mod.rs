@@ -125,7 +125,8 @@ mod tests {
         let (_, size) = build("[a-z]{1,64}@[a-z]{1,64}\\.com", false).unwrap();
         assert_eq!(size, 8 * 1024);
         // Exact sizes: a 30-domain alternation, 193 instructions; the address, 262 and 128 ranges.
-        let domains = "gmail|yahoo|hotmail|outlook|icloud|aol|proton|gmx|yandex|mail|zoho|fastmail|tutanota|hey|live|msn|me|\
+        let domains =
+            "gmail|yahoo|hotmail|outlook|icloud|aol|proton|gmx|yandex|mail|zoho|fastmail|tutanota|hey|live|msn|me|\
                        mac|comcast|verizon|att|sbcglobal|orange|free|wanadoo|laposte|web|t-online|libero|qq";
         let exact = |pattern: &str| {
             let (nodes, root) = parse::parse(pattern, false).ok().unwrap();

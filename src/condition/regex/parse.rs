@@ -15,7 +15,11 @@ pub(super) enum Kind {
     Empty,
     Class(Vec<(u32, u32)>),
     Look(Look),
-    Rep { min: u32, max: Option<u32>, sub: usize },
+    Rep {
+        min: u32,
+        max: Option<u32>,
+        sub: usize,
+    },
     /// A capturing group: the same as its sub-node, but one level deeper.
     Group(usize),
     Concat(Vec<usize>),
@@ -741,9 +745,7 @@ impl<'a> Parser<'a> {
                     }
                     return Ok(if negated { negate(&class) } else { class });
                 }
-                '&' | '-' | '~' if twice => {
-                    return Err(self.err("class operations are not supported"))
-                }
+                '&' | '-' | '~' if twice => return Err(self.err("class operations are not supported")),
                 _ => self.class_range(&mut union)?,
             }
         }

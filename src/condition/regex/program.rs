@@ -14,7 +14,11 @@ enum Inst {
     /// One character (the common case), then `next`.
     Char(u32, u32),
     /// A character in `ranges[from..to]`, then `next` (none: never).
-    Class { from: u32, to: u32, next: u32 },
+    Class {
+        from: u32,
+        to: u32,
+        next: u32,
+    },
     /// Either way, without reading.
     Split(u32, u32),
     /// On, without reading.
@@ -201,7 +205,6 @@ impl Compiler<'_> {
         }
     }
 }
-
 
 /// The states of one position: a sparse set (insert, test and clear in
 /// constant time), kept from one match to the next.
