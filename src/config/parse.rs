@@ -171,26 +171,26 @@ const ALL_SIGNAL_FIELDS: &[&str] = &[
 fn parse_signals(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<SignalDef> {
     let Some(signals) = r.object(v, path, "signals") else { return Vec::new() };
     r.limit(signals.len(), MAX_SIGNALS, path, "signals");
-    signals
-        .iter()
-        .take(MAX_SIGNALS)
-        .filter_map(|(id, def)| {
-            let at = path.key(id);
-            if !r.check_id(id, &at) {
-                return None;
-            }
-            // A broken signal stays declared, as an inert placeholder, so
-            // that conditions reading it do not add "undefined" problems.
-            Some(parse_signal(r, id, def, &at).unwrap_or_else(|| SignalDef {
-                id: id.into(),
-                form: SignalForm::Count,
-                events: EventSel::Names(Vec::new()),
-                window: None,
-                where_: None,
-                source: def.clone(),
-            }))
-        })
-        .collect()
+    // Loops with pushes here and below, not iterator chains collected:
+    // fewer instances of core's generics on the config's path.
+    let mut out = Vec::with_capacity(signals.len().min(MAX_SIGNALS));
+    for (id, def) in signals.iter().take(MAX_SIGNALS) {
+        let at = path.key(id);
+        if !r.check_id(id, &at) {
+            continue;
+        }
+        // A broken signal stays declared, as an inert placeholder, so
+        // that conditions reading it do not add "undefined" problems.
+        out.push(parse_signal(r, id, def, &at).unwrap_or_else(|| SignalDef {
+            id: id.into(),
+            form: SignalForm::Count,
+            events: EventSel::Names(Vec::new()),
+            window: None,
+            where_: None,
+            source: def.clone(),
+        }));
+    }
+    out
 }
 
 fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option<SignalDef> {
@@ -217,20 +217,19 @@ fn parse_signal(r: &mut Reader, id: &str, def: &Json, path: &JsonPath) -> Option
         }
     }
     let f = r.fields(def, path, "a signal", ALL_SIGNAL_FIELDS)?;
-    let forms: Vec<_> = FORMS.iter().filter(|(key, _, _)| f.has(key)).collect();
-    let &(form_key, required, optional) = match forms.as_slice() {
-        [one] => *one,
-        [] => return None,
-        many => {
-            let names: Vec<_> = many.iter().map(|(k, _, _)| *k).collect();
-            r.problem(
-                ErrorCode::UnknownSignalForm,
-                path,
-                format!("a signal has one form, found {}", names.join(" and ")),
-            );
-            return None;
+    let mut forms = FORMS.iter().filter(|(key, _, _)| f.has(key));
+    let &(form_key, required, optional) = forms.next()?;
+    if forms.next().is_some() {
+        let mut names = String::new();
+        for (k, _, _) in FORMS.iter().filter(|(key, _, _)| f.has(key)) {
+            if !names.is_empty() {
+                names.push_str(" and ");
+            }
+            names.push_str(k);
         }
-    };
+        r.problem(ErrorCode::UnknownSignalForm, path, format!("a signal has one form, found {names}"));
+        return None;
+    }
     // Fields that exist in the format but not on this form.
     let mut ok = true;
     for key in f.keys() {
@@ -333,8 +332,16 @@ fn parse_funnel_steps(r: &mut Reader, v: &Json, path: &JsonPath) -> Option<Vec<E
     if !r.limit(steps.len(), MAX_FUNNEL_STEPS, path, "funnel steps") {
         return None;
     }
-    let parsed: Vec<_> = steps.iter().enumerate().map(|(i, s)| parse_event_sel(r, s, &path.index(i))).collect();
-    parsed.into_iter().collect()
+    // Every step read, so that each one's problems are reported.
+    let mut parsed = Vec::with_capacity(steps.len());
+    let mut ok = true;
+    for (i, s) in steps.iter().enumerate() {
+        match parse_event_sel(r, s, &path.index(i)) {
+            Some(sel) => parsed.push(sel),
+            None => ok = false,
+        }
+    }
+    ok.then_some(parsed)
 }
 
 fn union_of(steps: &[EventSel]) -> EventSel {
@@ -438,11 +445,13 @@ const EXPERIENCE_FIELDS: &[&str] = &[
 fn parse_experiences(r: &mut Reader, v: &Json, path: &JsonPath) -> Vec<ExperienceDef> {
     let Some(list) = r.array(v, path, "experiences") else { return Vec::new() };
     r.limit(list.len(), MAX_EXPERIENCES, path, "experiences");
-    list.iter()
-        .enumerate()
-        .take(MAX_EXPERIENCES)
-        .filter_map(|(i, def)| parse_experience(r, def, &path.index(i)))
-        .collect()
+    let mut out = Vec::with_capacity(list.len().min(MAX_EXPERIENCES));
+    for (i, def) in list.iter().enumerate().take(MAX_EXPERIENCES) {
+        if let Some(e) = parse_experience(r, def, &path.index(i)) {
+            out.push(e);
+        }
+    }
+    out
 }
 
 fn parse_experience(r: &mut Reader, def: &Json, path: &JsonPath) -> Option<ExperienceDef> {
