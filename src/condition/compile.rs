@@ -76,8 +76,13 @@ impl Compiler<'_, '_> {
             self.bad_operand(at, format!("expected a condition object, found {}", json.type_name()));
             return Cond::invalid("", json);
         };
-        let entries = obj.iter().map(|(key, value)| self.entry(key, value, &at.key(key), paths, depth + 1)).collect();
-        Cond { entries }
+        // Loops with pushes here and below, not iterator chains collected:
+        // fewer instances of core's generics on the config's path.
+        let mut entries = Vec::with_capacity(obj.len());
+        for (key, value) in obj.iter() {
+            entries.push(self.entry(key, value, &at.key(key), paths, depth + 1));
+        }
+        Cond { entries: entries.into_boxed_slice() }
     }
 
     fn entry(&mut self, key: &str, value: &Json, at: &JsonPath, paths: PathKind, depth: usize) -> Entry {
@@ -112,15 +117,12 @@ impl Compiler<'_, '_> {
             return None;
         };
         let mut all_objects = true;
-        let list = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                all_objects &= matches!(item, Json::Obj(_));
-                self.cond(item, &at.index(i), paths, depth + 1)
-            })
-            .collect();
-        all_objects.then_some(list)
+        let mut list = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            all_objects &= matches!(item, Json::Obj(_));
+            list.push(self.cond(item, &at.index(i), paths, depth + 1));
+        }
+        all_objects.then(|| list.into_boxed_slice())
     }
 
     fn field(&mut self, key: &str, value: &Json, at: &JsonPath, paths: PathKind, depth: usize) -> Field {
@@ -145,9 +147,13 @@ impl Compiler<'_, '_> {
             return never("", json);
         }
         match json {
-            Json::Obj(obj) if is_operator_object(obj) => ValueTest::Operators(
-                obj.iter().map(|(name, operand)| self.op(name, operand, &at.key(name), depth + 1)).collect(),
-            ),
+            Json::Obj(obj) if is_operator_object(obj) => {
+                let mut ops = Vec::with_capacity(obj.len());
+                for (name, operand) in obj.iter() {
+                    ops.push(self.op(name, operand, &at.key(name), depth + 1));
+                }
+                ValueTest::Operators(ops.into_boxed_slice())
+            }
             _ => ValueTest::Literal(literal(json)),
         }
     }
@@ -240,9 +246,11 @@ impl Compiler<'_, '_> {
                     self.bad_operand(at, format!("{name} needs an array, found {}", operand.type_name()));
                     return Op::Never;
                 };
-                let tests =
-                    items.iter().enumerate().map(|(i, item)| self.value_test(item, &at.index(i), depth + 1)).collect();
-                Op::All { tests, insensitive: name == "$alli" }
+                let mut tests = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    tests.push(self.value_test(item, &at.index(i), depth + 1));
+                }
+                Op::All { tests: tests.into_boxed_slice(), insensitive: name == "$alli" }
             }
             "$regex" | "$regexi" | "$notRegex" | "$notRegexi" => {
                 let Json::Str(pattern) = operand else {
