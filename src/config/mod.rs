@@ -113,7 +113,7 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
     let config: Config = parse::parse_config(&mut read::Reader::new(problems), doc);
     let segment_order = check::check(&config, problems);
     let signals = SignalPlan::compile(&config.signals, &config.saved_groups, problems);
-    let ids: Vec<&str> = config.signals.iter().map(|s| &*s.id).collect();
+    let ids = crate::signal::ids_of(&config.signals);
     let resolver = DocResolver { signal_ids: &ids };
     let env = CompileEnv { resolver: &resolver, saved_groups: &config.saved_groups };
     let segments = SegmentPlan::compile(&config.segments, segment_order, &env, problems);

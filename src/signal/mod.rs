@@ -68,7 +68,7 @@ pub struct RecordedEvent<'a> {
 
 impl SignalPlan {
     pub fn compile(defs: &[SignalDef], saved_groups: &Obj, problems: &mut Problems) -> SignalPlan {
-        let ids: Vec<&str> = defs.iter().map(|d| &*d.id).collect();
+        let ids = ids_of(defs);
         let doc_resolver = DocResolver { signal_ids: &ids };
         let props_env = CompileEnv { resolver: &PropsResolver, saved_groups };
         let mut by_event: VecMap<Arc<str>, Vec<u16>> = VecMap::new();
@@ -108,12 +108,18 @@ impl SignalPlan {
         }
         let ratio_order = order_ratios(&signals, problems);
         // Read by `update_values` with `text` only.
-        let timed = (0..signals.len() as u16)
-            .filter(|&i| {
-                let form = signals.get(usize::from(i)).map(|s| &s.form);
-                cfg!(feature = "text") && matches!(form, Some(SignalForm::DaysSinceFirst | SignalForm::DaysSinceLast))
-            })
-            .collect();
+        #[cfg(feature = "text")]
+        let timed = {
+            let mut timed = Vec::new();
+            for (i, s) in signals.iter().enumerate() {
+                if matches!(s.form, SignalForm::DaysSinceFirst | SignalForm::DaysSinceLast) {
+                    timed.push(i as u16);
+                }
+            }
+            timed
+        };
+        #[cfg(not(feature = "text"))]
+        let timed = Vec::new();
         let mut read_props: Vec<Box<str>> = Vec::new();
         for s in &signals {
             let property = match &s.form {
@@ -314,6 +320,15 @@ fn resolve_ratio_operand(
 
 /// Orders ratios so each comes after the ratios it reads; a cycle is a
 /// problem at each ratio in it.
+/// The signals' ids, in order (what a `DocResolver` resolves against).
+pub fn ids_of(defs: &[SignalDef]) -> Vec<&str> {
+    let mut ids = Vec::with_capacity(defs.len());
+    for d in defs {
+        ids.push(&*d.id);
+    }
+    ids
+}
+
 fn order_ratios(signals: &[CompiledSignal], problems: &mut Problems) -> Vec<u16> {
     let reads = |i: usize| -> Vec<usize> {
         signals
