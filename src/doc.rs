@@ -48,7 +48,24 @@ impl Root {
 }
 
 fn path_ref(root: Root, rest: &[&str], text: &str) -> PathRef {
-    PathRef { root: root.encode(), rest: rest.iter().map(|s| Box::<str>::from(*s)).collect(), text: text.into() }
+    let mut parts = Vec::with_capacity(rest.len());
+    for s in rest {
+        parts.push(Box::<str>::from(*s));
+    }
+    PathRef { root: root.encode(), rest: parts.into_boxed_slice(), text: text.into() }
+}
+
+/// `path.split('.')` collected, by bytes: core's char searcher and
+/// `Split` stay off the config's path.
+fn split_dots(path: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while let Some(i) = rest.bytes().position(|b| b == b'.') {
+        parts.push(rest.get(..i).unwrap_or(""));
+        rest = rest.get(i + 1..).unwrap_or("");
+    }
+    parts.push(rest);
+    parts
 }
 
 /// Resolves paths of segment, stage and experience conditions (and ratio
@@ -59,7 +76,7 @@ pub struct DocResolver<'a> {
 
 impl PathResolver for DocResolver<'_> {
     fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)> {
-        let parts: Vec<&str> = path.split('.').collect();
+        let parts = split_dots(path);
         match parts.as_slice() {
             ["signals", id] => match self.signal_ids.iter().position(|s| s == id) {
                 Some(i) => Ok(path_ref(Root::Signal(i as u16), &[], path)),
@@ -87,7 +104,7 @@ pub struct PropsResolver;
 
 impl PathResolver for PropsResolver {
     fn resolve(&self, path: &str) -> Result<PathRef, (ErrorCode, String)> {
-        let parts: Vec<&str> = path.split('.').collect();
+        let parts = split_dots(path);
         Ok(path_ref(Root::Props, &parts, path))
     }
 }
@@ -283,6 +300,13 @@ mod tests {
     use super::*;
     use crate::condition::{CompileEnv, Condition};
     use crate::problem::{JsonPath, Problems};
+
+    #[test]
+    fn splits_at_dots_as_str_split() {
+        for path in ["", ".", "a", "a.b", "signals.x", "a..b", ".a.", "attributes.é.ü", "a.b.c.d.e"] {
+            assert_eq!(split_dots(path), path.split('.').collect::<Vec<_>>(), "{path:?}");
+        }
+    }
 
     /// Two values that `SignalThresholds` calls the same give every
     /// condition the same result; a test it cannot reason about makes the
