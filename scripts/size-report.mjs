@@ -131,6 +131,7 @@ export function functionMetrics(named = join(ROOT, 'target', 'onstage-named.wasm
         else if (kind === 1) (at++, bytes[at++] & 1 ? (leb(), leb()) : leb());
         else if (kind === 2) (bytes[at++] & 1 ? (leb(), leb()) : leb());
         else if (kind === 3) at += 2;
+        else throw new Error(`${named}: an import of kind ${kind}, which this reader does not know`);
       }
     } else if (id === 10) {
       for (let n = leb(); n > 0; n--) {

@@ -318,8 +318,6 @@ fn resolve_ratio_operand(
     }
 }
 
-/// Orders ratios so each comes after the ratios it reads; a cycle is a
-/// problem at each ratio in it.
 /// The signals' ids, in order (what a `DocResolver` resolves against).
 pub fn ids_of(defs: &[SignalDef]) -> Vec<&str> {
     let mut ids = Vec::with_capacity(defs.len());
@@ -329,6 +327,8 @@ pub fn ids_of(defs: &[SignalDef]) -> Vec<&str> {
     ids
 }
 
+/// Orders ratios so each comes after the ratios it reads; a cycle is a
+/// problem at each ratio in it.
 fn order_ratios(signals: &[CompiledSignal], problems: &mut Problems) -> Vec<u16> {
     let reads = |i: usize| -> Vec<usize> {
         signals
