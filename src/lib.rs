@@ -25,6 +25,7 @@ mod limits;
 mod lines;
 pub mod model;
 pub mod persist;
+pub mod plan;
 pub mod platform;
 pub mod problem;
 mod segment;
