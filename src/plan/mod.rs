@@ -46,7 +46,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field, read as `T`.
-    pub fn next<T: Plan>(&mut self) -> Option<T> {
+    pub fn take<T: Plan>(&mut self) -> Option<T> {
         T::from_plan(self.raw()?)
     }
 
@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(Vec::<f64>::from_plan(&Json::Arr(vec![Json::Null])), None);
         let v = Json::Arr(vec![Json::Num(1.0), Json::Num(2.0)]);
         let mut f = fields(&v).unwrap_or_else(|| unreachable!());
-        assert_eq!(f.next::<f64>(), Some(1.0));
+        assert_eq!(f.take::<f64>(), Some(1.0));
         assert!(f.end().is_none(), "a field left unread is refused");
     }
 }
