@@ -15,7 +15,7 @@ mod eval;
 mod explain;
 mod plain;
 pub(crate) mod regex;
-mod tree;
+pub(crate) mod tree;
 mod version;
 
 #[cfg(test)]
@@ -99,7 +99,7 @@ pub trait Doc {
 /// A compiled condition.
 #[derive(Clone, Debug, Default)]
 pub struct Condition {
-    root: tree::Cond,
+    pub(crate) root: tree::Cond,
 }
 
 /// One field test of a condition, as written: for checks that look at

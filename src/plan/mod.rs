@@ -11,6 +11,8 @@
 //! again"). Reading never panics: anything not as written is `None`, and
 //! the whole plan is refused.
 
+pub(crate) mod condition;
+
 use crate::json::Json;
 use std::sync::Arc;
 

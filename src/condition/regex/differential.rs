@@ -193,7 +193,7 @@ const REPS: &[&str] = &[
     "{1,2}?", "**",
 ];
 
-fn arb_pattern() -> impl Strategy<Value = String> {
+pub(crate) fn arb_pattern() -> impl Strategy<Value = String> {
     arb_atom().prop_recursive(4, 24, 4, |inner| {
         prop_oneof![
             (inner.clone(), prop::sample::select(REPS)).prop_map(|(p, r)| format!("{p}{r}")),
@@ -213,7 +213,7 @@ fn arb_pattern() -> impl Strategy<Value = String> {
 }
 
 /// Texts over the pattern's own characters and a few others.
-fn texts(pattern: &str, rng: &mut TestRng) -> Vec<String> {
+pub(crate) fn texts(pattern: &str, rng: &mut TestRng) -> Vec<String> {
     let mut alphabet: Vec<char> = pattern.chars().filter(|c| !"\\()[]{}|?*+^$".contains(*c)).collect();
     alphabet.extend("aAbBkK_0 9\n\r-é.xz@É\u{212A}😀".chars());
     let mut out = vec![String::new()];

@@ -21,6 +21,9 @@
 mod parse;
 mod program;
 
+pub(crate) use parse::Look;
+pub(crate) use program::{Inst, INST_BYTES, RANGE_BYTES};
+
 use super::coerce::to_js_string;
 use super::Value;
 pub(crate) use program::Program as Regex;
@@ -158,4 +161,4 @@ mod tests {
 
 #[cfg(test)]
 #[cfg(not(target_arch = "wasm32"))]
-mod differential;
+pub(crate) mod differential;

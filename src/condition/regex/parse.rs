@@ -36,7 +36,7 @@ pub(super) struct Node {
 
 /// Zero-width assertions, at a position of the text (between bytes).
 #[derive(Clone, Copy)]
-pub(super) enum Look {
+pub(crate) enum Look {
     Start,
     End,
     StartLf,

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 const HOLE: u32 = u32::MAX;
 
 #[derive(Clone, Copy)]
-enum Inst {
+pub(crate) enum Inst {
     /// One character (the common case), then `next`.
     Char(u32, u32),
     /// A character in `ranges[from..to]`, then `next` (none: never).
@@ -30,16 +30,16 @@ enum Inst {
 
 /// The compiled size counted for the limits: each instruction as 16
 /// bytes (what one takes in memory), each class range as 8.
-pub(super) const INST_BYTES: usize = 16;
-pub(super) const RANGE_BYTES: usize = 8;
+pub(crate) const INST_BYTES: usize = 16;
+pub(crate) const RANGE_BYTES: usize = 8;
 
 /// A compiled pattern.
 #[derive(Clone)]
 pub(crate) struct Program {
-    insts: Box<[Inst]>,
-    ranges: Box<[(u32, u32)]>,
-    start: u32,
-    anchored: bool,
+    pub(crate) insts: Box<[Inst]>,
+    pub(crate) ranges: Box<[(u32, u32)]>,
+    pub(crate) start: u32,
+    pub(crate) anchored: bool,
 }
 
 impl core::fmt::Debug for Program {
