@@ -245,7 +245,11 @@ impl Plan for OpTest {
                 operand: Primitive::Str { text: Plan::from_plan(text)?, number: f64::from_plan(number)? },
             },
             (2, [order, padded]) => {
-                Op::Version { order: Plan::from_plan(order)?, operand: padded.as_str()?.encode_utf16().collect() }
+                let mut units = Vec::new();
+                for unit in padded.as_str()?.encode_utf16() {
+                    units.push(unit);
+                }
+                Op::Version { order: Plan::from_plan(order)?, operand: units.into_boxed_slice() }
             }
             (3, [b]) => Op::Exists(bool::from_plan(b)?),
             (4, [items, negate, insensitive]) => Op::In {
