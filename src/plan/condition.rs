@@ -616,7 +616,14 @@ mod tests {
                 let text = format!("{}{leaf}{}", open.repeat(n), close.repeat(n));
                 let Ok(condition) = json::parse(&text) else { break };
                 let d = condition.depth();
-                let p = compile(&text).to_plan().depth();
+                let compiled = compile(&text);
+                let plan = compiled.to_plan();
+                let p = plan.depth();
+                // Read back at that depth (json::parse stops at 64 levels).
+                let back = Condition::from_plan(&plan).unwrap_or_else(|| panic!("refused at depth {p}: {text}"));
+                assert_eq!(back.to_plan(), plan);
+                let doc = json::parse(r#"{"a": [{"b": 1}]}"#).unwrap();
+                assert_eq!(back.eval(&PlainDoc(&doc)), compiled.eval(&PlainDoc(&doc)));
                 assert!(p <= PLAN_DEPTH_PER_LEVEL * d + PLAN_DEPTH_EXTRA, "{p} levels for {d}: {text}");
                 if p > deepest.0 {
                     deepest = (p, d, text);
