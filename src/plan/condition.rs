@@ -682,6 +682,53 @@ mod native_tests {
         Condition::compile(&case[1], &JsonPath::root(), &env, &mut Problems::new())
     }
 
+    /// Every condition of the example configs, compiled by the config
+    /// compiler (its resolver: signal, segment and stage roots): the plan
+    /// is a fixed point, and what checks and the engine read of a condition
+    /// (its fields, thresholds, inputs) is the same read back.
+    #[test]
+    fn example_configs_conditions_round_trip() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let mut seen = 0;
+        for file in [
+            "../shared/examples/saas.json",
+            "../shared/examples/timelines/tours.config.json",
+            "../shared/examples/timelines/policy.config.json",
+            "docs/examples/prompts.config.json",
+            "docs/examples/signals.config.json",
+            "docs/examples/nulls.config.json",
+            "docs/examples/experiment.config.json",
+        ] {
+            let text = std::fs::read_to_string(format!("{root}{file}")).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let config = crate::config::compile_text(&text).unwrap_or_else(|e| panic!("{file}: {e:?}")).config;
+            let mut conditions: Vec<&Condition> = Vec::new();
+            conditions.extend(config.signals.signals.iter().filter_map(|s| s.where_.as_ref()));
+            conditions.extend(config.segments.segments.iter().map(|s| &s.when));
+            conditions.extend(config.stages.stages.iter().map(|s| &s.when));
+            for e in &config.experiences.experiences {
+                conditions.extend([&e.when].into_iter().chain(&e.stop_when));
+                conditions.extend(e.items.iter().map(|i| &i.done));
+                conditions.extend(e.steps.iter().filter_map(|s| s.done.as_ref()));
+            }
+            for c in conditions {
+                let text = c.to_plan().to_json_string();
+                let back = json::parse(&text).ok().and_then(|v| Condition::from_plan(&v));
+                let back = back.unwrap_or_else(|| panic!("{file}: refused {text}"));
+                assert_eq!(back.to_plan().to_json_string(), text, "{file}");
+                assert_eq!(format!("{:?}", back.fields()), format!("{:?}", c.fields()), "{file}: {text}");
+                assert_eq!(back.field_thresholds(), c.field_thresholds(), "{file}: {text}");
+                assert_eq!(Inputs::read_by(&back), Inputs::read_by(c), "{file}: {text}");
+                seen += 1;
+            }
+            let reads = config.condition_reads;
+            assert_eq!(
+                json::parse(&reads.to_plan().to_json_string()).ok().and_then(|v| Inputs::from_plan(&v)),
+                Some(reads)
+            );
+        }
+        assert!(seen >= 50, "{seen} conditions");
+    }
+
     #[test]
     fn every_vector_decides_the_same_through_a_plan() {
         let (mut regexes, mut versions) = (0, 0);
