@@ -135,9 +135,14 @@ impl Plan for Entry {
                 test: ValueTest::from_plan(test)?,
                 written: written.clone(),
             }),
-            (1, conds) => Entry::And(list(conds)?),
-            (2, conds) => Entry::Or(list(conds)?),
-            (3, conds) => Entry::Nor(list(conds)?),
+            (tag @ 1..=3, conds) => {
+                let conds = list(conds)?;
+                match tag {
+                    1 => Entry::And(conds),
+                    2 => Entry::Or(conds),
+                    _ => Entry::Nor(conds),
+                }
+            }
             (4, [cond]) => Entry::Not(Plan::from_plan(cond)?),
             (5, [op, operand]) => Entry::Invalid { op: Plan::from_plan(op)?, operand: operand.clone() },
             _ => return None,
@@ -242,12 +247,13 @@ impl Plan for OpTest {
         let [name, operand, rest @ ..] = v.as_arr()? else { return None };
         let op = match split_tag(rest)? {
             (0, [negate]) => Op::StrictEq { negate: bool::from_plan(negate)? },
-            (1, [order, n]) => {
-                Op::Order { order: Plan::from_plan(order)?, operand: Primitive::Num(f64::from_plan(n)?) }
-            }
-            (1, [order, text, number]) => Op::Order {
+            (1, [order, operand @ ..]) => Op::Order {
                 order: Plan::from_plan(order)?,
-                operand: Primitive::Str { text: Plan::from_plan(text)?, number: f64::from_plan(number)? },
+                operand: match operand {
+                    [n] => Primitive::Num(f64::from_plan(n)?),
+                    [text, number] => Primitive::Str { text: Plan::from_plan(text)?, number: f64::from_plan(number)? },
+                    _ => return None,
+                },
             },
             (2, [order, padded]) => {
                 let mut units = Vec::new();
