@@ -74,6 +74,8 @@ codes! {
     // ----------------------------------------------------------- config
     /// A config refused as a whole (the browser package; the problems are listed).
     InvalidConfig = "invalid_config",
+    /// A compiled plan that is not one this version of onstage reads (not a plan, another version's, or damaged).
+    InvalidPlan = "invalid_plan",
     /// Not JSON, or JSON nested too deep.
     InvalidJson = "invalid_json",
     /// A value of the wrong JSON type.

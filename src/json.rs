@@ -422,7 +422,7 @@ mod read;
 mod write;
 pub use path::JsonPath;
 pub(crate) use read::read_value_at;
-pub use read::{read, Document, SyntaxError};
+pub use read::{read, read_with_depth, Document, SyntaxError};
 pub use write::{write_list, ObjectWriter};
 
 /// Parses JSON text (the last of duplicate keys wins, as in `JSON.parse`;

@@ -11,6 +11,7 @@ pub mod batch;
 mod code;
 pub mod codec;
 mod collections;
+mod compiled;
 pub mod condition;
 pub mod config;
 pub mod decide;

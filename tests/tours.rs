@@ -23,6 +23,13 @@ use std::sync::Arc;
 /// `offer` (side, 5) are plain prompts; `quick` (footer) is a tour with no
 /// cool-down. Stage `busy` while a dashboard was viewed in the last hour.
 fn config_with(policy: &str, guide_when: &str, extra: &str) -> Arc<CompiledConfig> {
+    let text = config_text(policy, guide_when, extra);
+    let compiled = onstage::config::compile_text(&text).unwrap_or_else(|p| panic!("config refused: {p:#?}"));
+    Arc::new(compiled.config)
+}
+
+/// The text of `config_with`'s config, written compactly.
+fn config_text(policy: &str, guide_when: &str, extra: &str) -> String {
     let text = format!(
         r##"{{"version": 1,
         "signals": {{
@@ -59,8 +66,7 @@ fn config_with(policy: &str, guide_when: &str, extra: &str) -> Arc<CompiledConfi
             {extra}
         ]}}"##
     );
-    let compiled = onstage::config::compile_text(&text).unwrap_or_else(|p| panic!("config refused: {p:#?}"));
-    Arc::new(compiled.config)
+    json(&text).to_json_string()
 }
 
 fn config() -> Arc<CompiledConfig> {
@@ -481,10 +487,7 @@ fn config_updates_keep_progress_for_step_ids_that_still_exist() {
     let mut u = User::new(&config());
     u.advanced("guide", "project").advanced("guide", "invite").advanced("guide", "finish");
     // Rename `invite` to `invite2`, add `welcome` first, remove `finish`.
-    let renamed = config_with("{}", "{}", "");
-    let text = renamed
-        .source
-        .to_json_string()
+    let text = config_text("{}", "{}", "")
         .replace(r#""id":"invite""#, r#""id":"invite2""#)
         .replace(r#"{"id":"finish","content":{"cta":"Done"}}"#, r#"{"id":"welcome"}"#);
     let updated = Arc::new(onstage::config::compile_text(&text).unwrap().config);
@@ -531,7 +534,7 @@ fn progress_survives_a_reload_and_a_kind_change_drops_it() {
     assert_eq!(restored.user().interactions[0].tour, u.e.user().interactions[0].tour);
     // The same id as a plain prompt: its progress means nothing any more.
     let text =
-        c.source.to_json_string().replace(r#""kind":"tour","priority":10"#, r#""kind":"walkthrough","priority":10"#);
+        config_text("{}", "{}", "").replace(r#""kind":"tour","priority":10"#, r#""kind":"walkthrough","priority":10"#);
     let text = text.replacen(r#","steps":[{"id":"project""#, r#","unused":[{"id":"project""#, 1);
     let doc = parse(&text).unwrap();
     let mut doc = doc;

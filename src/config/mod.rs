@@ -11,7 +11,7 @@ use crate::condition::CompileEnv;
 use crate::decide::experience::ExperiencePlan;
 use crate::doc::DocResolver;
 use crate::json::{Json, MAX_DEPTH};
-use crate::model::{Config, Policy};
+use crate::model::Config;
 use crate::problem::{ErrorCode, JsonPath, Problem, Problems};
 use crate::segment::SegmentPlan;
 use crate::signal::SignalPlan;
@@ -20,23 +20,7 @@ use crate::stage::StageMachine;
 /// Largest config accepted, in bytes of JSON text.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 
-/// A valid config, compiled once: signals indexed by event, conditions
-/// pre-parsed, segments ordered, slots indexed.
-#[derive(Debug)]
-pub struct CompiledConfig {
-    pub signals: SignalPlan,
-    pub segments: SegmentPlan,
-    pub stages: StageMachine,
-    pub experiences: ExperiencePlan,
-    pub policy: Policy,
-    /// What a change of each signal's value means to the segment and
-    /// stage conditions (see `doc::SignalThresholds`).
-    pub signal_classes: crate::doc::SignalThresholds,
-    /// What any segment or stage condition reads.
-    pub condition_reads: crate::doc::Inputs,
-    /// The config as written.
-    pub source: Json,
-}
+pub use crate::compiled::CompiledConfig;
 
 /// A config that compiled, with the warnings it deserves.
 #[derive(Debug)]
@@ -86,6 +70,21 @@ pub fn compile_text(text: &str) -> Result<Compiled, Vec<Problem>> {
     finish(compiled, problems)
 }
 
+/// A config or a compiled plan given as text: a plan
+/// ([`crate::plan::is_plan`]) is read, with no warnings (one this version
+/// cannot read is one `invalid_plan` problem at the root); anything else is
+/// compiled as [`compile_text`] does. What every native entry (CLI, Arrow,
+/// Python) reads a config with.
+pub fn load_text(text: &str) -> Result<Compiled, Vec<Problem>> {
+    if !crate::plan::is_plan(text) {
+        return compile_text(text);
+    }
+    match crate::plan::read(text) {
+        Ok(config) => Ok(Compiled { config, warnings: Vec::new() }),
+        Err(e) => Err(vec![Problem::new(e.code(), &JsonPath::root(), e.to_string())]),
+    }
+}
+
 fn finish(compiled: Option<CompiledConfig>, problems: Problems) -> Result<Compiled, Vec<Problem>> {
     match compiled {
         Some(config) if !problems.has_errors() => Ok(Compiled { config, warnings: problems.into_vec() }),
@@ -119,27 +118,7 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
     let segments = SegmentPlan::compile(&config.segments, segment_order, &env, problems);
     let stages = StageMachine::compile(&config.stages, &env, problems);
     let experiences = ExperiencePlan::compile(config.experiences, &env, problems);
-    // Replay (`text`: timelines, exports) skips a condition while its
-    // signal stays between the numbers it compares it with; the browser's
-    // engine, one user deciding now and then, compares values bit for bit
-    // (the same results, and 1 KB less of wasm).
-    #[cfg(feature = "text")]
-    let signal_classes = crate::doc::SignalThresholds::new(
-        signals.len(),
-        segments.segments.iter().map(|s| &s.when).chain(stages.stages.iter().map(|s| &s.when)),
-    );
-    #[cfg(not(feature = "text"))]
-    let signal_classes = crate::doc::SignalThresholds::default();
-    // Read by the replay's engine only (`Engine::compute_at`, with `text`).
-    #[cfg(feature = "text")]
-    let condition_reads = segments
-        .segments
-        .iter()
-        .map(|s| s.reads)
-        .chain(stages.stages.iter().map(|s| s.reads))
-        .fold(crate::doc::Inputs::default(), crate::doc::Inputs::union);
-    #[cfg(not(feature = "text"))]
-    let condition_reads = crate::doc::Inputs::ALL;
+    let (signal_classes, condition_reads) = crate::compiled::summaries(&signals, &segments, &stages);
     Some(CompiledConfig {
         condition_reads,
         signals,
@@ -148,6 +127,5 @@ fn compile_collecting(doc: &Json, problems: &mut Problems) -> Option<CompiledCon
         experiences,
         policy: config.policy,
         signal_classes,
-        source: doc.clone(),
     })
 }

@@ -5,7 +5,7 @@ use super::experiment::CompiledExperiment;
 use super::tour::CompiledStep;
 use crate::condition::{CompileEnv, Condition};
 use crate::json::{Json, Obj};
-use crate::model::ExperienceDef;
+use crate::model::{ExperienceDef, StepDef, VariationDef};
 use crate::problem::Problems;
 
 #[derive(Debug)]
@@ -102,11 +102,6 @@ impl ExperiencePlan {
                     None
                 }
             });
-            let variations = def.experiment.as_ref().map_or(&[][..], |x| &x.variations[..]);
-            let mut variation_content = Vec::with_capacity(variations.len());
-            for v in variations {
-                variation_content.push(Json::Obj(merge_content(&def.content, v.content.as_ref())));
-            }
             let mut steps = Vec::with_capacity(def.steps.len());
             for (j, step) in def.steps.iter().enumerate() {
                 let done = step
@@ -115,15 +110,9 @@ impl ExperiencePlan {
                     .map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems));
                 steps.push(CompiledStep { id: step.id.clone(), done });
             }
+            let variations = def.experiment.as_ref().map_or(&[][..], |x| &x.variations[..]);
+            let (variation_content, step_content) = merged_contents(&def.content, variations, &def.steps);
             let content = Json::Obj(def.content.clone());
-            let mut step_content = Vec::with_capacity(def.steps.len() * (1 + variation_content.len()));
-            for k in 0..=variation_content.len() {
-                let variation = k.checked_sub(1).and_then(|v| variation_content.get(v)).and_then(Json::as_obj);
-                let base = variation.unwrap_or(&def.content);
-                for step in &def.steps {
-                    step_content.push(Json::Obj(merge_content(base, step.content.as_ref())));
-                }
-            }
             match slots.iter_mut().find(|s| s.id == def.slot) {
                 Some(slot) => slot.experiences.push(i),
                 None => slots.push(Slot { id: def.slot.clone(), experiences: vec![i] }),
@@ -172,6 +161,28 @@ impl ExperiencePlan {
             .filter_map(|e| e.experiment.as_ref())
             .any(|x| &*x.def.key == experiment && x.def.variations.iter().any(|v| &*v.id == variation))
     }
+}
+
+/// The contents of an experience's variations (`variation_content`) and,
+/// for a tour, of its steps under no variation then under each
+/// (`step_content`): each merged over `content` key by key. Made by the
+/// compiler and by the plan's reader (a plan carries the contents as
+/// written, not their merges, which would multiply a tour's content by
+/// its steps and variations).
+pub(crate) fn merged_contents(content: &Obj, variations: &[VariationDef], steps: &[StepDef]) -> (Vec<Json>, Vec<Json>) {
+    let mut variation_content = Vec::with_capacity(variations.len());
+    for v in variations {
+        variation_content.push(Json::Obj(merge_content(content, v.content.as_ref())));
+    }
+    let mut step_content = Vec::with_capacity(steps.len() * (1 + variation_content.len()));
+    for k in 0..=variation_content.len() {
+        let variation = k.checked_sub(1).and_then(|v| variation_content.get(v)).and_then(Json::as_obj);
+        let base = variation.unwrap_or(content);
+        for step in steps {
+            step_content.push(Json::Obj(merge_content(base, step.content.as_ref())));
+        }
+    }
+    (variation_content, step_content)
 }
 
 /// A variation's content replaces the experience's key by key (shallow);

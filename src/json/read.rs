@@ -40,7 +40,14 @@ pub struct Document {
 /// Reads one JSON document (surrounding whitespace allowed), nested at
 /// most [`MAX_DEPTH`] deep.
 pub fn read(text: &str) -> Result<Document, SyntaxError> {
-    let mut r = Reader { text: text.as_bytes(), pos: 0, duplicates: Vec::new() };
+    read_with_depth(text, MAX_DEPTH)
+}
+
+/// [`read`], nested at most `max_depth` deep: for compiled plans, which
+/// nest deeper than the configs they are compiled from (a config stays
+/// at [`MAX_DEPTH`]).
+pub fn read_with_depth(text: &str, max_depth: usize) -> Result<Document, SyntaxError> {
+    let mut r = Reader { text: text.as_bytes(), pos: 0, duplicates: Vec::new(), max_depth };
     r.skip_ws();
     let value = r.value(None, 0)?;
     r.skip_ws();
@@ -55,7 +62,7 @@ pub fn read(text: &str) -> Result<Document, SyntaxError> {
 /// the position just after it. For readers of a known shape (timeline
 /// lines) that read only some values as a tree.
 pub(crate) fn read_value_at(text: &str, pos: usize) -> Result<(Json, usize), SyntaxError> {
-    let mut r = Reader { text: text.as_bytes(), pos, duplicates: Vec::new() };
+    let mut r = Reader { text: text.as_bytes(), pos, duplicates: Vec::new(), max_depth: MAX_DEPTH };
     let value = r.value(None, 0)?;
     Ok((value, r.pos))
 }
@@ -89,6 +96,7 @@ struct Reader<'t> {
     text: &'t [u8],
     pos: usize,
     duplicates: Vec<JsonPath>,
+    max_depth: usize,
 }
 
 impl Reader<'_> {
@@ -134,13 +142,13 @@ impl Reader<'_> {
             Some(b'"') => Ok(Json::Str(self.string()?.into_boxed_str())),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b'[') => {
-                if depth >= MAX_DEPTH {
+                if depth >= self.max_depth {
                     return Err(self.error("nested too deeply"));
                 }
                 self.array(at, depth + 1)
             }
             Some(b'{') => {
-                if depth >= MAX_DEPTH {
+                if depth >= self.max_depth {
                     return Err(self.error("nested too deeply"));
                 }
                 self.object(at, depth + 1)

@@ -45,29 +45,8 @@ impl RestoreNote {
     }
 }
 
-/// A 64-bit FNV-1a fingerprint of a definition, in hex. Object keys are
-/// sorted first, so reordering a definition's keys keeps its data.
-pub fn fingerprint(definition: &Json) -> String {
-    fn canonical(v: &Json) -> Json {
-        match v {
-            Json::Obj(o) => {
-                let mut entries: Vec<(&str, &Json)> = o.iter().collect();
-                crate::collections::sort_small_by(&mut entries, |a, b| a.0 < b.0);
-                Json::Obj(entries.into_iter().map(|(k, v)| (Box::from(k), canonical(v))).collect())
-            }
-            Json::Arr(a) => Json::Arr(a.iter().map(canonical).collect()),
-            other => other.clone(),
-        }
-    }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in canonical(definition).to_json_string().bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    let mut out = String::with_capacity(16);
-    crate::json::push_hex(&mut out, h, 16);
-    out
-}
+/// A signal definition's fingerprint (kept with its stored data).
+pub use crate::signal::fingerprint;
 
 fn ms(t: Millis) -> Json {
     Json::Num(t as f64)
@@ -81,7 +60,7 @@ fn opt_ms(t: Option<Millis>) -> Json {
 pub fn signal_json(config: &CompiledConfig, history: &History, i: usize) -> Option<Json> {
     let signal = config.signals.signals.get(i)?;
     let state = history.states.get(i)?;
-    Some(crate::obj! { "def" => fingerprint(&signal.source), "state" => state.to_json() })
+    Some(crate::obj! { "def" => Json::str(&signal.fingerprint), "state" => state.to_json() })
 }
 
 /// The stored signals of a history: `{id: {def, state}}`.
@@ -225,7 +204,7 @@ pub fn restore_signals(config: &CompiledConfig, history: &mut History, signals: 
             });
             continue;
         };
-        if stored.get("def").and_then(Json::as_str) != Some(fingerprint(&signal.source).as_str()) {
+        if stored.get("def").and_then(Json::as_str) != Some(&*signal.fingerprint) {
             notes.push(RestoreNote {
                 code: ErrorCode::SignalReset,
                 message: format!("signal {} changed definition: it starts empty", signal.id),

@@ -13,11 +13,131 @@
 
 pub(crate) mod condition;
 
+use crate::code::ErrorCode;
+use crate::compiled::CompiledConfig;
 use crate::json::Json;
+use std::fmt;
 use std::sync::Arc;
+
+mod compiled;
 
 /// The format of the positional encoding; bumped with any change to it.
 pub const FORMAT: u32 = 1;
+
+/// The version of onstage that writes and reads plans.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Deepest nesting of a plan's JSON text. A plan nests deeper than the
+/// config it was compiled from (at most `json::MAX_DEPTH`): a condition's
+/// plan up to `condition::MAX_CONDITION_PLAN_DEPTH` (130) levels, under the
+/// few levels of the plan around it. The deepest configs give plans of 130
+/// levels (`tests/plan.rs`, `the_deepest_configs_give_plans_that_read`).
+pub const MAX_PLAN_DEPTH: usize = condition::MAX_CONDITION_PLAN_DEPTH + 16;
+
+/// The plan of a compiled config, as JSON text:
+/// `{"onstage_plan":1,"version":"<onstage's version>","plan":[...]}`.
+pub fn write(config: &CompiledConfig) -> String {
+    let mut out = String::from("{\"onstage_plan\":");
+    crate::json::write_number(f64::from(FORMAT), &mut out);
+    out.push_str(",\"version\":");
+    Json::write_str(VERSION, &mut out);
+    out.push_str(",\"plan\":");
+    config.to_plan().write_to(&mut out);
+    out.push('}');
+    out
+}
+
+/// Whether `text` is meant as a plan (not a config): after whitespace, it
+/// starts with `{"onstage_plan"`. Cheap: it reads no further.
+pub fn is_plan(text: &str) -> bool {
+    text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with("{\"onstage_plan\"")
+}
+
+/// Reads a plan written by [`write`] of this version of onstage. Refuses
+/// anything else (never panics; the work is linear in the text).
+pub fn read(text: &str) -> Result<CompiledConfig, PlanError> {
+    if !is_plan(text) {
+        return Err(PlanError::NotAPlan);
+    }
+    // The header first: a plan of another version may not read as one of
+    // this version at all.
+    let (format, version) = header(text).ok_or(PlanError::Damaged)?;
+    if format.as_f64() != Some(f64::from(FORMAT)) || version.as_str() != Some(VERSION) {
+        let mut made_by = String::new();
+        for c in version.as_str().unwrap_or("(unknown)").chars().take(64) {
+            made_by.push(c);
+        }
+        return Err(PlanError::OtherVersion { made_by: made_by.into() });
+    }
+    let doc = crate::json::read_with_depth(text, MAX_PLAN_DEPTH).map_err(|_| PlanError::Damaged)?;
+    let body = match doc.value.as_obj() {
+        Some(o) if o.len() == 3 => o.get("plan"),
+        _ => None,
+    };
+    body.and_then(CompiledConfig::from_plan).ok_or(PlanError::Damaged)
+}
+
+/// The values of `"onstage_plan"` and `"version"`, the first two keys.
+fn header(text: &str) -> Option<(Json, Json)> {
+    let bytes = text.as_bytes();
+    let ws = |mut at: usize| {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+            at += 1;
+        }
+        at
+    };
+    let expect = |at: usize, what: &str| {
+        let at = ws(at);
+        text.get(at..).filter(|rest| rest.starts_with(what)).map(|_| ws(at + what.len()))
+    };
+    let at = expect(0, "{\"onstage_plan\"")?;
+    let at = expect(at, ":")?;
+    let (format, at) = crate::json::read_value_at(text, at).ok()?;
+    let at = expect(at, ",")?;
+    let at = expect(at, "\"version\"")?;
+    let at = expect(at, ":")?;
+    let (version, _) = crate::json::read_value_at(text, at).ok()?;
+    Some((format, version))
+}
+
+/// Why a text is not a plan this version can read. Its code is always
+/// `invalid_plan`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    /// Not a plan at all (a config, or anything else).
+    NotAPlan,
+    /// A plan of another format or version of onstage; `made_by` is the
+    /// version it names (at most 64 characters).
+    OtherVersion { made_by: Box<str> },
+    /// A plan of this version that does not read as one it wrote.
+    Damaged,
+}
+
+impl PlanError {
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidPlan
+    }
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlanError::NotAPlan => f.write_str("not a compiled plan of onstage (a plan starts with {\"onstage_plan\":)"),
+            PlanError::OtherVersion { made_by } => {
+                f.write_str("this plan was made by onstage ")?;
+                f.write_str(made_by)?;
+                f.write_str("; this is ")?;
+                f.write_str(VERSION)?;
+                f.write_str(": compile the config again with `onstage compile`")
+            }
+            PlanError::Damaged => f.write_str(
+                "this plan is damaged (it does not read as a plan of this version of onstage): compile the config again with `onstage compile`",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
 
 /// A compiled value that can be written into a plan and read back.
 ///

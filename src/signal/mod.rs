@@ -38,9 +38,10 @@ pub struct CompiledSignal {
     pub where_: Option<Condition>,
     /// For ratios: the resolved operands.
     pub ratio: Option<(PathRef, PathRef)>,
-    /// The definition as written (a config update keeps data only for
-    /// signals whose definition is unchanged).
-    pub source: Json,
+    /// The fingerprint of the definition as written (`persist::fingerprint`,
+    /// computed once here): a config update keeps data only for signals
+    /// whose definition is unchanged.
+    pub fingerprint: Box<str>,
 }
 
 #[derive(Debug)]
@@ -48,15 +49,15 @@ pub struct SignalPlan {
     pub signals: Vec<CompiledSignal>,
     /// The signals each event name feeds. The name is shared with the
     /// journal entries of events of that name (no allocation per event).
-    by_event: VecMap<Arc<str>, Vec<u16>>,
-    any_event: Vec<u16>,
+    pub(crate) by_event: VecMap<Arc<str>, Vec<u16>>,
+    pub(crate) any_event: Vec<u16>,
     /// Ratios in an order where each comes after the ratios it reads.
-    ratio_order: Vec<u16>,
+    pub(crate) ratio_order: Vec<u16>,
     /// The signals whose value moves with time alone (`days_since_*`).
-    timed: Vec<u16>,
+    pub(crate) timed: Vec<u16>,
     /// The props any signal reads (`property`, `where` paths): all the
     /// journal keeps of an event's props.
-    read_props: Vec<Box<str>>,
+    pub(crate) read_props: Vec<Box<str>>,
 }
 
 /// An event as the history records it: validated, time floored to the minute.
@@ -103,23 +104,11 @@ impl SignalPlan {
                 window: def.window,
                 where_,
                 ratio,
-                source: def.source.clone(),
+                fingerprint: fingerprint(&def.source).into(),
             });
         }
         let ratio_order = order_ratios(&signals, problems);
-        // Read by `update_values` with `text` only.
-        #[cfg(feature = "text")]
-        let timed = {
-            let mut timed = Vec::new();
-            for (i, s) in signals.iter().enumerate() {
-                if matches!(s.form, SignalForm::DaysSinceFirst | SignalForm::DaysSinceLast) {
-                    timed.push(i as u16);
-                }
-            }
-            timed
-        };
-        #[cfg(not(feature = "text"))]
-        let timed = Vec::new();
+        let timed = timed(&signals);
         let mut read_props: Vec<Box<str>> = Vec::new();
         for s in &signals {
             let property = match &s.form {
@@ -316,6 +305,46 @@ fn resolve_ratio_operand(
             None
         }
     }
+}
+
+/// A 64-bit FNV-1a fingerprint of a definition, in hex. Object keys are
+/// sorted first, so reordering a definition's keys keeps its data. Stored
+/// with each signal's data (`persist`): computed once, when compiling.
+pub fn fingerprint(definition: &Json) -> String {
+    fn canonical(v: &Json) -> Json {
+        match v {
+            Json::Obj(o) => {
+                let mut entries: Vec<(&str, &Json)> = o.iter().collect();
+                crate::collections::sort_small_by(&mut entries, |a, b| a.0 < b.0);
+                Json::Obj(entries.into_iter().map(|(k, v)| (Box::from(k), canonical(v))).collect())
+            }
+            Json::Arr(a) => Json::Arr(a.iter().map(canonical).collect()),
+            other => other.clone(),
+        }
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in canonical(definition).to_json_string().bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(16);
+    crate::json::push_hex(&mut out, h, 16);
+    out
+}
+
+/// The signals whose value moves with time alone (`days_since_*`): read by
+/// `update_values` with `text` only (empty without it). A plan does not
+/// carry them: its reader computes them again, as its build needs.
+pub(crate) fn timed(signals: &[CompiledSignal]) -> Vec<u16> {
+    let mut timed = Vec::new();
+    if cfg!(feature = "text") {
+        for (i, s) in signals.iter().enumerate() {
+            if matches!(s.form, SignalForm::DaysSinceFirst | SignalForm::DaysSinceLast) {
+                timed.push(i as u16);
+            }
+        }
+    }
+    timed
 }
 
 /// The signals' ids, in order (what a `DocResolver` resolves against).

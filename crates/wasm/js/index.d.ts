@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'summary_other_user'
   | 'summary_corrupt'
   | 'invalid_config'
+  | 'invalid_plan'
   | 'invalid_json'
   | 'wrong_type'
   | 'missing_field'

@@ -1,0 +1,498 @@
+//! The plan of everything compiled but the conditions (`condition.rs`):
+//! signals, segments, stages, experiences, policy, and the whole
+//! `CompiledConfig`.
+//!
+//! What the compiler derives that the runtime reads (signals by event,
+//! ratio order, slot orders, bucket ranges, fingerprints) is written out,
+//! so reading does no compile work. Made again by the reader, with the
+//! compiler's own code: the merged contents of variations and tour steps
+//! (a tour's content times its steps times its variations: 20 KB of
+//! content over 32 steps and 2 variations was a 2 MB plan), and what
+//! differs by build (`timed`, `signal_classes`, `condition_reads`). Not
+//! written: the config as written (only tests read it), and the parts of
+//! an experience's definition only the compiler reads (its conditions
+//! as written, which the compiled ones replace).
+//!
+//! Readers check what the runtime relies on without looking (counts
+//! within the format's limits, indexes in range), so a damaged plan is
+//! refused rather than run.
+
+use super::{fields, Plan};
+use crate::collections::VecMap;
+use crate::compiled::CompiledConfig;
+use crate::decide::experience::{merged_contents, CompiledExperience, CompiledItem, ExperiencePlan, Slot};
+use crate::decide::experiment::CompiledExperiment;
+use crate::decide::tour::CompiledStep;
+use crate::json::{Json, JsonPath, Obj};
+use crate::limits::{MAX_EXPERIENCES, MAX_ITEMS, MAX_SEGMENTS, MAX_SIGNALS, MAX_STAGES, MAX_STEPS, MAX_VARIATIONS};
+use crate::model::{EventSel, ExperienceDef, ExperimentDef, Frequency, Policy, SignalForm, StepDef, VariationDef};
+use crate::positional;
+use crate::segment::{CompiledSegment, SegmentPlan};
+use crate::signal::{CompiledSignal, SignalPlan};
+use crate::stage::{CompiledStage, StageMachine};
+use std::sync::Arc;
+
+impl Plan for u16 {
+    fn to_plan(&self) -> Json {
+        Json::Num(f64::from(*self))
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        u16::try_from(u32::from_plan(v)?).ok()
+    }
+}
+
+impl<A: Plan, B: Plan> Plan for (A, B) {
+    fn to_plan(&self) -> Json {
+        positional![self.0, self.1]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x = (f.take()?, f.take()?);
+        f.end()?;
+        Some(x)
+    }
+}
+
+/// `[[key, value], ...]`, in key order; read back by inserting, so a
+/// plan whose keys are out of order still gives a sorted map.
+impl<K: Plan + Ord, V: Plan> Plan for VecMap<K, V> {
+    fn to_plan(&self) -> Json {
+        let mut out = Vec::with_capacity(self.len());
+        for (k, v) in self.iter() {
+            out.push(positional![*k, *v]);
+        }
+        Json::Arr(out)
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut map = VecMap::new();
+        for pair in v.as_arr()? {
+            let (k, v) = <(K, V)>::from_plan(pair)?;
+            if map.insert(k, v).is_some() {
+                return None;
+            }
+        }
+        Some(map)
+    }
+}
+
+/// `Some(())` when every index is below `n`.
+fn below<T: Copy + Into<usize>>(indexes: &[T], n: usize) -> Option<()> {
+    for &i in indexes {
+        if i.into() >= n {
+            return None;
+        }
+    }
+    Some(())
+}
+
+/// `Some(())` when a list holds at most `max` entries.
+fn at_most<T>(items: &[T], max: usize) -> Option<()> {
+    (items.len() <= max).then_some(())
+}
+
+impl Plan for Policy {
+    fn to_plan(&self) -> Json {
+        positional![self.max_prompts_per_day, self.min_gap_between_prompts, self.display_timeout]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let p =
+            Policy { max_prompts_per_day: f.take()?, min_gap_between_prompts: f.take()?, display_timeout: f.take()? };
+        f.end()?;
+        Some(p)
+    }
+}
+
+/// `"*"` for every event, else the list of names.
+impl Plan for EventSel {
+    fn to_plan(&self) -> Json {
+        match self {
+            EventSel::Any => Json::str("*"),
+            EventSel::Names(names) => names.to_plan(),
+        }
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        match v {
+            Json::Str(s) if &**s == "*" => Some(EventSel::Any),
+            _ => Vec::from_plan(v).map(EventSel::Names),
+        }
+    }
+}
+
+impl Plan for SignalForm {
+    fn to_plan(&self) -> Json {
+        match self {
+            SignalForm::Count => positional![0u32],
+            SignalForm::Sum { property } => positional![1u32, *property],
+            SignalForm::Distinct { property } => positional![2u32, *property],
+            SignalForm::ActiveDays => positional![3u32],
+            SignalForm::ActiveWeeks => positional![4u32],
+            SignalForm::DaysSinceFirst => positional![5u32],
+            SignalForm::DaysSinceLast => positional![6u32],
+            SignalForm::Trend => positional![7u32],
+            SignalForm::Funnel { steps, within } => positional![8u32, *steps, *within],
+            SignalForm::Ratio { numerator, denominator } => positional![9u32, *numerator, *denominator],
+        }
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let form = match f.take::<u32>()? {
+            0 => SignalForm::Count,
+            1 => SignalForm::Sum { property: f.take()? },
+            2 => SignalForm::Distinct { property: f.take()? },
+            3 => SignalForm::ActiveDays,
+            4 => SignalForm::ActiveWeeks,
+            5 => SignalForm::DaysSinceFirst,
+            6 => SignalForm::DaysSinceLast,
+            7 => SignalForm::Trend,
+            8 => SignalForm::Funnel { steps: f.take()?, within: f.take()? },
+            9 => SignalForm::Ratio { numerator: f.take()?, denominator: f.take()? },
+            _ => return None,
+        };
+        f.end()?;
+        Some(form)
+    }
+}
+
+impl Plan for CompiledSignal {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.form, self.window, self.where_, self.ratio, self.fingerprint]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let s = CompiledSignal {
+            id: f.take()?,
+            form: f.take()?,
+            window: f.take()?,
+            where_: f.take()?,
+            ratio: f.take()?,
+            fingerprint: f.take()?,
+        };
+        f.end()?;
+        Some(s)
+    }
+}
+
+impl Plan for SignalPlan {
+    fn to_plan(&self) -> Json {
+        positional![self.signals, self.by_event, self.any_event, self.ratio_order, self.read_props]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let signals: Vec<CompiledSignal> = f.take()?;
+        let by_event: VecMap<Arc<str>, Vec<u16>> = f.take()?;
+        let any_event: Vec<u16> = f.take()?;
+        let ratio_order: Vec<u16> = f.take()?;
+        let read_props = f.take()?;
+        f.end()?;
+        let n = signals.len();
+        at_most(&signals, MAX_SIGNALS)?;
+        for (_, fed) in by_event.iter() {
+            below(fed, n)?;
+        }
+        below(&any_event, n)?;
+        below(&ratio_order, n)?;
+        let timed = crate::signal::timed(&signals);
+        Some(SignalPlan { signals, by_event, any_event, ratio_order, timed, read_props })
+    }
+}
+
+/// The id as a JSON string (`id_json`) is made again from the id.
+impl Plan for CompiledSegment {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.when, self.reads]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let id: Box<str> = f.take()?;
+        let s = CompiledSegment { id_json: Json::Str(id.clone()), id, when: f.take()?, reads: f.take()? };
+        f.end()?;
+        Some(s)
+    }
+}
+
+impl Plan for SegmentPlan {
+    fn to_plan(&self) -> Json {
+        positional![self.segments, self.order]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let segments: Vec<CompiledSegment> = f.take()?;
+        let order: Vec<usize> = f.take()?;
+        f.end()?;
+        at_most(&segments, MAX_SEGMENTS)?;
+        below(&order, segments.len())?;
+        Some(SegmentPlan { segments, order })
+    }
+}
+
+impl Plan for CompiledStage {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.when, self.min_dwell, self.reads]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let id: Box<str> = f.take()?;
+        let s = CompiledStage {
+            id_json: Json::Str(id.clone()),
+            id,
+            when: f.take()?,
+            min_dwell: f.take()?,
+            reads: f.take()?,
+        };
+        f.end()?;
+        Some(s)
+    }
+}
+
+impl Plan for StageMachine {
+    fn to_plan(&self) -> Json {
+        self.stages.to_plan()
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let stages: Vec<CompiledStage> = Vec::from_plan(v)?;
+        at_most(&stages, MAX_STAGES)?;
+        Some(StageMachine { stages })
+    }
+}
+
+impl Plan for Frequency {
+    fn to_plan(&self) -> Json {
+        positional![self.max_impressions, self.per, self.per_text]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x = Frequency { max_impressions: f.take()?, per: f.take()?, per_text: f.take()? };
+        f.end()?;
+        Some(x)
+    }
+}
+
+impl Plan for VariationDef {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.content, self.skip]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x = VariationDef { id: f.take()?, content: f.take()?, skip: f.take()? };
+        f.end()?;
+        Some(x)
+    }
+}
+
+impl Plan for Obj {
+    fn to_plan(&self) -> Json {
+        Json::Obj(self.clone())
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        v.as_obj().cloned()
+    }
+}
+
+impl Plan for ExperimentDef {
+    fn to_plan(&self) -> Json {
+        positional![
+            self.key,
+            self.hash_attribute,
+            self.hash_version,
+            self.coverage,
+            self.namespace.as_ref().map(|(id, start, end)| (id.clone(), (*start, *end))),
+            self.variations,
+            self.weights,
+        ]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let key = f.take()?;
+        let hash_attribute = f.take()?;
+        let hash_version = f.take()?;
+        let coverage = f.take()?;
+        let namespace: Option<(Box<str>, (f64, f64))> = f.take()?;
+        let variations: Vec<VariationDef> = f.take()?;
+        let weights = f.take()?;
+        f.end()?;
+        at_most(&variations, MAX_VARIATIONS)?;
+        Some(ExperimentDef {
+            key,
+            hash_attribute,
+            hash_version,
+            coverage,
+            namespace: namespace.map(|(id, (start, end))| (id, start, end)),
+            variations,
+            weights,
+        })
+    }
+}
+
+impl Plan for CompiledExperiment {
+    fn to_plan(&self) -> Json {
+        positional![self.def, self.hash_attribute, self.ranges, self.cacheable]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x =
+            CompiledExperiment { def: f.take()?, hash_attribute: f.take()?, ranges: f.take()?, cacheable: f.take()? };
+        f.end()?;
+        Some(x)
+    }
+}
+
+impl Plan for CompiledItem {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.label, self.done]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x = CompiledItem { id: f.take()?, label: f.take()?, done: f.take()? };
+        f.end()?;
+        Some(x)
+    }
+}
+
+impl Plan for CompiledStep {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.done]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x = CompiledStep { id: f.take()?, done: f.take()? };
+        f.end()?;
+        Some(x)
+    }
+}
+
+/// Of the definition, what the runtime reads (id, slot, kind, priority,
+/// frequency, cool-down; the experiment is the compiled one's), and the
+/// contents as written: the merged contents are made again from them
+/// (`merged_contents`), as the compiler makes them. Its conditions and
+/// items as written are not: the compiled ones replace them, and a
+/// definition read from a plan has them empty (its steps have no `done`).
+impl Plan for CompiledExperience {
+    fn to_plan(&self) -> Json {
+        let d = &self.def;
+        let mut step_content = Vec::with_capacity(d.steps.len());
+        for step in &d.steps {
+            step_content.push(step.content.to_plan());
+        }
+        positional![
+            d.id,
+            d.slot,
+            d.kind,
+            d.priority,
+            d.frequency,
+            d.cooldown_after_dismiss,
+            self.when,
+            self.stop_when,
+            self.items,
+            self.steps,
+            self.experiment,
+            d.content,
+            Json::Arr(step_content),
+        ]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let id = f.take()?;
+        let slot = f.take()?;
+        let kind: Box<str> = f.take()?;
+        let priority = f.take()?;
+        let frequency = f.take()?;
+        let cooldown_after_dismiss = f.take()?;
+        let when = f.take()?;
+        let stop_when = f.take()?;
+        let items: Vec<CompiledItem> = f.take()?;
+        let steps: Vec<CompiledStep> = f.take()?;
+        let experiment: Option<CompiledExperiment> = f.take()?;
+        let content: Obj = f.take()?;
+        let step_contents: Vec<Option<Obj>> = f.take()?;
+        f.end()?;
+        at_most(&items, MAX_ITEMS)?;
+        at_most(&steps, MAX_STEPS)?;
+        if step_contents.len() != steps.len() {
+            return None;
+        }
+        let mut step_defs = Vec::with_capacity(steps.len());
+        for (step, content) in steps.iter().zip(step_contents) {
+            step_defs.push(StepDef { id: step.id.clone(), content, done: None });
+        }
+        let variations = experiment.as_ref().map_or(&[][..], |x| &x.def.variations[..]);
+        let (variation_content, step_content) = merged_contents(&content, variations, &step_defs);
+        let def = ExperienceDef {
+            path: JsonPath::root(),
+            id,
+            slot,
+            kind,
+            priority,
+            when: Json::Null,
+            stop_when: None,
+            content,
+            frequency,
+            cooldown_after_dismiss,
+            items: Vec::new(),
+            steps: step_defs,
+            experiment: experiment.as_ref().map(|x| x.def.clone()),
+        };
+        Some(CompiledExperience {
+            is_prompt: !def.is_checklist(),
+            is_tour: def.is_tour(),
+            content: Json::Obj(def.content.clone()),
+            def,
+            when,
+            stop_when,
+            items,
+            steps,
+            experiment,
+            variation_content,
+            step_content,
+        })
+    }
+}
+
+impl Plan for Slot {
+    fn to_plan(&self) -> Json {
+        positional![self.id, self.experiences]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let x = Slot { id: f.take()?, experiences: f.take()? };
+        f.end()?;
+        Some(x)
+    }
+}
+
+impl Plan for ExperiencePlan {
+    fn to_plan(&self) -> Json {
+        positional![self.experiences, self.tours, self.slots]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let experiences: Vec<CompiledExperience> = f.take()?;
+        let tours: Vec<usize> = f.take()?;
+        let slots: Vec<Slot> = f.take()?;
+        f.end()?;
+        let n = experiences.len();
+        at_most(&experiences, MAX_EXPERIENCES)?;
+        below(&tours, n)?;
+        for slot in &slots {
+            below(&slot.experiences, n)?;
+        }
+        Some(ExperiencePlan { experiences, tours, slots })
+    }
+}
+
+impl Plan for CompiledConfig {
+    fn to_plan(&self) -> Json {
+        positional![self.signals, self.segments, self.stages, self.experiences, self.policy]
+    }
+    fn from_plan(v: &Json) -> Option<Self> {
+        let mut f = fields(v)?;
+        let signals = f.take()?;
+        let segments = f.take()?;
+        let stages = f.take()?;
+        let experiences = f.take()?;
+        let policy = f.take()?;
+        f.end()?;
+        let (signal_classes, condition_reads) = crate::compiled::summaries(&signals, &segments, &stages);
+        Some(CompiledConfig { signals, segments, stages, experiences, policy, signal_classes, condition_reads })
+    }
+}
