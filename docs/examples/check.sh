@@ -45,6 +45,11 @@ check 0 batch.expected.jsonl      "$ONSTAGE" batch "$SAAS" export.jsonl --as-of 
 check 0 summaries.jsonl           "$ONSTAGE" summarize "$SAAS" export.jsonl --as-of 2026-03-01T00:00:00Z
 check 0 import.expected.jsonl     "$ONSTAGE" simulate --no-reasons "$SAAS" import.timeline.jsonl
 check 0 replay.expected.jsonl     "$ONSTAGE" simulate --no-reasons "$SAAS" replay.timeline.jsonl
+# The compiled plan replays as its config (docs/config.md, "Compiled plans").
+plan="$(mktemp)"
+"$ONSTAGE" compile "$SAAS" -o "$plan"
+check 0 saas-story.expected.jsonl "$ONSTAGE" simulate "$plan" saas-story.timeline.jsonl
+rm -f "$plan"
 
 if [ $update = 1 ]; then echo "expected files rewritten"; exit $failed; fi
 if [ $failed = 1 ]; then echo "docs examples: some outputs differ from the docs"; exit 1; fi

@@ -120,10 +120,11 @@ struct Located {
 }
 
 impl Evaluator {
-    /// Compiles a config's JSON text; refused with every problem (as
-    /// `onstage validate` lists them) when any is an error.
+    /// Compiles a config's JSON text (or reads its compiled plan,
+    /// `onstage compile`); refused with every problem (as `onstage
+    /// validate` lists them) when any is an error.
     pub fn new(config_text: &str) -> Result<Evaluator, Vec<Problem>> {
-        let compiled = onstage::config::compile_text(config_text)?;
+        let compiled = onstage::config::load_text(config_text)?;
         Ok(Evaluator { config: Arc::new(compiled.config), warnings: compiled.warnings })
     }
 

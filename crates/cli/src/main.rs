@@ -1,5 +1,6 @@
-//! The `onstage` command line: check a config, replay timelines,
-//! evaluate every user of an event file (`batch`).
+//! The `onstage` command line: check a config, compile it into a plan,
+//! replay timelines, evaluate every user of an event file (`batch`).
+//! Every command that takes a config takes its compiled plan as well.
 //!
 //! Exit status, the same for every command: 0 when it did its work (a
 //! config with warnings only is valid); 1 when the input is refused (a
@@ -25,16 +26,26 @@ mod cli {
     #[derive(Subcommand)]
     enum Command {
         /// Print every problem of a config with its JSON path; exit 1 when any is an error.
+        /// Given a plan, say whether this version of onstage can read it.
         Validate {
-            /// The config file (JSON).
+            /// The config file (JSON), or its compiled plan.
             config: String,
             /// Print problems as JSON Lines: {"severity", "code", "path", "message"}.
             #[arg(long)]
             json: bool,
         },
+        /// Compile a config into a plan (JSON text that this version of onstage reads without the compiler).
+        /// Warnings go to standard error; exit 1 with every problem when the config has an error.
+        Compile {
+            /// The config file (JSON), or its compiled plan.
+            config: String,
+            /// Write the plan to this file (default: standard output).
+            #[arg(short, long)]
+            out: Option<String>,
+        },
         /// Turn an event export (JSON Lines {"user", "name", "at", "props"}) into one import summary per user.
         Summarize {
-            /// The config file (JSON).
+            /// The config file (JSON), or its compiled plan.
             config: String,
             /// The event export (JSON Lines; `-` reads standard input).
             events: String,
@@ -44,7 +55,7 @@ mod cli {
         },
         /// Replay a timeline (JSON Lines) and print one JSON line per decide step.
         Simulate {
-            /// The config file (JSON).
+            /// The config file (JSON), or its compiled plan.
             config: String,
             /// The timeline (JSON Lines; `-` reads standard input).
             timeline: String,
@@ -55,7 +66,7 @@ mod cli {
         /// Evaluate every user of an event file (Parquet, CSV or JSON Lines) at one moment, on every core:
         /// one row per user sorted by user id, as simulate would print each user's decide "*" at --as-of.
         Batch {
-            /// The config file (JSON).
+            /// The config file (JSON), or its compiled plan.
             config: String,
             /// The events: columns user, name, at (RFC 3339 or a timestamp), props (JSON or a struct).
             events: String,
@@ -84,6 +95,7 @@ mod cli {
         let cli = Cli::parse();
         match cli.command {
             Command::Validate { config, json } => validate(&config, json),
+            Command::Compile { config, out } => compile(&config, out.as_deref()),
             Command::Simulate { config, timeline, no_reasons } => simulate(&config, &timeline, !no_reasons),
             Command::Summarize { config, events, as_of } => summarize(&config, &events, &as_of),
             Command::Batch { config, events, as_of, identify, input_format, out, format, threads } => {
@@ -128,15 +140,27 @@ mod cli {
     /// A file could not be read or the output written, or the command line is wrong (exit 2).
     const IO: u8 = 2;
 
-    /// A config file's text. Only one byte past the limit is read, so a
-    /// file of any size (`/dev/zero`) is refused at once with
-    /// `limit_exceeded`; text that is not UTF-8 is `invalid_json`.
+    /// The largest plan read, in bytes: a plan can be larger than its
+    /// config (each variation and tour step carries its merged content).
+    const MAX_PLAN_BYTES: usize = 16 * onstage::config::MAX_CONFIG_BYTES;
+
+    /// A config file's text (or a plan's). Only one byte past the limit is
+    /// read, so a file of any size (`/dev/zero`) is refused at once with
+    /// `limit_exceeded`; text that is not UTF-8 is `invalid_json`. A plan
+    /// may be larger: past the config's limit, a text that starts as a
+    /// plan is read on up to `MAX_PLAN_BYTES`.
     fn read(path: &str) -> Result<Result<String, Problem>, ExitCode> {
         use std::io::Read;
-        let limit = onstage::config::MAX_CONFIG_BYTES;
+        let mut limit = onstage::config::MAX_CONFIG_BYTES;
         let mut bytes = Vec::new();
-        let read = std::fs::File::open(path)
-            .and_then(|f| f.take(u64::try_from(limit).unwrap_or(u64::MAX) + 1).read_to_end(&mut bytes));
+        let read = std::fs::File::open(path).and_then(|mut f| {
+            (&mut f).take(u64::try_from(limit).unwrap_or(u64::MAX) + 1).read_to_end(&mut bytes)?;
+            if bytes.len() > limit && onstage::plan::is_plan(&String::from_utf8_lossy(&bytes)) {
+                limit = MAX_PLAN_BYTES;
+                f.take(u64::try_from(limit - bytes.len()).unwrap_or(u64::MAX) + 1).read_to_end(&mut bytes)?;
+            }
+            Ok(())
+        });
         if let Err(e) = read {
             eprintln!("onstage: cannot read {path}: {e}");
             return Err(ExitCode::from(IO));
@@ -144,18 +168,23 @@ mod cli {
         let root = onstage::problem::JsonPath::root();
         let code = onstage::ErrorCode::LimitExceeded;
         if bytes.len() > limit {
-            return Ok(Err(Problem::new(code, &root, format!("the config is more than {limit} bytes, the limit"))));
+            let what = if limit == MAX_PLAN_BYTES { "plan" } else { "config" };
+            return Ok(Err(Problem::new(code, &root, format!("the {what} is more than {limit} bytes, the limit"))));
         }
         Ok(String::from_utf8(bytes)
             .map_err(|_| Problem::new(onstage::ErrorCode::InvalidJson, &root, "the config is not UTF-8 text")))
     }
 
     fn validate(path: &str, as_json: bool) -> ExitCode {
+        let mut is_plan = false;
         let problems = match read(path) {
-            Ok(Ok(text)) => match onstage::config::compile_text(&text) {
-                Ok(c) => c.warnings,
-                Err(problems) => problems,
-            },
+            Ok(Ok(text)) => {
+                is_plan = onstage::plan::is_plan(&text);
+                match onstage::config::load_text(&text) {
+                    Ok(c) => c.warnings,
+                    Err(problems) => problems,
+                }
+            }
             Ok(Err(problem)) => vec![problem],
             Err(code) => return code,
         };
@@ -172,6 +201,7 @@ mod cli {
         }
         if !as_json {
             match errors {
+                0 if is_plan => eprintln!("{path}: a valid plan for onstage {}", onstage::plan::VERSION),
                 0 => eprintln!("{path}: valid ({warnings} warning{})", if warnings == 1 { "" } else { "s" }),
                 n => eprintln!("{path}: {n} error{}, {warnings} warning{}", plural(n), plural(warnings)),
             }
@@ -183,9 +213,48 @@ mod cli {
         }
     }
 
+    /// Writes the plan of a config; warnings to standard error.
+    fn compile(path: &str, out: Option<&str>) -> ExitCode {
+        let compiled = match read(path) {
+            Ok(Ok(text)) => onstage::config::load_text(&text),
+            Ok(Err(problem)) => Err(vec![problem]),
+            Err(code) => return code,
+        };
+        let compiled = match compiled {
+            Ok(c) => c,
+            Err(problems) => {
+                eprintln!("onstage: {path} is not a valid config:");
+                for p in problems {
+                    eprintln!("  {p}");
+                }
+                return ExitCode::from(REFUSED);
+            }
+        };
+        for p in &compiled.warnings {
+            eprintln!("{p}");
+        }
+        let mut text = onstage::plan::write(&compiled.config);
+        text.push('\n');
+        let written = match out {
+            Some(file) => std::fs::write(file, &text).map_err(|e| format!("cannot write {file}: {e}")),
+            None => {
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| format!("{e}"))
+            }
+        };
+        match written {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("onstage: {e}");
+                ExitCode::from(IO)
+            }
+        }
+    }
+
     fn load_config(path: &str) -> Result<std::sync::Arc<onstage::CompiledConfig>, ExitCode> {
         let compiled = match read(path)? {
-            Ok(text) => onstage::config::compile_text(&text),
+            Ok(text) => onstage::config::load_text(&text),
             Err(problem) => Err(vec![problem]),
         };
         match compiled {

@@ -15,8 +15,8 @@ pub struct Evaluator {
 
 #[pymethods]
 impl Evaluator {
-    /// Compiles the config's JSON text; a config with any error raises
-    /// `ConfigError` with every problem.
+    /// Compiles the config's JSON text (or reads its compiled plan); a
+    /// config with any error raises `ConfigError` with every problem.
     #[new]
     fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
         match onstage_arrow::Evaluator::new(config_json) {
@@ -122,10 +122,11 @@ impl Stream {
 }
 
 /// Every problem of a config's JSON text (errors and warnings), as
-/// `onstage validate --json` lists them.
+/// `onstage validate --json` lists them; of a plan, `invalid_plan` when
+/// this version cannot read it.
 #[pyfunction]
 pub fn validate<'py>(py: Python<'py>, config_json: &str) -> PyResult<Bound<'py, PyList>> {
-    let problems = match onstage::config::compile_text(config_json) {
+    let problems = match onstage::config::load_text(config_json) {
         Ok(c) => c.warnings,
         Err(problems) => problems,
     };
