@@ -38,6 +38,36 @@ pub struct CompiledExperience {
 }
 
 impl CompiledExperience {
+    /// An experience of its definition and compiled parts, with the
+    /// contents handed to the host merged: by the compiler, and by the
+    /// plan's reader (a plan carries the contents as written, not their
+    /// merges, which would multiply a tour's content by its steps and
+    /// variations).
+    pub(crate) fn new(
+        def: ExperienceDef,
+        when: Condition,
+        stop_when: Option<Condition>,
+        items: Vec<CompiledItem>,
+        steps: Vec<CompiledStep>,
+        experiment: Option<CompiledExperiment>,
+    ) -> Self {
+        let variations = def.experiment.as_ref().map_or(&[][..], |x| &x.variations[..]);
+        let (variation_content, step_content) = merged_contents(&def.content, variations, &def.steps);
+        CompiledExperience {
+            is_prompt: !def.is_checklist(),
+            is_tour: def.is_tour(),
+            content: Json::Obj(def.content.clone()),
+            def,
+            when,
+            stop_when,
+            items,
+            steps,
+            experiment,
+            variation_content,
+            step_content,
+        }
+    }
+
     /// The content handed to the host for a variation (None: no
     /// experiment) and, for a tour, its current step: the experience's
     /// content, then the variation's, then the step's, key by key.
@@ -110,30 +140,14 @@ impl ExperiencePlan {
                     .map(|c| Condition::compile(c, &at.key("steps").index(j).key("done"), env, problems));
                 steps.push(CompiledStep { id: step.id.clone(), done });
             }
-            let variations = def.experiment.as_ref().map_or(&[][..], |x| &x.variations[..]);
-            let (variation_content, step_content) = merged_contents(&def.content, variations, &def.steps);
-            let content = Json::Obj(def.content.clone());
             match slots.iter_mut().find(|s| s.id == def.slot) {
                 Some(slot) => slot.experiences.push(i),
                 None => slots.push(Slot { id: def.slot.clone(), experiences: vec![i] }),
             }
-            let is_tour = def.is_tour();
-            if is_tour {
+            if def.is_tour() {
                 tours.push(i);
             }
-            experiences.push(CompiledExperience {
-                is_prompt: !def.is_checklist(),
-                is_tour,
-                def,
-                when,
-                stop_when,
-                items,
-                steps,
-                experiment,
-                content,
-                variation_content,
-                step_content,
-            });
+            experiences.push(CompiledExperience::new(def, when, stop_when, items, steps, experiment));
         }
         for slot in &mut slots {
             // A stable sort keeps config order among equal priorities.
@@ -165,11 +179,8 @@ impl ExperiencePlan {
 
 /// The contents of an experience's variations (`variation_content`) and,
 /// for a tour, of its steps under no variation then under each
-/// (`step_content`): each merged over `content` key by key. Made by the
-/// compiler and by the plan's reader (a plan carries the contents as
-/// written, not their merges, which would multiply a tour's content by
-/// its steps and variations).
-pub(crate) fn merged_contents(content: &Obj, variations: &[VariationDef], steps: &[StepDef]) -> (Vec<Json>, Vec<Json>) {
+/// (`step_content`): each merged over `content` key by key.
+fn merged_contents(content: &Obj, variations: &[VariationDef], steps: &[StepDef]) -> (Vec<Json>, Vec<Json>) {
     let mut variation_content = Vec::with_capacity(variations.len());
     for v in variations {
         variation_content.push(Json::Obj(merge_content(content, v.content.as_ref())));

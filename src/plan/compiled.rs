@@ -20,7 +20,7 @@
 use super::{fields, Plan};
 use crate::collections::VecMap;
 use crate::compiled::CompiledConfig;
-use crate::decide::experience::{merged_contents, CompiledExperience, CompiledItem, ExperiencePlan, Slot};
+use crate::decide::experience::{CompiledExperience, CompiledItem, ExperiencePlan, Slot};
 use crate::decide::experiment::CompiledExperiment;
 use crate::decide::tour::CompiledStep;
 use crate::json::{Json, JsonPath, Obj};
@@ -364,7 +364,7 @@ impl Plan for CompiledStep {
 /// Of the definition, what the runtime reads (id, slot, kind, priority,
 /// frequency, cool-down; the experiment is the compiled one's), and the
 /// contents as written: the merged contents are made again from them
-/// (`merged_contents`), as the compiler makes them. Its conditions and
+/// (`CompiledExperience::new`), as the compiler makes them. Its conditions and
 /// items as written are not: the compiled ones replace them, and a
 /// definition read from a plan has them empty (its steps have no `done`).
 impl Plan for CompiledExperience {
@@ -415,8 +415,6 @@ impl Plan for CompiledExperience {
         for (step, content) in steps.iter().zip(step_contents) {
             step_defs.push(StepDef { id: step.id.clone(), content, done: None });
         }
-        let variations = experiment.as_ref().map_or(&[][..], |x| &x.def.variations[..]);
-        let (variation_content, step_content) = merged_contents(&content, variations, &step_defs);
         let def = ExperienceDef {
             path: JsonPath::root(),
             id,
@@ -432,19 +430,7 @@ impl Plan for CompiledExperience {
             steps: step_defs,
             experiment: experiment.as_ref().map(|x| x.def.clone()),
         };
-        Some(CompiledExperience {
-            is_prompt: !def.is_checklist(),
-            is_tour: def.is_tour(),
-            content: Json::Obj(def.content.clone()),
-            def,
-            when,
-            stop_when,
-            items,
-            steps,
-            experiment,
-            variation_content,
-            step_content,
-        })
+        Some(CompiledExperience::new(def, when, stop_when, items, steps, experiment))
     }
 }
 
