@@ -1,7 +1,7 @@
 //! The core's layering (docs/architecture.md): the modules of `src/`
 //! import each other without a circle, and `engine` is on top: only the
 //! drivers that replay steps through it (`timeline`, `simulate`, `batch`) import
-//! it. Read from the source, comments left out.
+//! it. Read from the source, comments and unit-test modules left out.
 // Test code may unwrap, expect, panic and index: a failing test should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
@@ -27,7 +27,36 @@ fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// Module -> the modules it names as `crate::<module>`.
+/// The lines of a file outside its `#[cfg(test)] (#[...]) mod ... { ... }` blocks
+/// (to the `}` at the `mod` line's indentation, as rustfmt writes it): the
+/// layering is the product code's, and a module's unit tests may use any
+/// other (the plan's compile configs to get conditions).
+fn product_lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() != "#[cfg(test)]" {
+            out.push(line);
+            continue;
+        }
+        // Past its other attributes, to the item it gates.
+        let Some(item) = lines.by_ref().find(|l| !l.trim_start().starts_with("#[")) else { break };
+        let body = item.trim_start();
+        if !(body.starts_with("mod ") && body.ends_with('{')) {
+            out.push(item);
+            continue;
+        }
+        let close = format!("{}}}", &item[..item.len() - body.len()]);
+        for l in lines.by_ref() {
+            if l == close {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Module -> the modules it names as `crate::<module>` outside tests.
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut paths = Vec::new();
@@ -37,7 +66,7 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         let Some(from) = module_of(&path, &src) else { continue };
         let text = std::fs::read_to_string(&path).unwrap();
         let deps = g.entry(from.clone()).or_default();
-        for line in text.lines().map(str::trim_start).filter(|l| !l.starts_with("//")) {
+        for line in product_lines(&text).into_iter().map(str::trim_start).filter(|l| !l.starts_with("//")) {
             for part in line.split("crate::").skip(1) {
                 let to: String = part.chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
                 if !to.is_empty() && to != from {
