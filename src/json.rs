@@ -67,12 +67,13 @@ impl Obj {
     /// value, as in `JSON.parse`. Use it (not `insert` in a loop, which
     /// looks each key up) wherever an input decides how many keys there are.
     pub fn from_pairs(pairs: Vec<(Box<str>, Json)>) -> Obj {
-        Obj::from_pairs_noting(pairs, |_| {})
+        Obj::from_pairs_noting(pairs, &mut |_| {})
     }
 
     /// [`Obj::from_pairs`] that hands each repeated key to `repeated`
-    /// (once per repetition), for readers that must report them.
-    pub fn from_pairs_noting(pairs: Vec<(Box<str>, Json)>, mut repeated: impl FnMut(&str)) -> Obj {
+    /// (once per repetition), for readers that must report them. A `dyn`
+    /// callback: one copy of this code in the wasm, not one per caller.
+    pub fn from_pairs_noting(pairs: Vec<(Box<str>, Json)>, repeated: &mut dyn FnMut(&str)) -> Obj {
         if pairs.len() <= 16 {
             let mut o = Obj::with_capacity(pairs.len());
             for (k, v) in pairs {

@@ -216,7 +216,7 @@ impl Reader<'_> {
                     // Linear in the number of keys however wide the object
                     // (`Obj::from_pairs`); a repeated key is reported.
                     let duplicates = &mut self.duplicates;
-                    let obj = Obj::from_pairs_noting(pairs, |key| duplicates.push(path_of(at).key(key)));
+                    let obj = Obj::from_pairs_noting(pairs, &mut |key| duplicates.push(path_of(at).key(key)));
                     return Ok(Json::Obj(obj));
                 }
                 Some(_) => return Err(self.error("expected `,` or `}`")),
