@@ -99,6 +99,10 @@ fn rows_equal_the_core_batch_for_every_user_any_time_form_any_threads() {
     let (two, _) = ev.evaluate(&[table(a, true), table(b, true)], &[identify_table(&ids)], as_of, 2).unwrap();
     assert_eq!(one, two);
     assert_eq!(one.schema(), ev.output_schema());
+    // From the config's compiled plan: the same table.
+    let plan = Evaluator::new(&onstage::plan::write(ev.config())).unwrap();
+    let (from_plan, _) = plan.evaluate(&[table(&evs, false)], &[identify_table(&ids)], as_of, 1).unwrap();
+    assert_eq!(one, from_plan);
     // Each row against the core batch API.
     let batch = Batch::new(Arc::clone(ev.config()), as_of).unwrap();
     let users = one.column_by_name("user").unwrap().as_string::<i32>();
