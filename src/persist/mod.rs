@@ -89,7 +89,11 @@ fn log_json(log: &ExperienceLog, exp: &CompiledExperience) -> Option<Json> {
         o.insert("showing", Json::Bool(true));
     }
     if !log.impressions.is_empty() {
-        o.insert("impressions", Json::Arr(log.impressions.iter().map(|t| ms(*t)).collect()));
+        let mut list = Vec::with_capacity(log.impressions.len());
+        for &t in &log.impressions {
+            list.push(ms(t));
+        }
+        o.insert("impressions", Json::Arr(list));
     }
     if let Some(t) = log.last_dismissed {
         o.insert("dismissed", ms(t));
@@ -102,7 +106,13 @@ fn log_json(log: &ExperienceLog, exp: &CompiledExperience) -> Option<Json> {
     }
     // A tour's progress, by step id: a config update keeps it for the
     // step ids that still exist.
-    let ids = |mask| Json::Arr(tour::ids_of(&exp.steps, mask).map(Json::from).collect());
+    let ids = |mask| {
+        let mut list = Vec::new();
+        for id in tour::ids_of(&exp.steps, mask) {
+            list.push(Json::from(id));
+        }
+        Json::Arr(list)
+    };
     if log.tour.advanced != 0 {
         o.insert("advanced", ids(log.tour.advanced));
     }
@@ -122,15 +132,20 @@ pub fn export(config: &CompiledConfig, user: &UserState) -> Json {
         Some(crate::obj! { "id" => &*s.id, "since" => ms(h.since) })
     });
     let name = |s: &Option<Box<str>>| s.as_deref().map_or(Json::Null, Json::from);
-    let transitions =
-        user.stage.transitions.iter().map(|t| Json::Arr(vec![name(&t.from), name(&t.to), ms(t.at)])).collect();
+    let mut transitions = Vec::with_capacity(user.stage.transitions.len());
+    for t in &user.stage.transitions {
+        transitions.push(Json::Arr(vec![name(&t.from), name(&t.to), ms(t.at)]));
+    }
     let mut interactions = Obj::new();
     for (e, log) in config.experiences.experiences.iter().zip(&user.interactions) {
         if let Some(j) = log_json(log, e) {
             interactions.insert(&*e.def.id, j);
         }
     }
-    let exposed = user.exposed.keys().map(|(k, v)| Json::Arr(vec![Json::from(&**k), Json::from(&**v)])).collect();
+    let mut exposed = Vec::with_capacity(user.exposed.len());
+    for (k, v) in user.exposed.keys() {
+        exposed.push(Json::Arr(vec![Json::from(&**k), Json::from(&**v)]));
+    }
     crate::obj! {
         "format" => STATE_FORMAT,
         "version" => STATE_VERSION as f64,
@@ -234,15 +249,24 @@ fn restore_log(v: &Json, exp: &CompiledExperience) -> Option<ExperienceLog> {
     };
     let impressions = match o.get("impressions") {
         None => Default::default(),
-        Some(Json::Arr(list)) => list.iter().map(time_value).collect::<Option<_>>()?,
+        Some(Json::Arr(list)) => {
+            let mut times = std::collections::VecDeque::with_capacity(list.len());
+            for t in list {
+                times.push_back(time_value(t)?);
+            }
+            times
+        }
         Some(_) => return None,
     };
     let steps = |k: &str| -> Option<u32> {
         match o.get(k) {
             None => Some(0),
             Some(Json::Arr(ids)) => {
-                let ids: Vec<&str> = ids.iter().map(Json::as_str).collect::<Option<_>>()?;
-                Some(tour::mask_of(&exp.steps, ids))
+                let mut strs = Vec::with_capacity(ids.len());
+                for id in ids {
+                    strs.push(id.as_str()?);
+                }
+                Some(tour::mask_of(&exp.steps, strs))
             }
             Some(_) => None,
         }
@@ -273,14 +297,15 @@ fn restore_transitions(v: Option<&Json>) -> Option<std::collections::VecDeque<Tr
         None => return Some(Default::default()),
         Some(v) => v.as_arr()?,
     };
-    let skip = list.len().saturating_sub(MAX_TRANSITIONS);
-    list.iter()
-        .skip(skip)
-        .map(|t| match t.as_arr()? {
-            [from, to, at] => Some(Transition { from: name(from)?, to: name(to)?, at: time_value(at)? }),
-            _ => None,
-        })
-        .collect()
+    let kept = list.get(list.len().saturating_sub(MAX_TRANSITIONS)..).unwrap_or_default();
+    let mut out = std::collections::VecDeque::with_capacity(kept.len());
+    for t in kept {
+        match t.as_arr()? {
+            [from, to, at] => out.push_back(Transition { from: name(from)?, to: name(to)?, at: time_value(at)? }),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Rebuilds a user's state for `config` from its stored form.
