@@ -2,9 +2,13 @@
 # Builds the npm package's files into dist/ (gitignored): what `npm pack`
 # packs (package.json `files`), and what the demo page and the end-to-end
 # tests import (scripts/serve.mjs serves dist/ as /pkg/):
-#   1. cargo build -p onstage-wasm --release --target wasm32-unknown-unknown
-#   2. wasm-bindgen --target web  -> dist/onstage.js (the glue), onstage_bg.wasm
-#   3. wasm-opt -Os --converge ... (npm binaryen, flags below) in place on onstage_bg.wasm
+#   1. cargo build -p onstage-wasm --release --target wasm32-unknown-unknown, twice:
+#      the page's module (feature `engine`: engines from a compiled plan) and
+#      the compiler's (feature `compiler`: a config to its plan; no engine)
+#   2. wasm-bindgen --target web  -> dist/onstage.js + onstage_bg.wasm (the page's),
+#      onstage_compiler.js + onstage_compiler_bg.wasm (the compiler's; its glue
+#      is folded into dist/compiler.js by scripts/bundle.mjs)
+#   3. wasm-opt -Os --converge ... (npm binaryen, flags below) in place on each
 #   4. prints the sizes: raw, gzip, brotli
 # Needs what scripts/setup.sh installs (run it first, or use npm run build).
 set -euo pipefail
@@ -22,19 +26,28 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # For wasm that also strips the `target_features` section, and wasm-bindgen
 # then cannot see that multi-value and reference types are on, and emits
 # bigger glue. Strip only debug info here; wasm-opt drops the names section.
-say "cargo build -p onstage-wasm --release --target $WASM_TARGET"
-CARGO_PROFILE_RELEASE_STRIP=debuginfo CARGO_PROFILE_RELEASE_OPT_LEVEL=${WASM_OPT_LEVEL:-z} CARGO_PROFILE_RELEASE_PANIC=abort \
-  cargo build -p onstage-wasm --lib --release --target "$WASM_TARGET"
-
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-wasm_in="$target_dir/$WASM_TARGET/release/onstage_wasm.wasm"
+wasm_out="$target_dir/$WASM_TARGET/release/onstage_wasm.wasm"
 
 # Build into a fresh directory, then swap it in, so a failed build never
 # leaves a half-written package behind for the server.
 tmp="$ROOT/.dist-tmp"
 rm -rf "$tmp"
-say "wasm-bindgen --target web"
-wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name onstage "$wasm_in"
+mkdir -p "$tmp"
+
+# build_module FEATURES OUT_NAME: one module of the crate (its features
+# alone), bound by wasm-bindgen into $tmp/OUT_NAME.js + OUT_NAME_bg.wasm.
+# The two builds share the core's compiled crates; each links (LTO) anew.
+build_module() {
+  local features=$1 name=$2
+  say "cargo build -p onstage-wasm --no-default-features --features $features --release --target $WASM_TARGET"
+  CARGO_PROFILE_RELEASE_STRIP=debuginfo CARGO_PROFILE_RELEASE_OPT_LEVEL=${WASM_OPT_LEVEL:-z} CARGO_PROFILE_RELEASE_PANIC=abort \
+    cargo build -p onstage-wasm --lib --release --target "$WASM_TARGET" --no-default-features --features "$features"
+  say "wasm-bindgen --target web ($name)"
+  wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name "$name" "$wasm_out"
+}
+build_module engine onstage
+build_module compiler onstage_compiler
 
 # The features rustc's wasm32 output uses by default (Rust 1.95); wasm-opt
 # refuses the module with a validation error if one is missing here.
@@ -52,16 +65,24 @@ wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name onstage "$was
 # that has one caller only when it is that small; inlining the larger ones
 # (its default) made the file 7.6 KB smaller raw but 5.4 KB larger brotli
 # (tried: 0, 20, 30, 40, 60, 100, 200, 300, 1000; 20-40 are the smallest).
-say "wasm-opt -Os --converge --low-memory-unused --one-caller-inline-max-function-size=40"
-named="$target_dir/onstage-named.wasm"
-"$WASM_OPT" -Os --converge --low-memory-unused --one-caller-inline-max-function-size=40 -g \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$tmp/onstage_bg.wasm" -o "$named"
-"$WASM_OPT" --strip-debug --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$named" -o "$tmp/onstage_bg.wasm"
+FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+# optimize NAME: $tmp/NAME_bg.wasm optimized in place, its named copy kept
+# in the target directory as NAME-named.wasm.
+optimize() {
+  local name=$1
+  say "wasm-opt -Os --converge --low-memory-unused --one-caller-inline-max-function-size=40 ($name)"
+  local named="$target_dir/$name-named.wasm"
+  "$WASM_OPT" -Os --converge --low-memory-unused --one-caller-inline-max-function-size=40 -g \
+    "${FEATURES[@]}" "$tmp/${name}_bg.wasm" -o "$named"
+  "$WASM_OPT" --strip-debug --strip-producers --strip-target-features \
+    "${FEATURES[@]}" "$named" -o "$tmp/${name}_bg.wasm"
+}
+# The two optimize at once (a core each).
+optimize onstage &
+page_opt=$!
+optimize onstage_compiler
+wait "$page_opt"
 
 # A trap (a bug in the engine) leaves the instance unusable: the package
 # then instantiates the module afresh and rebuilds its engines from their
@@ -84,11 +105,11 @@ JS
 
 # The package's public surface: the thin wrapper, the other entries and their
 # hand-checked types. The glue's generated types are not part of it.
-rm -f "$tmp/onstage.d.ts" "$tmp/onstage_bg.wasm.d.ts"
+rm -f "$tmp"/*.d.ts
 cp "$ROOT"/crates/wasm/js/*.js "$ROOT"/crates/wasm/js/*.d.ts "$tmp/"
 say "esbuild: the default entry as one module (scripts/bundle.mjs)"
 node "$ROOT/scripts/bundle.mjs" "$tmp"
 
 rm -rf "$PKG_DIR"
 mv "$tmp" "$PKG_DIR"
-node "$ROOT/scripts/sizes.mjs" "$PKG_DIR/onstage_bg.wasm" "$PKG_DIR/index.js"
+node "$ROOT/scripts/sizes.mjs" "$PKG_DIR/onstage_bg.wasm" "$PKG_DIR/index.js" "$PKG_DIR/onstage_compiler_bg.wasm" "$PKG_DIR/compiler.js"

@@ -143,7 +143,9 @@ layer_wasm() {
   }
   # The core's smoke tests, then the binding's own tests.
   [ ${#tests[@]} -eq 0 ] || in_browser -p onstage "${tests[@]}"
-  [ ${#binding[@]} -eq 0 ] || in_browser -p onstage-wasm "${binding[@]}"
+  # Both of its modules' code: the page's (default feature `engine`) and
+  # the compiler's (`compiler`), and a plan from one read by the other.
+  [ ${#binding[@]} -eq 0 ] || in_browser -p onstage-wasm --features compiler "${binding[@]}"
 }
 
 layer_build() {

@@ -182,6 +182,8 @@ codes! {
     EngineRestarted = "engine_restarted",
     /// The wasm module could not be fetched or instantiated.
     WasmLoadFailed = "wasm_load_failed",
+    /// A raw config given where the config compiler is needed, before it was loaded.
+    CompilerNotLoaded = "compiler_not_loaded",
     /// `on(type, listener)` with an unknown type or a listener that is not a function.
     BadListener = "bad_listener",
     /// Storage refused a write (quota): working in memory.

@@ -4,6 +4,7 @@ import {
   init,
   lastDecisions,
   load,
+  loadCompiler,
   validateConfig,
   version,
   type LastDecisions,
@@ -13,6 +14,7 @@ import {
   type ErrorCode,
   type SlotDecision,
 } from '../../crates/wasm/js/index.js';
+import { compileConfig, compilerLoaded, isPlan, loadCompiler as loadTheCompiler, validateConfig as validateWithCompiler, type CompiledPlan } from '../../crates/wasm/js/compiler.js';
 
 async function main(config: { version: 1; [key: string]: unknown }): Promise<void> {
   await load();
@@ -121,4 +123,27 @@ async function main(config: { version: 1; [key: string]: unknown }): Promise<voi
   onstage.destroy();
 }
 
+// Plans (issue 11): compiled ahead of time, read by the page's module as they are.
+async function plans(config: { version: 1; [key: string]: unknown }, planText: string): Promise<void> {
+  await loadTheCompiler(new URL('/assets/onstage_compiler_bg.wasm', 'https://example.com'));
+  const compiled: CompiledPlan = compileConfig(config as never);
+  for (const w of compiled.warnings) console.warn(w.code, w.path);
+  const fromText = await init({ config: compiled.plan, userId: 'u' });
+  const fromObject = await init({ config: JSON.parse(planText), userId: 'u', compilerWasm: '/assets/onstage_compiler_bg.wasm' });
+  await loadCompiler();
+  fromObject.setConfig(config as never);
+  fromText.setConfig({ onstage_plan: 1, version: '0.1.0', plan: [] });
+  console.log(compilerLoaded(), isPlan(planText), validateWithCompiler(config as never).length);
+  try {
+    fromText.setConfig(config as never);
+  } catch (err) {
+    const code: ErrorCode = (err as import('../../crates/wasm/js/index.js').OnstageError).code;
+    if (code === 'compiler_not_loaded' || code === 'invalid_plan') console.log(code);
+  }
+  // @ts-expect-error a plan's text is a string, not a number
+  const n: number = compiled.plan;
+  void n;
+}
+
 void main;
+void plans;

@@ -85,6 +85,7 @@ export type ErrorCode =
   | 'clock_invalid'
   | 'engine_restarted'
   | 'wasm_load_failed'
+  | 'compiler_not_loaded'
   | 'bad_listener'
   | 'storage_full'
   | 'storage_unavailable'
@@ -269,11 +270,15 @@ export interface Evaluation {
 
 export interface InitOptions {
   /**
-   * The config (format version 1): its JSON text (best: read in wasm,
-   * where a key given twice is reported as `duplicate_key`, and no
-   * `JSON.parse` is spent on it), or a plain object.
+   * The config: best its compiled plan (`onstage compile CONFIG` or
+   * `npx onstage-compile CONFIG`, or `compileConfig` of onstage/compiler):
+   * the plan's text or the object `JSON.parse` makes of it. The page then
+   * downloads no config compiler. A raw config (format version 1: its JSON
+   * text, where a key given twice is reported as `duplicate_key`, or a
+   * plain object) works too: `init` then loads the compiler module first
+   * (`loadCompiler`) and compiles it.
    */
-  config: Json | string;
+  config: ConfigOrPlan;
   userId: string;
   attributes?: { [key: string]: Json };
   entitlements?: { [key: string]: Json };
@@ -290,6 +295,11 @@ export interface InitOptions {
   wasm?: WasmSource;
   /** @deprecated use `wasm` */
   wasmUrl?: string | URL;
+  /**
+   * Where the compiler's WebAssembly module comes from, when `config` is a
+   * raw config (default: `onstage_compiler_bg.wasm` next to this module).
+   */
+  compilerWasm?: WasmSource;
   /**
    * Where the state is kept between page loads: a Storage (default
    * `localStorage`) or "memory" (nothing saved, no cross-tab sync).
@@ -348,11 +358,14 @@ export interface Onstage {
   advanced(tourId: string, stepId: string): void;
   evaluate(): Evaluation;
   /**
-   * Switches to another config; an invalid one throws (code
-   * "invalid_config", with `problems`) and the current one stays in force.
-   * Unchanged signals keep their data; stage, interactions and exposures carry over.
+   * Switches to another config: a compiled plan, or a raw config once the
+   * compiler is loaded (`init` loaded it if it was given a raw config; else
+   * `await loadCompiler()` first, or this throws "compiler_not_loaded"). An
+   * invalid one throws ("invalid_config", with `problems`; "invalid_plan")
+   * and the current one stays in force. Unchanged signals keep their data;
+   * stage, interactions and exposures carry over.
    */
-  setConfig(config: Json | string): void;
+  setConfig(config: ConfigOrPlan): void;
   /** Imports a summary made by `onstage summarize` from a backend's event export. */
   importSummary(summary: Json): void;
   /** Saves this user's state and loads another's (a shared computer): users never mix. */
@@ -402,7 +415,7 @@ export interface DebugState {
   /** Size of the engine's stored state, in characters. */
   bytes: number;
   engine: Json;
-  /** The config in force. */
+  /** The config in force, as given (null when it was given as a compiled plan). */
   config: Json;
   preview: PreviewEntry[];
 }
@@ -419,6 +432,21 @@ export interface LastDecisions {
  * replace them with live ones. Empty for a new user; never throws.
  */
 export function lastDecisions(userId: string, options?: { storage?: Storage | 'memory' }): LastDecisions;
+
+/**
+ * A compiled plan: what `onstage compile` writes (`{"onstage_plan": 1,
+ * "version": ..., ...}`), read by the page's module as it is. Compile it
+ * again for each version of onstage (another version's is refused:
+ * "invalid_plan").
+ */
+export interface Plan {
+  onstage_plan: number;
+  version: string;
+  [key: string]: Json;
+}
+
+/** A config as `init` and `setConfig` take it: a plan (object or text), or a raw config (object or JSON text). */
+export type ConfigOrPlan = Plan | Json | string;
 
 /** Where the WebAssembly module comes from: see `InitOptions.wasm`. */
 export type WasmSource =
@@ -437,6 +465,14 @@ export type WasmSource =
  */
 export function load(wasm?: WasmSource): Promise<unknown>;
 export function init(options: InitOptions): Promise<Onstage>;
+/**
+ * Loads the config compiler (onstage/compiler and its WebAssembly module,
+ * fetched only now): needed by `setConfig` with a raw config and by
+ * `validateConfig`; `init` loads it when given a raw config. Rejects with
+ * code "wasm_load_failed"; a later call tries again.
+ */
+export function loadCompiler(wasm?: WasmSource): Promise<void>;
+/** Every problem of a config; needs `loadCompiler()` first (else throws "compiler_not_loaded"). */
 export function validateConfig(config: Json | string): Problem[];
 export function version(): string;
 /** Bytes of wasm linear memory (all instances), for monitoring. */

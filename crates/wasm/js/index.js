@@ -25,6 +25,13 @@
 // someone subscribes and the page is visible, the instance re-decides
 // every slot (a dry run: nothing recorded) every `refreshInterval` and
 // tells subscribers when a decision changed. Nobody subscribing, no work.
+//
+// Plans (issue 11): the page's wasm module reads a config only as its
+// compiled plan (`onstage compile`, `npx onstage-compile`, or
+// `compileConfig` of onstage/compiler): a page that ships one downloads no
+// config compiler. Given a raw config, `init` loads the compiler module
+// (./compiler.js and its wasm, by a dynamic import: never part of this
+// entry's bytes) and compiles it first; `setConfig` needs it loaded.
 import { deepFreeze } from './frozen.js';
 import { LastDecisions } from './last.js';
 import initWasm, {
@@ -32,13 +39,13 @@ import initWasm, {
   __reinstantiate as reinstantiate,
   WasmConfig,
   WasmEngine,
-  validateConfig as wasmValidateConfig,
   version as wasmVersion,
 } from './onstage.js';
 import { ExposureGate } from './once.js';
 import { parsePreview, PREVIEW_PARAM, previewInUrl } from './preview.js';
 import { keys, SafeStorage } from './storage.js';
 import { TabSync } from './sync.js';
+import { coded, isPlan, wasmSource } from './wasm-source.js';
 
 export { lastDecisions } from './last.js';
 
@@ -101,18 +108,7 @@ export function load(wasm) {
 }
 
 async function instantiate(wasm) {
-  let source = wasm ?? new URL('./onstage_bg.wasm', import.meta.url);
-  // Node's fetch cannot read file: URLs; its file system can.
-  if (isFileUrl(source) && typeof process === 'object' && process?.versions?.node) {
-    const fs = 'node:fs/promises';
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fs);
-    source = await readFile(new URL(source));
-  }
-  return initWasm({ module_or_path: source });
-}
-
-function isFileUrl(source) {
-  return (source instanceof URL && source.protocol === 'file:') || (typeof source === 'string' && source.startsWith('file:'));
+  return initWasm({ module_or_path: await wasmSource(wasm, new URL('./onstage_bg.wasm', import.meta.url)) });
 }
 
 function loadError(cause, wasm) {
@@ -139,48 +135,67 @@ export function version() {
   return wasmVersion();
 }
 
+/** The compiler entry (./compiler.js) once `loadCompiler()` has loaded it. */
+let compiler = null;
+let compilerLoading = null;
+
 /**
- * Every problem of a config (errors and warnings), each with its JSON path
- * and a stable code. Needs `load()` first.
+ * Loads the config compiler (./compiler.js and onstage_compiler_bg.wasm,
+ * fetched only now: a page that ships a compiled plan never needs it).
+ * `init` calls it when given a raw config; await it yourself before
+ * `setConfig` with a raw config or `validateConfig`. `wasm` says where the
+ * compiler's module comes from, as for `load()`. A failure rejects with
+ * code `wasm_load_failed`, and a later call tries again.
  */
-export function validateConfig(config) {
-  return JSON.parse(wasmValidateConfig(configText(config)));
+export function loadCompiler(wasm) {
+  compilerLoading ??= import('./compiler.js').then(
+    async (m) => {
+      await m.loadCompiler(wasm);
+      compiler = m;
+    },
+    (err) => {
+      throw coded('wasm_load_failed', `the compiler entry (compiler.js) could not be loaded: ${err?.message ?? err}`);
+    },
+  );
+  compilerLoading.catch(() => {
+    compilerLoading = null;
+  });
+  return compilerLoading;
+}
+
+function loadedCompiler(what) {
+  if (compiler === null) {
+    throw coded(
+      'compiler_not_loaded',
+      `${what} was given a raw config, and the config compiler is not loaded: give a compiled plan (onstage compile CONFIG, or npx onstage-compile CONFIG), or await loadCompiler() first`,
+    );
+  }
+  return compiler;
 }
 
 /**
- * A config's JSON text: text as given (read in wasm, where a key given
- * twice is a `duplicate_key` problem: `JSON.parse` would hide it), an
- * object as `JSON.stringify` writes it.
+ * Every problem of a config (errors and warnings), each with its JSON path
+ * and a stable code. Needs `loadCompiler()` first.
  */
-function configText(config) {
-  if (typeof config === 'string') return config;
-  let text;
-  try {
-    // Values JSON cannot hold are refused, not dropped as JSON.stringify would.
-    text = JSON.stringify(config, (key, value) => {
-      const type = typeof value;
-      if (type === 'function' || type === 'symbol' || type === 'bigint') {
-        throw new TypeError(`${key === '' ? 'the config' : `"${key}"`} is a ${type}: only JSON values are accepted`);
-      }
-      return value;
-    });
-  } catch (err) {
-    throw coded('invalid_config', `the config cannot be read as JSON: ${err?.message ?? err}`);
-  }
-  // undefined: no config at all; the engine says what it needs.
-  return text ?? 'null';
+export function validateConfig(config) {
+  return loadedCompiler('validateConfig').validateConfig(config);
+}
+
+/**
+ * The plan of `config`, `{plan, warnings}`: a plan (its text or the object
+ * parsed from it) as it is, a raw config compiled (needs the compiler).
+ */
+function planOf(config, what) {
+  if (isPlan(config)) return { plan: typeof config === 'string' ? config : JSON.stringify(config), warnings: [] };
+  return loadedCompiler(what).compileConfig(config);
 }
 
 /** Creates an onstage instance once the wasm module is loaded. */
 export async function init(options) {
-  await load(options?.wasm ?? options?.wasmUrl);
+  // A raw config: the compiler loads alongside the page's module.
+  const compiling = isPlan(options?.config) ? null : loadCompiler(options?.compilerWasm);
+  await Promise.all([load(options?.wasm ?? options?.wasmUrl), compiling]);
   return new Onstage(options);
-}
-
-function coded(code, message) {
-  const err = new Error(`onstage: ${message}`);
-  err.code = code;
-  return err;
 }
 
 /**
@@ -278,9 +293,11 @@ function identityArg(identity) {
 
 class Onstage {
   #engine = null;
-  /** The config as the host gave it (object or text), for `state()`. */
+  /** The config as the host gave it (object or text), for `state()`; null for a plan. */
   #config;
-  /** The config compiled once (a WasmConfig), shared by every engine of this instance. */
+  /** The plan's text: a trap rebuilds from it (never compiles again). */
+  #plan;
+  /** The plan read once (a WasmConfig), shared by every engine of this instance. */
   #compiled;
   #userId;
   #clock;
@@ -324,12 +341,14 @@ class Onstage {
     };
     const every = options.refreshInterval;
     this.#refreshEvery = typeof every === 'number' && every >= 1000 ? every : REFRESH_INTERVAL;
-    this.#config = config;
+    this.#config = isPlan(config) ? null : config;
     this.#storage = new SafeStorage(options.storage, (w) => this.#warn(w));
     checkUserId(userId);
     // Compile first (once): a bad config throws before anything is touched.
     const compiling = startMark();
-    this.#compiled = call(() => new WasmConfig(configText(config)));
+    const { plan, warnings } = call(() => planOf(config, 'init'));
+    this.#plan = plan;
+    this.#compiled = call(() => new WasmConfig(plan));
     measure('onstage:config', compiling);
     let fresh;
     try {
@@ -338,7 +357,7 @@ class Onstage {
       this.#compiled.free();
       throw err;
     }
-    this.#reportProblems(this.#compiled.warnings());
+    this.#reportProblems(warnings);
     // A preview from the options or the page's URL; a bad one is reported, not thrown.
     const param = options.previewParam === undefined ? PREVIEW_PARAM : options.previewParam;
     try {
@@ -361,7 +380,7 @@ class Onstage {
   /** Traps: this user's engine again, from the last saved state, in the new module. */
   _rebuild(trap) {
     if (!this.#engine) return;
-    this.#compiled = new WasmConfig(configText(this.#config));
+    this.#compiled = new WasmConfig(this.#plan);
     const text = this.#storage.get(this.#keys.state);
     let engine = null;
     if (text !== null) {
@@ -636,8 +655,8 @@ class Onstage {
     }
   }
 
-  #reportProblems(text) {
-    for (const w of JSON.parse(text)) this.#warn({ code: w.code, message: `${w.path}: ${w.message}`, path: w.path });
+  #reportProblems(problems) {
+    for (const w of problems) this.#warn({ code: w.code, message: `${w.path}: ${w.message}`, path: w.path });
   }
 
   /** Delivers stage changes and exposures; returns whether there were any. */
@@ -905,18 +924,23 @@ class Onstage {
   }
 
   /**
-   * Switches to another config. An invalid one throws (code
-   * "invalid_config", with `problems`) and the current one stays in force.
-   * Keeps the data of unchanged signals, the stage, interactions and exposures.
+   * Switches to another config: a compiled plan, or a raw config when the
+   * compiler is loaded (`init` loaded it for a raw config; else await
+   * `loadCompiler()`: `compiler_not_loaded`). An invalid one throws (code
+   * "invalid_config", with `problems`; "invalid_plan") and the current one
+   * stays in force. Keeps the data of unchanged signals, the stage,
+   * interactions and exposures.
    */
   setConfig(config) {
     this.#alive();
-    const compiled = call(() => new WasmConfig(configText(config)));
+    const { plan, warnings } = call(() => planOf(config, 'setConfig'));
+    const compiled = call(() => new WasmConfig(plan));
     this.#engine.setConfig(compiled);
     this.#compiled.free();
     this.#compiled = compiled;
-    this.#config = config;
-    this.#reportProblems(compiled.warnings());
+    this.#plan = plan;
+    this.#config = isPlan(config) ? null : config;
+    this.#reportProblems(warnings);
     for (const note of JSON.parse(this.#engine.takeRestoreNotes())) if (note.code !== 'signal_reset') this.#warn(note);
     // The engine keeps the preview's experiences that still exist.
     this.#preview = JSON.parse(this.#engine.preview());

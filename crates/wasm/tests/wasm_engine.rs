@@ -1,6 +1,9 @@
 //! The engine in headless Chromium: the contract's reference timelines
 //! (saas, policy, tours) replay to the same lines as natively, and the JavaScript binding
-//! refuses bad input with coded `Error`s.
+//! refuses bad input with coded `Error`s. Both modules of the crate: the
+//! page's (feature `engine`: engines from a compiled plan) and, with
+//! `--features compiler` (scripts/test.sh runs it so), the compiler's
+//! (`compileConfig`, `validateConfig`) and the two together.
 // Test code may unwrap, expect, panic and index: a failing test should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(target_arch = "wasm32")]
@@ -39,8 +42,10 @@ fn lines(text: &str) -> Vec<Json> {
 }
 
 fn replay(config: &str, timeline: &str) -> Vec<Json> {
-    let compiled = onstage::compile(&parse(config)).expect("valid config");
-    let config = Arc::new(compiled.config);
+    replay_under(Arc::new(onstage::compile(&parse(config)).expect("valid config").config), timeline)
+}
+
+fn replay_under(config: Arc<onstage::config::CompiledConfig>, timeline: &str) -> Vec<Json> {
     let mut engines: HashMap<String, Engine> = HashMap::new();
     let mut out = Vec::new();
     for (n, step) in lines(timeline).iter().enumerate() {
@@ -74,8 +79,13 @@ fn js(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap()
 }
 
+/// The plan of a config, written as `onstage compile` writes it.
+fn plan_of(text: &str) -> String {
+    onstage::plan::write(&onstage::config::compile_text(text).expect("a valid config").config)
+}
+
 fn config(text: &str) -> WasmConfig {
-    WasmConfig::new(text).expect("a valid config")
+    WasmConfig::new(&plan_of(text)).expect("a valid plan")
 }
 
 fn code_of(err: JsValue) -> String {
@@ -225,38 +235,88 @@ fn a_tour_advances_through_the_binding_and_refuses_unknown_ids_with_codes() {
 }
 
 #[wasm_bindgen_test]
-fn a_bad_config_is_refused_with_every_problem() {
-    let err = WasmConfig::new(r#"{"version":2,"stages":[{"id":"a","when":{"x.y":1}}],"extra":true}"#).err().unwrap();
-    assert_eq!(code_of(err.clone()), "invalid_config");
-    let problems = js_sys::Reflect::get(&err, &"problems".into()).unwrap();
-    let problems = json_from_js(&problems).unwrap();
-    let codes: Vec<_> = problems
-        .as_arr()
-        .unwrap()
-        .iter()
-        .filter(|p| p.get("severity") == Some(&Json::str("error")))
-        .filter_map(|p| p.get("code")?.as_str())
-        .collect();
-    assert_eq!(codes.len(), 3, "{codes:?}");
-    assert!(
-        codes.contains(&"unsupported_version")
-            && codes.contains(&"unknown_field")
-            && codes.contains(&"unknown_path_root")
-    );
+fn the_page_module_reads_plans_only_and_refuses_anything_else_as_invalid_plan() {
     assert_eq!(code_of(WasmEngine::new(&config(SAAS), "".into()).err().unwrap()), "bad_user_id");
-    assert_eq!(onstage_wasm::validate_config(SAAS), "[]");
-    // A config given as text is read in wasm: a key given twice is found,
-    // where JSON.parse would have kept the last silently.
-    let twice = SAAS.replacen(r#""signals": {"#, r#""signals": {"invites": {"count": "x"}, "#, 1);
-    let problems = parse(&onstage_wasm::validate_config(&twice));
-    let found: Vec<_> = problems
-        .as_arr()
-        .unwrap()
-        .iter()
-        .map(|p| (p.get("code").and_then(Json::as_str), p.get("path").and_then(Json::as_str)))
-        .collect();
-    assert_eq!(found, vec![(Some("duplicate_key"), Some("signals.invites"))]);
-    assert_eq!(code_of(WasmConfig::new(&twice).err().unwrap()), "invalid_config");
+    let plan = plan_of(SAAS);
+    assert!(plan.starts_with(r#"{"onstage_plan":1,"version":""#), "{}", &plan[..40]);
+    // A raw config, garbage, a plan cut short: each refused, coded.
+    for text in [SAAS, "", "{", "not json", "[]", &plan[..plan.len() / 2], r#"{"onstage_plan":1}"#] {
+        let err = WasmConfig::new(text).err().unwrap_or_else(|| panic!("{text:.40} was read as a plan"));
+        assert_eq!(code_of(err), "invalid_plan", "{text:.40}");
+    }
+}
+
+#[cfg(feature = "compiler")]
+mod compiler {
+    use super::*;
+
+    fn compiled(text: &str) -> (String, String) {
+        let out = onstage_wasm::compile_config(text).map_err(code_of).unwrap();
+        let get = |k: &str| js_sys::Reflect::get(&out, &k.into()).unwrap().as_string().unwrap();
+        (get("plan"), get("warnings"))
+    }
+
+    #[wasm_bindgen_test]
+    fn compile_config_writes_the_plan_onstage_compile_writes() {
+        for text in [SAAS, POLICY, TOURS] {
+            let (plan, warnings) = compiled(text);
+            assert_eq!(plan, plan_of(text));
+            assert_eq!(warnings, onstage_wasm::validate_config(text));
+        }
+    }
+
+    /// The compiler module's plan, read back as the page's module reads
+    /// it: the contract's timelines replay to the expected lines.
+    #[wasm_bindgen_test]
+    fn a_config_compiled_to_its_plan_decides_as_the_config_itself() {
+        for (name, text, timeline, expected) in [
+            ("saas", SAAS, SAAS_TIMELINE, SAAS_EXPECTED),
+            ("policy", POLICY, POLICY_TIMELINE, POLICY_EXPECTED),
+            ("tours", TOURS, TOURS_TIMELINE, TOURS_EXPECTED),
+        ] {
+            let (plan, _) = compiled(text);
+            let read = Arc::new(onstage::plan::read(&plan).unwrap());
+            support::assert_same_lines(name, &lines(expected), &replay_under(read, timeline));
+            // The binding reads it as well (the engines above read it in the core).
+            assert!(WasmConfig::new(&plan).is_ok(), "{name}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_bad_config_is_refused_with_every_problem() {
+        let err = onstage_wasm::compile_config(r#"{"version":2,"stages":[{"id":"a","when":{"x.y":1}}],"extra":true}"#)
+            .err()
+            .unwrap();
+        assert_eq!(code_of(err.clone()), "invalid_config");
+        let problems = js_sys::Reflect::get(&err, &"problems".into()).unwrap();
+        let problems = json_from_js(&problems).unwrap();
+        let codes: Vec<_> = problems
+            .as_arr()
+            .unwrap()
+            .iter()
+            .filter(|p| p.get("severity") == Some(&Json::str("error")))
+            .filter_map(|p| p.get("code")?.as_str())
+            .collect();
+        assert_eq!(codes.len(), 3, "{codes:?}");
+        assert!(
+            codes.contains(&"unsupported_version")
+                && codes.contains(&"unknown_field")
+                && codes.contains(&"unknown_path_root")
+        );
+        assert_eq!(onstage_wasm::validate_config(SAAS), "[]");
+        // A config given as text is read in wasm: a key given twice is found,
+        // where JSON.parse would have kept the last silently.
+        let twice = SAAS.replacen(r#""signals": {"#, r#""signals": {"invites": {"count": "x"}, "#, 1);
+        let problems = parse(&onstage_wasm::validate_config(&twice));
+        let found: Vec<_> = problems
+            .as_arr()
+            .unwrap()
+            .iter()
+            .map(|p| (p.get("code").and_then(Json::as_str), p.get("path").and_then(Json::as_str)))
+            .collect();
+        assert_eq!(found, vec![(Some("duplicate_key"), Some("signals.invites"))]);
+        assert_eq!(code_of(onstage_wasm::compile_config(&twice).err().unwrap()), "invalid_config");
+    }
 }
 
 #[wasm_bindgen_test]
