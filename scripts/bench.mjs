@@ -85,7 +85,17 @@ function quantiles(values) {
 }
 
 // ---------------------------------------------------------------- the site
-function buildSite() {
+/**
+ * The config's compiled plan, compiled now by the package's compiler module
+ * (never a committed artifact, which could go stale): what a page ships.
+ */
+async function compilePlan() {
+  const { compileConfig, loadCompiler } = await import(join(PKG, 'compiler.js'));
+  await loadCompiler();
+  return compileConfig(CONFIG_TEXT).plan;
+}
+
+async function buildSite() {
   for (const need of [join(PKG, 'index.js'), join(PKG, 'onstage_bg.wasm')]) {
     if (!existsSync(need)) throw new Error(`${need} is missing: run 'bash scripts/build-wasm.sh' (npm run bench does).`);
   }
@@ -96,7 +106,11 @@ function buildSite() {
   cpSync(PKG, join(SITE, 'pkg'), { recursive: true });
   cpSync(join(GB_DIR, 'dist', 'bundles', 'esm.min.js'), join(SITE, 'vendor', 'growthbook.esm.min.js'));
   writeFileSync(join(SITE, 'saas.json'), CONFIG_TEXT);
+  PLAN_TEXT = await compilePlan();
+  writeFileSync(join(SITE, 'saas.plan.json'), PLAN_TEXT);
 }
+/** The plan the pages start from (buildSite). */
+let PLAN_TEXT = null;
 
 // ------------------------------------------------------------- the browser
 /** Starts scripts/bench-serve.mjs (its own process); resolves to {url, close()}. */
@@ -178,7 +192,7 @@ async function coldStarts(state, serverUrl) {
   const evaluation = state.evaluation;
   const conds = conditionsOf(CONFIG);
   writeColdPages(SITE, {
-    configText: CONFIG_TEXT,
+    planText: PLAN_TEXT,
     user: { userId: 'cold-user', now: state.end + MINUTE, attributes: BENCH_ATTRIBUTES, entitlements: BENCH_ENTITLEMENTS },
     conditions: [...conds.segments, ...conds.stages, ...conds.experiences].map((c) => c.when),
     doc: {
@@ -264,6 +278,11 @@ export function sizes() {
       data_bytes: r.breakdown.data_bytes,
       functions: r.breakdown.functions,
       owners: r.breakdown.owners,
+    },
+    compiler_module: {
+      about: 'onstage/compiler: compiler.js + onstage_compiler_bg.wasm, loaded only by a page given a raw config (a page that ships a compiled plan never downloads it); each file compressed alone, then added up',
+      files: r.compiler.files,
+      total: r.compiler.total,
     },
     cold_path: path,
     text: `${printSizeReport(r)}\n\n${printColdPath(path)}`,
@@ -463,7 +482,7 @@ async function nativeOnlyMain() {
 async function main() {
   mkdirSync(TMP, { recursive: true });
   if (nativeOnly) return nativeOnlyMain();
-  buildSite();
+  await buildSite();
   if (coldOnly) return coldOnlyMain();
   if (decideOnly) return decideOnlyMain();
   const browser = await browserPart();

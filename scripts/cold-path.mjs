@@ -12,8 +12,10 @@
 // at the entry of every function of the named build
 // (target/onstage-named.wasm, the shipped code with its names); the
 // package's own sources run in Node against it, as the bench's cold page
-// does: `init` restoring a 1,000-event user (the bench's history, saved by
-// the package itself in a first process) + `decide('*')`. A function counts
+// does: `init` from the config's compiled plan (compiled by the package's
+// compiler module in the first process: a page ships the plan, and never
+// loads the compiler) restoring a 1,000-event user (the bench's history,
+// saved by the package itself in that first process) + `decide('*')`. A function counts
 // in the phase that first ran it; its size is its body's bytes in the
 // code section (scripts/size-report.mjs `functionMetrics`). Phases follow the package's User Timing measures:
 // config (`onstage:config`), engine + restore (`onstage:restore`), the rest
@@ -40,10 +42,13 @@ const MEMORY_STORAGE = `const storage = { getItem: (k) => mem.get(k) ?? null, se
  */
 const MAKE_STATE = `
 import { init } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};
+import { compileConfig, loadCompiler } from ${JSON.stringify(join(ROOT, 'dist', 'compiler.js'))};
 import { BENCH_ATTRIBUTES, BENCH_END, BENCH_ENTITLEMENTS, BENCH_SEED, generateHistory } from ${JSON.stringify(join(ROOT, 'bench', 'lib', 'events.mjs'))};
 import { readFileSync, writeFileSync } from 'node:fs';
-const [configPath, out] = process.argv.slice(2);
-const config = JSON.parse(readFileSync(configPath, 'utf8'));
+const [configPath, out, planOut] = process.argv.slice(2);
+await loadCompiler();
+const config = compileConfig(readFileSync(configPath, 'utf8')).plan;
+writeFileSync(planOut, config);
 const mem = new Map();
 ${MEMORY_STORAGE}
 const events = generateHistory({ seed: BENCH_SEED, count: 1000 });
@@ -68,7 +73,7 @@ writeFileSync(out, JSON.stringify({ key, state, now, decision, attributes: BENCH
 /** Runs in a child process: the cold path, on the instrumented module. */
 const TRACE = `
 import { readFileSync, writeFileSync } from 'node:fs';
-const [pkg, configPath, userPath, out] = process.argv.slice(2);
+const [pkg, planPath, userPath, out] = process.argv.slice(2);
 let phase = 'load';
 const first = new Map();
 globalThis.__onstageLog = (id) => { if (!first.has(id)) first.set(id, phase); };
@@ -79,7 +84,8 @@ performance.measure = (name, options) => {
   return measure(name, options);
 };
 const { init, load } = await import(pkg + '/index.js');
-const config = JSON.parse(readFileSync(configPath, 'utf8'));
+// The plan's text, as a page that fetches it has it.
+const config = readFileSync(planPath, 'utf8');
 const user = JSON.parse(readFileSync(userPath, 'utf8'));
 const mem = new Map([[user.key, user.state]]);
 ${MEMORY_STORAGE}
@@ -127,8 +133,10 @@ export function coldPath({ config = join(ROOT, '..', 'shared', 'examples', 'saas
     writeFileSync(join(pkg, 'onstage.js'), hooked);
     writeFileSync(join(dir, 'make-state.mjs'), MAKE_STATE);
     writeFileSync(join(dir, 'trace.mjs'), TRACE);
-    execFileSync(process.execPath, [join(dir, 'make-state.mjs'), config, join(dir, 'user.json')]);
-    execFileSync(process.execPath, [join(dir, 'trace.mjs'), pkg, config, join(dir, 'user.json'), join(dir, 'out.json')]);
+    const plan = join(dir, 'plan.json');
+    execFileSync(process.execPath, [join(dir, 'make-state.mjs'), config, join(dir, 'user.json'), plan]);
+    // pkg/ has no compiler glue: were the trace to load the compiler, it would fail.
+    execFileSync(process.execPath, [join(dir, 'trace.mjs'), pkg, plan, join(dir, 'user.json'), join(dir, 'out.json')]);
     const { first, decision, expected } = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
     const phaseOf = new Map();
     for (const [id, phase] of first) {
@@ -149,7 +157,7 @@ export function coldPath({ config = join(ROOT, '..', 'shared', 'examples', 'saas
     }
     const onPath = PHASES.reduce((a, p) => ({ functions: a.functions + phases[p].functions, bytes: a.bytes + phases[p].bytes }), { functions: 0, bytes: 0 });
     return {
-      method: 'wasm code first run in each phase of init + the first decide (restoring the bench\'s 1,000-event user): wasm-opt --log-execution on target/onstage-named.wasm, the package run in Node (scripts/cold-path.mjs)',
+      method: 'wasm code first run in each phase of init from the compiled plan + the first decide (restoring the bench\'s 1,000-event user): wasm-opt --log-execution on target/onstage-named.wasm, the package run in Node (scripts/cold-path.mjs)',
       decision,
       expected_decision: expected,
       module: { functions: functions.length, bytes: functions.reduce((a, f) => a + f.bytes, 0) },

@@ -313,7 +313,10 @@ async function main() {
   try {
     app.pkg = await import('./pkg/index.js');
     app.inspectorPkg = await import('./pkg/inspector.js');
-    await app.pkg.load();
+    // The config editor compiles and validates configs in the page: the
+    // compiler module too (a product page would ship a compiled plan, and
+    // load only the page's module: docs/browser.md, "Plans").
+    await Promise.all([app.pkg.load(), app.pkg.loadCompiler()]);
   } catch (err) {
     document.body.dataset.appState = 'error';
     showError(new Error(`the onstage package did not load (${err.message}). Build it with \`npm run build\`, or run \`npm start\`.`));

@@ -8,8 +8,9 @@
 //   empty          imports an empty module: the floor of any page
 //   growthbook     import + `new GrowthBook` + the 20 conditions on the
 //                  precomputed document (signals, segments, stage inline)
-//   onstage_plain  import + `init` (config inline, a 1,000-event user in
-//                  localStorage) + `decide('*')`, no hints in the HTML
+//   onstage_plain  import + `init` (the config's compiled plan inline, as
+//                  text, a 1,000-event user in localStorage) +
+//                  `decide('*')`, no hints in the HTML
 //   onstage        the same, as docs/browser.md recommends: a
 //                  `<link rel=modulepreload>` for the package and a
 //                  `<link rel=preload as=fetch>` for its wasm
@@ -64,10 +65,11 @@ ${body}
 
 /**
  * Writes the cold-start pages into `site` (beside pkg/ and vendor/).
- * `configText`: the config as JSON text; `user`: {userId, now, attributes,
+ * `planText`: the config's compiled plan (what a page ships: the page's
+ * module reads it, the compiler module is never loaded); `user`: {userId, now, attributes,
  * entitlements}; `conditions`: GrowthBook's list; `doc`: its document.
  */
-export function writeColdPages(site, { configText, user, conditions, doc }) {
+export function writeColdPages(site, { planText, user, conditions, doc }) {
   writeFileSync(join(site, 'cold-empty.js'), 'export const empty = true;\n');
   writeFileSync(
     join(site, 'cold-empty.html'),
@@ -97,7 +99,7 @@ performance.mark('cold:decided');
 window.__cold = { held };`,
     ),
   );
-  const onstageBody = `const CONFIG = ${configText.trim()};
+  const onstageBody = `const CONFIG = ${JSON.stringify(planText)};
 const { init } = await import('./pkg/index.js');
 performance.mark('cold:imported');
 const warnings = [];

@@ -42,6 +42,8 @@ function stats(perOp) {
 }
 
 let sink = 0;
+/** The config's compiled plan (saas.plan.json, compiled by scripts/bench.mjs): every instance starts from it, as a page that ships one. */
+let PLAN = null;
 
 /** How many calls of `fn` make one batch of at least `ms`. */
 function calibrate(fn, ms) {
@@ -87,10 +89,10 @@ function closeEnough(a, b) {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-async function loadUser({ config, userId, events, storage }) {
+async function loadUser({ userId, events, storage }) {
   let clock = events.length ? events[0].t : BENCH_END;
   const onstage = await init({
-    config,
+    config: PLAN,
     userId,
     storage,
     now: () => clock,
@@ -226,7 +228,7 @@ async function main(config) {
   const size = SIZES[SIZES.length - 1];
   const events = generateHistory({ seed: BENCH_SEED, count: size });
   await initGlue();
-  const compiled = new WasmConfig(JSON.stringify(config));
+  const compiled = new WasmConfig(PLAN);
   const raw = new WasmEngine(compiled, 'raw');
   raw.identify({ attributes: BENCH_ATTRIBUTES, entitlements: BENCH_ENTITLEMENTS, tz_offset_minutes: TZ }, events[0].t);
   for (const e of events) raw.track(e.name, e.props ?? undefined, undefined, e.t);
@@ -305,20 +307,25 @@ async function state(config) {
   const cycles = [];
   for (let i = 0; i < 60; i++) {
     const t0 = performance.now();
-    const o = await init({ config, userId, now: () => now, tzOffsetMinutes: TZ, attributes: BENCH_ATTRIBUTES, entitlements: BENCH_ENTITLEMENTS });
+    const o = await init({ config: PLAN, userId, now: () => now, tzOffsetMinutes: TZ, attributes: BENCH_ATTRIBUTES, entitlements: BENCH_ENTITLEMENTS });
     o.decide('*');
     const t1 = performance.now();
     o.destroy();
     cycles.push(t1 - t0);
   }
   await initGlue();
+  // Compiling the config (the compiler module: a page given a raw config
+  // does it at init) and reading its plan (what a page that ships one does).
+  const { compileConfig, loadCompiler } = await import('./pkg/compiler.js');
+  await loadCompiler();
   const configText = JSON.stringify(config);
-  const compile = measure({
-    compile_config: () => {
-      const c = new WasmConfig(configText);
+  const { compile_config: compile, read_plan: readPlan } = measure({
+    compile_config: () => compileConfig(configText),
+    read_plan: () => {
+      const c = new WasmConfig(PLAN);
       c.free();
     },
-  }).compile_config;
+  });
   const q = stats(cycles);
   return {
     key,
@@ -326,6 +333,7 @@ async function state(config) {
     evaluation,
     warm: {
       compile_config: compile,
+      read_plan: readPlan,
       init_restore_decide: { median_ms: q.median_us / 1000, p95_ms: q.p95_us / 1000, runs: cycles.length, first_ms: cycles[0] },
     },
     end: BENCH_END,
@@ -336,6 +344,7 @@ async function state(config) {
 (async () => {
   try {
     const config = await (await fetch('./saas.json')).json();
+    PLAN = await (await fetch('./saas.plan.json')).text();
     const started = performance.now();
     const result = mode === 'heavy' ? await heavy(config) : mode === 'state' ? await state(config) : await main(config);
     result.page_ms = performance.now() - started;

@@ -2,7 +2,8 @@
 // runs it after `npm pack`): its package.json has an exports map with
 // types for every entry, "sideEffects": false, `files`, optional peer
 // dependencies, no install-time scripts, and every file the map names is in
-// the tarball, with nothing else but the built package.
+// the tarball, with nothing else but the built package; the onstage-compile
+// bin is in it too.
 //
 //   node tests/package/check-tarball.mjs target/npm/onstage.tgz
 import assert from 'node:assert/strict';
@@ -27,7 +28,7 @@ assert.equal(pkg.type, 'module');
 assert.equal(pkg.sideEffects, false);
 assert.ok(Array.isArray(pkg.files) && pkg.files.length > 0, 'files is listed');
 
-const ENTRIES = ['.', './react', './openfeature', './inspector', './testing'];
+const ENTRIES = ['.', './react', './openfeature', './inspector', './testing', './compiler'];
 for (const entry of ENTRIES) {
   const target = pkg.exports[entry];
   assert.ok(target, `exports has ${entry}`);
@@ -42,11 +43,15 @@ for (const [entry, target] of Object.entries(pkg.exports)) {
 }
 assert.ok(has(pkg.types), 'top-level types');
 assert.ok(has('dist/onstage_bg.wasm'), 'the wasm module');
+assert.ok(has('dist/onstage_compiler_bg.wasm'), "the compiler's wasm module");
+for (const [name, path] of Object.entries(pkg.bin ?? {})) assert.ok(has(path), `bin ${name}: ${path} is in the tarball`);
+assert.ok(pkg.bin?.['onstage-compile'], 'the onstage-compile bin');
 
 // Every relative import of the package's modules resolves inside the tarball.
 for (const file of files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
   const text = execFileSync('tar', ['-xzOf', tarball, `package/${file}`], { encoding: 'utf8' });
-  for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.\/[^']+)'/g)) {
+  // Static and dynamic imports, either quote (esbuild writes "…").
+  for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.\/[^'"]+)['"]/g)) {
     assert.ok(has(`dist/${spec.slice(2)}`), `${file} imports ${spec}, which is in the tarball`);
   }
 }
