@@ -18,14 +18,33 @@ test('the package is the installed tarball, not a path into the repository', asy
 
 test('every entry imports in Node, with no browser', async () => {
   assert.equal(typeof window, 'undefined');
-  const entries = await Promise.all(['onstage', 'onstage/react', 'onstage/openfeature', 'onstage/inspector', 'onstage/testing'].map((e) => import(e)));
+  const entries = await Promise.all(['onstage', 'onstage/react', 'onstage/openfeature', 'onstage/inspector', 'onstage/testing', 'onstage/compiler'].map((e) => import(e)));
   assert.deepEqual(entries.map((m) => Object.keys(m).sort()), [
-    ['Onstage', 'init', 'lastDecisions', 'load', 'memoryBytes', 'validateConfig', 'version'],
+    ['Onstage', 'init', 'lastDecisions', 'load', 'loadCompiler', 'memoryBytes', 'validateConfig', 'version'],
     ['OnstageProvider', 'Slot', 'useEvaluation', 'useOnstage', 'useSlot', 'useStage'],
     ['HOLDOUT', 'OnstageWebProvider', 'identityFromContext'],
     ['formatValue', 'mountInspector'],
     ['TEST_EPOCH', 'createTestOnstage'],
+    ['compileConfig', 'compilerLoaded', 'isPlan', 'loadCompiler', 'validateConfig'],
   ]);
+});
+
+test('a plan compiled by onstage/compiler (and by the installed onstage-compile bin) starts an instance that decides as the raw config', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const { compileConfig, loadCompiler } = await import('onstage/compiler');
+  const { init } = await import('onstage');
+  await loadCompiler();
+  const { plan, warnings } = compileConfig(config);
+  assert.deepEqual(warnings, []);
+  const bin = fileURLToPath(new URL('../node_modules/.bin/onstage-compile', import.meta.url));
+  const configPath = fileURLToPath(new URL('../../../www/saas.json', import.meta.url));
+  assert.equal(execFileSync(bin, [configPath], { encoding: 'utf8' }), `${compileConfig(readFileSync(configPath, 'utf8')).plan}\n`);
+  const at = Date.UTC(2026, 0, 5);
+  const open = (c) => init({ config: c, userId: 'p', storage: 'memory', now: () => at, attributes: { id: 'p', role: 'admin' } });
+  const [fromPlan, fromObject, fromConfig] = await Promise.all([open(plan), open(JSON.parse(plan)), open(config)]);
+  assert.deepEqual(fromPlan.decide('*', { reasons: true }), fromConfig.decide('*', { reasons: true }));
+  assert.deepEqual(fromObject.decide('*', { reasons: true }), fromConfig.decide('*', { reasons: true }));
 });
 
 test('real decisions in Node: memory storage, the wasm read from the package', async () => {
