@@ -161,7 +161,7 @@ const COLD_ROWS = [
   ['wasm_requested', 'wasm requested, after the page script started'],
   ['wasm_fetch', 'wasm fetch (request → last byte)'],
   ['wasm_compile', 'wasm compile + instantiate after its last byte'],
-  ['config', '`init`: config compile'],
+  ['config', '`init`: the config (its plan read)'],
   ['restore', '`init`: restore the stored user'],
   ['init_other', '`init`: the rest (identify, storage, tabs)'],
   ['evaluate', '`new GrowthBook` + 20 conditions'],
