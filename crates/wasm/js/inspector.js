@@ -287,7 +287,9 @@ function reasonDetails(H, r, now) {
 function renderStage(H, el, { evaluation, config, now }) {
   const stages = (config.stages ?? []).map((st) => st.id);
   const { stage, stageSince: since } = evaluation;
-  const segments = Object.keys(config.segments ?? {});
+  // Started from a compiled plan, the instance has no config to list them
+  // all: the segments held then.
+  const segments = config.segments ? Object.keys(config.segments) : evaluation.segments;
   mount(el,
     H('div', { class: 'stage-row' },
       H('span', {
