@@ -142,6 +142,36 @@ test('after a trap, an instance started from a plan is rebuilt from it, without 
   for (const file of COMPILER_FILES) assert.ok(!paths().includes(file), `${file} fetched by the rebuild`);
 });
 
+test('the inspector follows an instance started from a plan: the stage, the segments held, the signals', async () => {
+  const { page, errors } = await open();
+  const result = await inPage(
+    page,
+    `${WALK}
+    const { mountInspector } = await import('/pkg/inspector.js');
+    const host = document.createElement('div');
+    document.body.append(host);
+    const inspector = mountInspector(host, o, { now: () => window.__now, open: ['stage', 'signals'] });
+    inspector.update();
+    const q = (id) => host.querySelector('[data-testid="' + id + '"]');
+    const out = {
+      stage: q('stage')?.dataset.stage,
+      held: q('segments')?.dataset.held,
+      segments: o.evaluate().segments.join(' '),
+      signal: q('signal-setup_steps')?.dataset.value,
+    };
+    inspector.destroy();
+    o.destroy();
+    return out;
+  `,
+    { config: plan },
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(result.stage, 'activation');
+  assert.ok(result.segments.length > 0);
+  assert.equal(result.held, result.segments);
+  assert.equal(result.signal, '3');
+});
+
 test('npx onstage-compile writes the bytes the native `onstage compile` writes, and refuses as it does', async () => {
   const { execFileSync, spawnSync } = await import('node:child_process');
   const { mkdtempSync, rmSync } = await import('node:fs');
