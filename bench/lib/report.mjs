@@ -115,6 +115,7 @@ export function renderMarkdown(r) {
     lines.push(`| \`onstage_bg.wasm\` raw / gzip / brotli | ${show(f['onstage_bg.wasm'])} |`);
     lines.push(`| JS of the default entry (${Object.keys(f).filter((n) => n.endsWith('.js')).map((n) => `\`${n}\``).join(', ')}) raw / gzip / brotli | ${show(s.onstage_js)} |`);
     lines.push(`| default entry total (wasm + JS) raw / gzip / brotli | ${show(s.onstage_total)} |`);
+    if (s.compiler_module) lines.push(`| compiler module, loaded only for a raw config (${Object.keys(s.compiler_module.files).map((n) => `\`${n}\``).join(', ')}) raw / gzip / brotli | ${show(s.compiler_module.total)} |`);
     lines.push(`| GrowthBook \`${s.growthbook.file}\` raw / gzip / brotli | ${show(s.growthbook)} |`);
     const path = s.cold_path;
     if (path) {
