@@ -116,7 +116,12 @@ impl DistinctValues {
             moved = true;
         }
         if self.latest_seen().is_some_and(|s| s > t) {
-            let later: Vec<(Millis, u64)> = self.by_time.keys().copied().filter(|(s, _)| *s > t).collect();
+            let mut later: Vec<(Millis, u64)> = Vec::new();
+            for &(s, h) in self.by_time.keys() {
+                if s > t {
+                    later.push((s, h));
+                }
+            }
             for (seen, h) in later {
                 self.by_time.remove(&(seen, h));
                 self.by_time.add((t, h));

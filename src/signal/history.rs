@@ -245,10 +245,14 @@ impl PartialEq for Changed {
 
 impl History {
     pub fn new(plan: &SignalPlan, tz: i32) -> History {
+        let mut states = Vec::with_capacity(plan.signals.len());
+        for s in &plan.signals {
+            states.push(SignalState::new(s, tz));
+        }
         History {
             now: Millis::MIN,
             tz_offset_minutes: tz,
-            states: plan.signals.iter().map(|s| SignalState::new(s, tz)).collect(),
+            states,
             journal: Journal::default(),
             changed: Changed::ALL,
             due: Due::default(),
@@ -403,7 +407,11 @@ mod stored {
                 SignalState::WindowCount { buckets, .. } => crate::obj! { "b" => buckets.encode() },
                 SignalState::WindowSum { buckets, .. } => {
                     let (t, v) = buckets.encode();
-                    crate::obj! { "t" => t, "v" => Json::Arr(v.into_iter().map(Json::Num).collect()) }
+                    let mut values = Vec::with_capacity(v.len());
+                    for n in v {
+                        values.push(Json::Num(n));
+                    }
+                    crate::obj! { "t" => t, "v" => Json::Arr(values) }
                 }
                 SignalState::Distinct(d) => d.encode(),
                 SignalState::Active(a) => crate::obj! { "m" => a.minutes.encode() },
@@ -432,8 +440,12 @@ mod stored {
                     SignalState::WindowCount { window, buckets: Buckets::<u64>::decode(&text(json, "b")?)? }
                 }
                 SignalState::WindowSum { window, .. } => {
-                    let values: Option<Vec<f64>> = json.get("v")?.as_arr()?.iter().map(Json::as_f64).collect();
-                    SignalState::WindowSum { window, buckets: Buckets::<f64>::decode(&text(json, "t")?, &values?)? }
+                    let list = json.get("v")?.as_arr()?;
+                    let mut values = Vec::with_capacity(list.len());
+                    for v in list {
+                        values.push(v.as_f64()?);
+                    }
+                    SignalState::WindowSum { window, buckets: Buckets::<f64>::decode(&text(json, "t")?, &values)? }
                 }
                 SignalState::Distinct(d) => SignalState::Distinct(DistinctValues::decode(json, d.window)?),
                 SignalState::Active(a) => {

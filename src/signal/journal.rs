@@ -178,8 +178,12 @@ impl Journal {
                 props.push(Json::Arr(vec![Json::Num(i as f64), Json::Obj(e.props.clone())]));
             }
         }
+        let mut name_list = Vec::with_capacity(names.len());
+        for n in names {
+            name_list.push(Json::from(n));
+        }
         crate::obj! {
-            "n" => Json::Arr(names.into_iter().map(Json::from).collect()),
+            "n" => Json::Arr(name_list),
             "e" => crate::codec::encode(nums),
             "p" => Json::Arr(props),
             "f" => self.forgotten_until.map(|t| t as f64),
@@ -187,7 +191,11 @@ impl Journal {
     }
 
     pub fn from_json(json: &Json) -> Option<Journal> {
-        let names: Vec<&str> = json.get("n")?.as_arr()?.iter().map(Json::as_str).collect::<Option<_>>()?;
+        let list = json.get("n")?.as_arr()?;
+        let mut names: Vec<&str> = Vec::with_capacity(list.len());
+        for n in list {
+            names.push(n.as_str()?);
+        }
         let nums = crate::codec::decode(json.get("e")?.as_str()?)?;
         if nums.len() % 5 != 0 || nums.len() / 5 > MAX_JOURNAL_ENTRIES {
             return None;

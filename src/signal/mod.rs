@@ -271,13 +271,13 @@ impl SignalPlan {
 
     /// Ids of `distinct` signals whose 1,000-value cap currently limits them.
     pub fn capped(&self, history: &History, now: Millis) -> Vec<&str> {
-        history
-            .states
-            .iter()
-            .zip(&self.signals)
-            .filter(|(state, _)| matches!(state, SignalState::Distinct(d) if d.capped(now)))
-            .map(|(_, s)| &*s.id)
-            .collect()
+        let mut ids = Vec::new();
+        for (state, s) in history.states.iter().zip(&self.signals) {
+            if matches!(state, SignalState::Distinct(d) if d.capped(now)) {
+                ids.push(&*s.id);
+            }
+        }
+        ids
     }
 }
 
