@@ -348,14 +348,13 @@ impl Engine {
     /// The experiences previewed now, as `(experience id, variation id)`.
     pub fn preview(&self) -> Vec<(&str, Option<&str>)> {
         let plan = &self.config.experiences;
-        self.preview
-            .iter()
-            .filter_map(|f| {
-                let exp = plan.experiences.get(f.experience)?;
-                let variation = f.variation.and_then(|v| exp.experiment.as_ref()?.def.variations.get(v));
-                Some((&*exp.def.id, variation.map(|v| &*v.id)))
-            })
-            .collect()
+        let mut out = Vec::with_capacity(self.preview.len());
+        for f in &self.preview {
+            let Some(exp) = plan.experiences.get(f.experience) else { continue };
+            let variation = f.variation.and_then(|v| exp.experiment.as_ref()?.def.variations.get(v));
+            out.push((&*exp.def.id, variation.map(|v| &*v.id)));
+        }
+        out
     }
 
     /// Records what the host did with an experience. Returns false for a
@@ -670,14 +669,12 @@ impl Engine {
     /// of every output: `simulate`, `evaluate`, the browser's `evaluate()`).
     pub fn held_segments(&self) -> Vec<&str> {
         let config = &*self.config;
-        let mut held: Vec<&str> = config
-            .segments
-            .segments
-            .iter()
-            .zip(&self.scratch.segments_held)
-            .filter(|(_, held)| **held)
-            .map(|(s, _)| &*s.id)
-            .collect();
+        let mut held: Vec<&str> = Vec::new();
+        for (s, &is_held) in config.segments.segments.iter().zip(&self.scratch.segments_held) {
+            if is_held {
+                held.push(&*s.id);
+            }
+        }
         crate::collections::sort_small_by(&mut held, |a, b| a < b);
         held
     }
@@ -707,13 +704,24 @@ impl Engine {
         let now = self.user.last_step.unwrap_or(MIN_TIME);
         let config = &*self.config;
         let held = self.user.stage.held;
+        let boxed = |ids: Vec<&str>| {
+            let mut out: Vec<Box<str>> = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(id.into());
+            }
+            out
+        };
+        let mut signals = Vec::with_capacity(config.signals.signals.len());
+        for (id, v) in self.signal_values() {
+            signals.push((Box::from(id), v));
+        }
         Evaluation {
             at: now,
             stage: self.stage_id().map(Box::from),
             stage_since: held.map(|h| h.since),
-            segments: self.held_segments().into_iter().map(Box::from).collect(),
-            signals: self.signal_values().map(|(id, v)| (Box::from(id), v)).collect(),
-            capped: config.signals.capped(&self.user.history, now).into_iter().map(Box::from).collect(),
+            segments: boxed(self.held_segments()),
+            signals,
+            capped: boxed(config.signals.capped(&self.user.history, now)),
         }
     }
 }

@@ -329,9 +329,17 @@ fn show<'c>(
     decision.experience = Some(exp);
     if exp.is_tour {
         decision.step = progress.current(exp.steps.len());
-        decision.items = (0..exp.steps.len()).map(|j| progress.is_done(j)).collect();
+        let mut items = Vec::with_capacity(exp.steps.len());
+        for j in 0..exp.steps.len() {
+            items.push(progress.is_done(j));
+        }
+        decision.items = items;
     } else {
-        decision.items = exp.items.iter().map(|item| item.done.eval(ctx.doc)).collect();
+        let mut items = Vec::with_capacity(exp.items.len());
+        for item in &exp.items {
+            items.push(item.done.eval(ctx.doc));
+        }
+        decision.items = items;
     }
 }
 
@@ -356,7 +364,12 @@ fn decide_previewed<'c>(
         reasons::with_progress(entry, exp, &forced.progress)
     });
     let mut decision = if variation.is_some_and(|(_, v)| v.skip) {
-        let others: Vec<usize> = candidates.iter().copied().filter(|&i| i != forced.experience).collect();
+        let mut others: Vec<usize> = Vec::with_capacity(candidates.len());
+        for &i in candidates {
+            if i != forced.experience {
+                others.push(i);
+            }
+        }
         let mut held_out = decide_slot(ctx, slot, &others, with_reasons, records).0;
         held_out.holdout = true;
         held_out
@@ -374,16 +387,17 @@ fn decide_previewed<'c>(
         show(&mut d, exp, ctx, forced.progress);
         if with_reasons {
             // The slot's other experiences, as they stand beside the preview.
-            let others = candidates.iter().filter(|&&i| i != forced.experience).filter_map(|&i| {
-                let other = ctx.plan.experiences.get(i)?;
+            let mut others = Vec::new();
+            for &i in candidates {
+                let Some(other) = ctx.plan.experiences.get(i).filter(|_| i != forced.experience) else { continue };
                 let progress = ctx.logs.get(i).map(|log| log.tour).unwrap_or_default();
                 let reason = match check(ctx, i) {
                     Ok(_) => reasons::lower_priority(other, exp),
                     Err(why) => reasons::blocked(other, ctx, why),
                 };
-                Some(reasons::with_progress(reason, other, &progress))
-            });
-            d.reasons = Some(others.collect());
+                others.push(reasons::with_progress(reason, other, &progress));
+            }
+            d.reasons = Some(others);
         }
         d
     };
