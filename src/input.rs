@@ -45,7 +45,11 @@ pub fn slots_from_json(v: &Json) -> Result<Vec<&str>, InputError> {
     match v {
         Json::Str(s) if &**s == "*" => Ok(vec!["*"]),
         Json::Arr(items) => {
-            items.iter().map(|s| s.as_str().ok_or(InputError::BadSlots("a list holding a non-string"))).collect()
+            let mut slots = Vec::with_capacity(items.len());
+            for s in items {
+                slots.push(s.as_str().ok_or(InputError::BadSlots("a list holding a non-string"))?);
+            }
+            Ok(slots)
         }
         other => Err(InputError::BadSlots(match other {
             Json::Str(_) => "a string other than \"*\"",

@@ -300,7 +300,10 @@ fn objects_stringify_equal(a: &Obj, b: &Obj) -> bool {
 }
 
 fn in_js_key_order(o: &Obj) -> Vec<(&str, &Json)> {
-    let mut entries: Vec<(&str, &Json)> = o.iter().collect();
+    let mut entries: Vec<(&str, &Json)> = Vec::with_capacity(o.len());
+    for entry in o.iter() {
+        entries.push(entry);
+    }
     // Stable: non-index keys keep their insertion order.
     let rank = |k: &str| array_index(k).map_or((1, 0), |i| (0, i));
     crate::collections::sort_small_by(&mut entries, |a, b| rank(a.0) < rank(b.0));

@@ -78,7 +78,11 @@ impl Explanation {
 }
 
 fn nodes_json(nodes: &[ClauseNode]) -> Json {
-    Json::Arr(nodes.iter().map(ClauseNode::to_json).collect())
+    let mut list = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        list.push(node.to_json());
+    }
+    Json::Arr(list)
 }
 
 impl Clause {
@@ -159,9 +163,9 @@ fn entry_nodes<'a, S: Scope<'a>>(entry: &Entry, scope: &S, out: &mut Vec<ClauseN
     let held = eval_entry(entry, scope);
     match entry {
         Entry::Field(field) => field_nodes(field, scope, out),
-        Entry::And(conds) => out.push(group("$and", "", held, conds.iter().map(|c| cond_node(c, scope)).collect())),
-        Entry::Or(conds) => out.push(group("$or", "", held, conds.iter().map(|c| cond_node(c, scope)).collect())),
-        Entry::Nor(conds) => out.push(group("$nor", "", held, conds.iter().map(|c| cond_node(c, scope)).collect())),
+        Entry::And(conds) => out.push(group("$and", "", held, cond_list(conds, scope))),
+        Entry::Or(conds) => out.push(group("$or", "", held, cond_list(conds, scope))),
+        Entry::Nor(conds) => out.push(group("$nor", "", held, cond_list(conds, scope))),
         Entry::Not(cond) => out.push(group("$not", "", held, cond_nodes(cond, scope))),
         Entry::Invalid { op, operand } => out.push(ClauseNode::Clause(Clause {
             path: "".into(),
@@ -210,6 +214,15 @@ fn test_nodes(test: &ValueTest, found: Option<Value>, path: &str, out: &mut Vec<
             }
         }
     }
+}
+
+/// One node per condition of a `$and`/`$or`/`$nor` list.
+fn cond_list<'a, S: Scope<'a>>(conds: &[Cond], scope: &S) -> Vec<ClauseNode> {
+    let mut nodes = Vec::with_capacity(conds.len());
+    for c in conds {
+        nodes.push(cond_node(c, scope));
+    }
+    nodes
 }
 
 fn group(op: &str, path: &str, held: bool, children: Vec<ClauseNode>) -> ClauseNode {

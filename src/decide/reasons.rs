@@ -208,12 +208,10 @@ fn reason<'c>(exp: &'c CompiledExperience, detail: Detail<'c>) -> Reason<'c> {
 pub fn with_progress<'c>(mut reason: Reason<'c>, exp: &'c CompiledExperience, progress: &Progress) -> Reason<'c> {
     if exp.is_tour {
         let current = progress.current(exp.steps.len()).and_then(|j| exp.steps.get(j));
-        let steps = exp
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(j, step)| (&*step.id, progress.is_done(j), completed_by(progress, j)))
-            .collect();
+        let mut steps = Vec::with_capacity(exp.steps.len());
+        for (j, step) in exp.steps.iter().enumerate() {
+            steps.push((&*step.id, progress.is_done(j), completed_by(progress, j)));
+        }
         reason.tour = Some(TourProgress { step: current.map(|s| &*s.id), steps });
     }
     reason

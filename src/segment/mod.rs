@@ -115,12 +115,14 @@ impl SegmentArrays {
             if self.0.len() >= MAX_CACHED_SETS {
                 self.0.clear();
             }
-            let ids = plan
-                .order
-                .iter()
-                .filter(|&&i| i < 128 && mask & (1u128 << i) != 0)
-                .filter_map(|&i| plan.segments.get(i).map(|s| s.id_json.clone()))
-                .collect();
+            let mut ids = Vec::new();
+            for &i in &plan.order {
+                if i < 128 && mask & (1u128 << i) != 0 {
+                    if let Some(s) = plan.segments.get(i) {
+                        ids.push(s.id_json.clone());
+                    }
+                }
+            }
             self.0.insert(mask, Json::Arr(ids));
         }
         self.0.get(&mask).unwrap_or(&Json::Null)
