@@ -39,12 +39,19 @@ const MAX_SEQ: u64 = 1 << 53;
 /// A step id, `<tabId>.<n>`: the tab (1 to 32 of `0-9a-z`) and the step's
 /// number (from 1, no leading zero). None for anything else.
 pub fn parse_step_id(id: &str) -> Option<(&str, u64)> {
-    let (tab, seq) = id.rsplit_once('.')?;
+    // By bytes: `rsplit_once('.')` brought `memrchr` into the wasm for
+    // this one reader (its only use), and `parse` a `Result` to unwrap.
+    let dot = id.bytes().rposition(|b| b == b'.')?;
+    let (tab, seq) = (id.get(..dot)?, id.get(dot + 1..)?);
     let tab_ok = !tab.is_empty()
         && tab.len() <= MAX_TAB_ID_CHARS
         && tab.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
     let seq_ok = !seq.is_empty() && seq.len() <= 16 && !seq.starts_with('0') && seq.bytes().all(|b| b.is_ascii_digit());
-    let n: u64 = if tab_ok && seq_ok { seq.parse().ok()? } else { return None };
+    if !(tab_ok && seq_ok) {
+        return None;
+    }
+    // At most 16 digits: no overflow.
+    let n = seq.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
     (n <= MAX_SEQ).then_some((tab, n))
 }
 
