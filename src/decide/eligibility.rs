@@ -123,42 +123,38 @@ pub fn check(ctx: &Context<'_, '_>, i: usize) -> Result<bool, Blocked> {
     Ok(false)
 }
 
-/// The other prompts, with the time of their latest `shown` and latest
-/// impression (a prompt newly chosen in this decision counts as both, now).
-fn other_prompts<'c>(
-    ctx: &'c Context<'_, '_>,
-    i: usize,
-) -> impl Iterator<Item = (usize, Option<Millis>, Option<Millis>)> + 'c {
-    let now = ctx.now;
-    ctx.plan.experiences.iter().zip(ctx.logs).enumerate().filter(move |(j, (e, _))| *j != i && e.is_prompt).map(
-        move |(j, (_, log))| {
-            if ctx.new_prompts.contains(&j) {
-                (j, Some(now), Some(now))
-            } else {
-                (j, log.last_shown, log.last_impression())
-            }
-        },
-    )
-}
-
+/// The prompt policy against the other prompts, each with the time of its
+/// latest `shown` and latest impression (a prompt newly chosen in this
+/// decision counts as both, now): one loop over them, no iterator chain.
 fn check_policy(ctx: &Context<'_, '_>, i: usize) -> Result<(), Blocked> {
     let now = ctx.now;
-    if let Some(gap) = ctx.policy.min_gap_between_prompts {
-        let blocker = other_prompts(ctx, i)
-            .filter_map(|(j, shown, _)| shown.filter(|&t| t > now - gap && t <= now).map(|t| (t + gap, j)))
-            .max();
-        if let Some((until, by)) = blocker {
-            return Err(Blocked::PolicyGap { until, by });
+    let (gap, max) = (ctx.policy.min_gap_between_prompts, ctx.policy.max_prompts_per_day);
+    let mut blocker: Option<(Millis, usize)> = None;
+    let mut recent: Vec<Millis> = Vec::new();
+    for (j, (e, log)) in ctx.plan.experiences.iter().zip(ctx.logs).enumerate() {
+        if j == i || !e.is_prompt {
+            continue;
+        }
+        let new = ctx.new_prompts.contains(&j);
+        if let Some(gap) = gap {
+            let shown = if new { Some(now) } else { log.last_shown };
+            if let Some(t) = shown.filter(|&t| t > now - gap && t <= now) {
+                blocker = blocker.max(Some((t + gap, j)));
+            }
+        }
+        if max.is_some() {
+            let impression = if new { Some(now) } else { log.last_impression() };
+            if let Some(t) = impression.filter(|&t| t > now - DAY && t <= now) {
+                recent.push(t);
+            }
         }
     }
-    if let Some(max) = ctx.policy.max_prompts_per_day {
-        let recent = || {
-            other_prompts(ctx, i)
-                .filter_map(move |(_, _, impression)| impression.filter(|&t| t > now - DAY && t <= now))
-        };
-        let n = recent().count() as u32;
+    if let Some((until, by)) = blocker {
+        return Err(Blocked::PolicyGap { until, by });
+    }
+    if let Some(max) = max {
+        let n = recent.len() as u32;
         if n >= max {
-            let mut recent: Vec<Millis> = recent().collect();
             crate::collections::sort_small_by(&mut recent, |a, b| a < b);
             let until = recent.get((n - max) as usize).map(|t| t + DAY);
             return Err(Blocked::PolicyDailyLimit { until: if max == 0 { None } else { until }, prompts: n, max });
