@@ -136,12 +136,13 @@ impl StepMarks {
 
     /// Stored form: `[["<tabId>.<n>", seen], …]`.
     pub fn to_json(&self) -> Json {
-        Json::Arr(
-            self.0
-                .iter()
-                .map(|m| Json::Arr(vec![Json::from(format!("{}.{}", m.tab, m.seq)), Json::Num(m.seen as f64)]))
-                .collect(),
-        )
+        let mut list = Vec::with_capacity(self.0.len());
+        for m in &self.0 {
+            // `seq` is at most 2^53 (`parse_step_id`): as an `i64` it
+            // writes the same, and `u64`'s `Display` stays out of the wasm.
+            list.push(Json::Arr(vec![Json::from(format!("{}.{}", m.tab, m.seq as i64)), Json::Num(m.seen as f64)]));
+        }
+        Json::Arr(list)
     }
 
     /// Reads the stored form. Damaged entries are dropped, with one

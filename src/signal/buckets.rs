@@ -169,7 +169,11 @@ impl Buckets<u64> {
 impl Buckets<f64> {
     /// Stored form: the times as series text (values 0), the sums as numbers.
     pub fn encode(&self) -> (String, Vec<f64>) {
-        (crate::codec::encode_series(self.iter().map(|(t, _)| (t, 0))), self.iter().map(|(_, v)| v).collect())
+        let mut values = Vec::with_capacity(self.items.len());
+        for (_, v) in self.iter() {
+            values.push(v);
+        }
+        (crate::codec::encode_series(self.iter().map(|(t, _)| (t, 0))), values)
     }
 
     pub fn decode(times: &str, values: &[f64]) -> Option<Self> {
