@@ -78,9 +78,9 @@ pub fn signals_json(config: &CompiledConfig, history: &History) -> Json {
 }
 
 fn log_json(log: &ExperienceLog, exp: &CompiledExperience) -> Option<Json> {
-    if *log == ExperienceLog::default() {
-        return None;
-    }
+    // Every field that differs from an empty log writes a key: no key,
+    // nothing stored (not `*log == ExperienceLog::default()`, which
+    // brought `VecDeque`'s `PartialEq` into the wasm for this alone).
     let mut o = Obj::new();
     if let Some(t) = log.last_shown {
         o.insert("shown", ms(t));
@@ -122,7 +122,7 @@ fn log_json(log: &ExperienceLog, exp: &CompiledExperience) -> Option<Json> {
     if log.tour.completed {
         o.insert("completed", Json::Bool(true));
     }
-    Some(Json::Obj(o))
+    (!o.is_empty()).then_some(Json::Obj(o))
 }
 
 /// The whole stored state of a user.
@@ -438,4 +438,37 @@ pub fn restore(
         _ => {}
     }
     Ok((user, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `log_json` stores a log exactly when it differs from an empty one:
+    /// each field set alone writes a key (the check that replaced
+    /// `*log == ExperienceLog::default()`).
+    #[test]
+    fn a_log_is_stored_when_any_field_is_set() {
+        let text = r#"{"version": 1, "stages": [{"id": "all", "when": {}}], "experiences": [{"id": "guide", "slot": "main", "kind": "tour",
+            "when": {}, "content": {"title": "Guide"}, "steps": [{"id": "one"}, {"id": "two"}]}]}"#;
+        let config = crate::config::compile_text(text).map(|c| c.config).unwrap_or_else(|p| panic!("{p:?}"));
+        let exp = config.experiences.get("guide").unwrap_or_else(|| panic!("no guide"));
+        assert_eq!(log_json(&ExperienceLog::default(), exp), None);
+        let sets: [fn(&mut ExperienceLog); 9] = [
+            |l| l.last_shown = Some(0),
+            |l| l.showing = true,
+            |l| l.impressions.push_back(0),
+            |l| l.last_dismissed = Some(0),
+            |l| l.dismissed_for_good = true,
+            |l| l.converted = true,
+            |l| l.tour.advanced = 1,
+            |l| l.tour.held = 2,
+            |l| l.tour.completed = true,
+        ];
+        for (i, set) in sets.iter().enumerate() {
+            let mut log = ExperienceLog::default();
+            set(&mut log);
+            assert!(log_json(&log, exp).is_some(), "field {i} set alone is not stored");
+        }
+    }
 }
