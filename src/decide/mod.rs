@@ -261,8 +261,11 @@ fn decide_slot<'c>(
                 _ => {
                     let fresh = x.assign(ctx.doc);
                     if x.cacheable {
-                        if records.assignments.len() <= i {
-                            records.assignments.resize(i + 1, None);
+                        // Pushes, not `resize(i + 1, None)`: its fill
+                        // clones a value (`extend_with`) and brought a
+                        // second `Result` clone into the wasm.
+                        while records.assignments.len() <= i {
+                            records.assignments.push(None);
                         }
                         if let Some(slot) = records.assignments.get_mut(i) {
                             *slot = Some(fresh.clone());
