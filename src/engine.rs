@@ -500,8 +500,7 @@ impl Engine {
                 // A preview carries over by ids, where they still exist.
                 let mut kept: Vec<Forced> = Vec::new();
                 for p in self.preview() {
-                    let resolved =
-                        crate::decide::preview::resolve(&config.experiences, &[p]).ok().into_iter().flatten();
+                    let Ok(resolved) = crate::decide::preview::resolve(&config.experiences, &[p]) else { continue };
                     for f in resolved {
                         if !kept.iter().any(|k| k.slot == f.slot) {
                             kept.push(f);
