@@ -29,9 +29,16 @@ impl UserState {
     /// no step and no data). In a state the engine made it is never after
     /// `last_step`.
     pub fn latest_time(&self) -> Option<Millis> {
-        let stage = self.stage.held.map(|h| h.since).max(self.stage.transitions.iter().map(|t| t.at).max());
-        let interactions = self.interactions.iter().filter_map(ExperienceLog::latest).max();
-        self.last_step.max(self.history.latest()).max(stage).max(interactions)
+        // Loops, not `map`/`filter_map`/`max` chains: one instance less
+        // of each adapter in the wasm (`None` is below every time).
+        let mut latest = self.last_step.max(self.history.latest()).max(self.stage.held.map(|h| h.since));
+        for t in &self.stage.transitions {
+            latest = latest.max(Some(t.at));
+        }
+        for log in &self.interactions {
+            latest = latest.max(log.latest());
+        }
+        latest
     }
 
     /// Moves every time later than `t` back to `t`: the steps, events,

@@ -314,8 +314,11 @@ impl History {
 
     /// The latest time the history holds (None when it holds none).
     pub fn latest(&self) -> Option<Millis> {
-        let now = (self.now != Millis::MIN).then_some(self.now);
-        self.states.iter().filter_map(SignalState::latest).max().max(now).max(self.journal.latest())
+        let mut latest = (self.now != Millis::MIN).then_some(self.now).max(self.journal.latest());
+        for state in &self.states {
+            latest = latest.max(state.latest());
+        }
+        latest
     }
 
     /// Changes the offset that maps events to local days and weeks.

@@ -140,7 +140,11 @@ impl Journal {
 
     /// The latest real time it holds.
     pub fn latest(&self) -> Option<Millis> {
-        self.entries.iter().map(|e| e.last.max(e.minute)).max().max(self.forgotten_until)
+        let mut latest = self.forgotten_until;
+        for e in &self.entries {
+            latest = latest.max(Some(e.last.max(e.minute)));
+        }
+        latest
     }
 
     pub fn is_empty(&self) -> bool {
