@@ -17,7 +17,7 @@
 //! within the format's limits, indexes in range), so a damaged plan is
 //! refused rather than run.
 
-use super::{fields, Plan};
+use super::Plan;
 use crate::collections::VecMap;
 use crate::compiled::CompiledConfig;
 use crate::decide::experience::{CompiledExperience, CompiledItem, ExperiencePlan, Slot};
@@ -46,10 +46,8 @@ impl<A: Plan, B: Plan> Plan for (A, B) {
         positional![self.0, self.1]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x = (f.take()?, f.take()?);
-        f.end()?;
-        Some(x)
+        let [a, b] = super::arr(v)?;
+        Some((A::from_plan(a)?, B::from_plan(b)?))
     }
 }
 
@@ -95,11 +93,12 @@ impl Plan for Policy {
         positional![self.max_prompts_per_day, self.min_gap_between_prompts, self.display_timeout]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let p =
-            Policy { max_prompts_per_day: f.take()?, min_gap_between_prompts: f.take()?, display_timeout: f.take()? };
-        f.end()?;
-        Some(p)
+        let [a, b, c] = super::arr(v)?;
+        Some(Policy {
+            max_prompts_per_day: Plan::from_plan(a)?,
+            min_gap_between_prompts: Plan::from_plan(b)?,
+            display_timeout: Plan::from_plan(c)?,
+        })
     }
 }
 
@@ -135,22 +134,23 @@ impl Plan for SignalForm {
         }
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let form = match f.take::<u32>()? {
-            0 => SignalForm::Count,
-            1 => SignalForm::Sum { property: f.take()? },
-            2 => SignalForm::Distinct { property: f.take()? },
-            3 => SignalForm::ActiveDays,
-            4 => SignalForm::ActiveWeeks,
-            5 => SignalForm::DaysSinceFirst,
-            6 => SignalForm::DaysSinceLast,
-            7 => SignalForm::Trend,
-            8 => SignalForm::Funnel { steps: f.take()?, within: f.take()? },
-            9 => SignalForm::Ratio { numerator: f.take()?, denominator: f.take()? },
+        Some(match super::condition::tagged(v)? {
+            (0, []) => SignalForm::Count,
+            (1, [property]) => SignalForm::Sum { property: Plan::from_plan(property)? },
+            (2, [property]) => SignalForm::Distinct { property: Plan::from_plan(property)? },
+            (3, []) => SignalForm::ActiveDays,
+            (4, []) => SignalForm::ActiveWeeks,
+            (5, []) => SignalForm::DaysSinceFirst,
+            (6, []) => SignalForm::DaysSinceLast,
+            (7, []) => SignalForm::Trend,
+            (8, [steps, within]) => {
+                SignalForm::Funnel { steps: Plan::from_plan(steps)?, within: Plan::from_plan(within)? }
+            }
+            (9, [numerator, denominator]) => {
+                SignalForm::Ratio { numerator: Plan::from_plan(numerator)?, denominator: Plan::from_plan(denominator)? }
+            }
             _ => return None,
-        };
-        f.end()?;
-        Some(form)
+        })
     }
 }
 
@@ -159,17 +159,15 @@ impl Plan for CompiledSignal {
         positional![self.id, self.form, self.window, self.where_, self.ratio, self.fingerprint]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let s = CompiledSignal {
-            id: f.take()?,
-            form: f.take()?,
-            window: f.take()?,
-            where_: f.take()?,
-            ratio: f.take()?,
-            fingerprint: f.take()?,
-        };
-        f.end()?;
-        Some(s)
+        let [id, form, window, where_, ratio, fingerprint] = super::arr(v)?;
+        Some(CompiledSignal {
+            id: Plan::from_plan(id)?,
+            form: Plan::from_plan(form)?,
+            window: Plan::from_plan(window)?,
+            where_: Plan::from_plan(where_)?,
+            ratio: Plan::from_plan(ratio)?,
+            fingerprint: Plan::from_plan(fingerprint)?,
+        })
     }
 }
 
@@ -178,13 +176,12 @@ impl Plan for SignalPlan {
         positional![self.signals, self.by_event, self.any_event, self.ratio_order, self.read_props]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let signals: Vec<CompiledSignal> = f.take()?;
-        let by_event: VecMap<Arc<str>, Vec<u16>> = f.take()?;
-        let any_event: Vec<u16> = f.take()?;
-        let ratio_order: Vec<u16> = f.take()?;
-        let read_props = f.take()?;
-        f.end()?;
+        let [signals, by_event, any_event, ratio_order, read_props] = super::arr(v)?;
+        let signals: Vec<CompiledSignal> = Plan::from_plan(signals)?;
+        let by_event: VecMap<Arc<str>, Vec<u16>> = Plan::from_plan(by_event)?;
+        let any_event: Vec<u16> = Plan::from_plan(any_event)?;
+        let ratio_order: Vec<u16> = Plan::from_plan(ratio_order)?;
+        let read_props = Plan::from_plan(read_props)?;
         let n = signals.len();
         at_most(&signals, MAX_SIGNALS)?;
         for (_, fed) in by_event.iter() {
@@ -203,11 +200,14 @@ impl Plan for CompiledSegment {
         positional![self.id, self.when, self.reads]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let id: Box<str> = f.take()?;
-        let s = CompiledSegment { id_json: Json::Str(id.clone()), id, when: f.take()?, reads: f.take()? };
-        f.end()?;
-        Some(s)
+        let [id, when, reads] = super::arr(v)?;
+        let id: Box<str> = Plan::from_plan(id)?;
+        Some(CompiledSegment {
+            id_json: Json::Str(id.clone()),
+            id,
+            when: Plan::from_plan(when)?,
+            reads: Plan::from_plan(reads)?,
+        })
     }
 }
 
@@ -216,10 +216,9 @@ impl Plan for SegmentPlan {
         positional![self.segments, self.order]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let segments: Vec<CompiledSegment> = f.take()?;
-        let order: Vec<usize> = f.take()?;
-        f.end()?;
+        let [segments, order] = super::arr(v)?;
+        let segments: Vec<CompiledSegment> = Plan::from_plan(segments)?;
+        let order: Vec<usize> = Plan::from_plan(order)?;
         at_most(&segments, MAX_SEGMENTS)?;
         below(&order, segments.len())?;
         Some(SegmentPlan { segments, order })
@@ -231,17 +230,15 @@ impl Plan for CompiledStage {
         positional![self.id, self.when, self.min_dwell, self.reads]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let id: Box<str> = f.take()?;
-        let s = CompiledStage {
+        let [id, when, min_dwell, reads] = super::arr(v)?;
+        let id: Box<str> = Plan::from_plan(id)?;
+        Some(CompiledStage {
             id_json: Json::Str(id.clone()),
             id,
-            when: f.take()?,
-            min_dwell: f.take()?,
-            reads: f.take()?,
-        };
-        f.end()?;
-        Some(s)
+            when: Plan::from_plan(when)?,
+            min_dwell: Plan::from_plan(min_dwell)?,
+            reads: Plan::from_plan(reads)?,
+        })
     }
 }
 
@@ -261,10 +258,12 @@ impl Plan for Frequency {
         positional![self.max_impressions, self.per, self.per_text]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x = Frequency { max_impressions: f.take()?, per: f.take()?, per_text: f.take()? };
-        f.end()?;
-        Some(x)
+        let [a, b, c] = super::arr(v)?;
+        Some(Frequency {
+            max_impressions: Plan::from_plan(a)?,
+            per: Plan::from_plan(b)?,
+            per_text: Plan::from_plan(c)?,
+        })
     }
 }
 
@@ -273,10 +272,12 @@ impl Plan for VariationDef {
         positional![self.id, self.content, self.skip]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x = VariationDef { id: f.take()?, content: f.take()?, skip: f.take()? };
-        f.end()?;
-        Some(x)
+        let [id, content, skip] = super::arr(v)?;
+        Some(VariationDef {
+            id: Plan::from_plan(id)?,
+            content: Plan::from_plan(content)?,
+            skip: Plan::from_plan(skip)?,
+        })
     }
 }
 
@@ -302,15 +303,14 @@ impl Plan for ExperimentDef {
         ]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let key = f.take()?;
-        let hash_attribute = f.take()?;
-        let hash_version = f.take()?;
-        let coverage = f.take()?;
-        let namespace: Option<(Box<str>, (f64, f64))> = f.take()?;
-        let variations: Vec<VariationDef> = f.take()?;
-        let weights = f.take()?;
-        f.end()?;
+        let [key, hash_attribute, hash_version, coverage, namespace, variations, weights] = super::arr(v)?;
+        let key = Plan::from_plan(key)?;
+        let hash_attribute = Plan::from_plan(hash_attribute)?;
+        let hash_version = Plan::from_plan(hash_version)?;
+        let coverage = Plan::from_plan(coverage)?;
+        let namespace: Option<(Box<str>, (f64, f64))> = Plan::from_plan(namespace)?;
+        let variations: Vec<VariationDef> = Plan::from_plan(variations)?;
+        let weights = Plan::from_plan(weights)?;
         at_most(&variations, MAX_VARIATIONS)?;
         Some(ExperimentDef {
             key,
@@ -329,11 +329,13 @@ impl Plan for CompiledExperiment {
         positional![self.def, self.hash_attribute, self.ranges, self.cacheable]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x =
-            CompiledExperiment { def: f.take()?, hash_attribute: f.take()?, ranges: f.take()?, cacheable: f.take()? };
-        f.end()?;
-        Some(x)
+        let [def, hash_attribute, ranges, cacheable] = super::arr(v)?;
+        Some(CompiledExperiment {
+            def: Plan::from_plan(def)?,
+            hash_attribute: Plan::from_plan(hash_attribute)?,
+            ranges: Plan::from_plan(ranges)?,
+            cacheable: Plan::from_plan(cacheable)?,
+        })
     }
 }
 
@@ -342,10 +344,8 @@ impl Plan for CompiledItem {
         positional![self.id, self.label, self.done]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x = CompiledItem { id: f.take()?, label: f.take()?, done: f.take()? };
-        f.end()?;
-        Some(x)
+        let [id, label, done] = super::arr(v)?;
+        Some(CompiledItem { id: Plan::from_plan(id)?, label: Plan::from_plan(label)?, done: Plan::from_plan(done)? })
     }
 }
 
@@ -354,10 +354,8 @@ impl Plan for CompiledStep {
         positional![self.id, self.done]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x = CompiledStep { id: f.take()?, done: f.take()? };
-        f.end()?;
-        Some(x)
+        let [id, done] = super::arr(v)?;
+        Some(CompiledStep { id: Plan::from_plan(id)?, done: Plan::from_plan(done)? })
     }
 }
 
@@ -391,21 +389,21 @@ impl Plan for CompiledExperience {
         ]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let id = f.take()?;
-        let slot = f.take()?;
-        let kind: Box<str> = f.take()?;
-        let priority = f.take()?;
-        let frequency = f.take()?;
-        let cooldown_after_dismiss = f.take()?;
-        let when = f.take()?;
-        let stop_when = f.take()?;
-        let items: Vec<CompiledItem> = f.take()?;
-        let steps: Vec<CompiledStep> = f.take()?;
-        let experiment: Option<CompiledExperiment> = f.take()?;
-        let content: Obj = f.take()?;
-        let step_contents: Vec<Option<Obj>> = f.take()?;
-        f.end()?;
+        let [id, slot, kind, priority, frequency, cooldown_after_dismiss, when, stop_when, items, steps, experiment, content, step_contents] =
+            super::arr(v)?;
+        let id = Plan::from_plan(id)?;
+        let slot = Plan::from_plan(slot)?;
+        let kind: Box<str> = Plan::from_plan(kind)?;
+        let priority = Plan::from_plan(priority)?;
+        let frequency = Plan::from_plan(frequency)?;
+        let cooldown_after_dismiss = Plan::from_plan(cooldown_after_dismiss)?;
+        let when = Plan::from_plan(when)?;
+        let stop_when = Plan::from_plan(stop_when)?;
+        let items: Vec<CompiledItem> = Plan::from_plan(items)?;
+        let steps: Vec<CompiledStep> = Plan::from_plan(steps)?;
+        let experiment: Option<CompiledExperiment> = Plan::from_plan(experiment)?;
+        let content: Obj = Plan::from_plan(content)?;
+        let step_contents: Vec<Option<Obj>> = Plan::from_plan(step_contents)?;
         at_most(&items, MAX_ITEMS)?;
         at_most(&steps, MAX_STEPS)?;
         if step_contents.len() != steps.len() {
@@ -439,10 +437,8 @@ impl Plan for Slot {
         positional![self.id, self.experiences]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let x = Slot { id: f.take()?, experiences: f.take()? };
-        f.end()?;
-        Some(x)
+        let [id, experiences] = super::arr(v)?;
+        Some(Slot { id: Plan::from_plan(id)?, experiences: Plan::from_plan(experiences)? })
     }
 }
 
@@ -451,11 +447,10 @@ impl Plan for ExperiencePlan {
         positional![self.experiences, self.tours, self.slots]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let experiences: Vec<CompiledExperience> = f.take()?;
-        let tours: Vec<usize> = f.take()?;
-        let slots: Vec<Slot> = f.take()?;
-        f.end()?;
+        let [experiences, tours, slots] = super::arr(v)?;
+        let experiences: Vec<CompiledExperience> = Plan::from_plan(experiences)?;
+        let tours: Vec<usize> = Plan::from_plan(tours)?;
+        let slots: Vec<Slot> = Plan::from_plan(slots)?;
         let n = experiences.len();
         at_most(&experiences, MAX_EXPERIENCES)?;
         below(&tours, n)?;
@@ -471,13 +466,12 @@ impl Plan for CompiledConfig {
         positional![self.signals, self.segments, self.stages, self.experiences, self.policy]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let signals = f.take()?;
-        let segments = f.take()?;
-        let stages = f.take()?;
-        let experiences = f.take()?;
-        let policy = f.take()?;
-        f.end()?;
+        let [signals, segments, stages, experiences, policy] = super::arr(v)?;
+        let signals = Plan::from_plan(signals)?;
+        let segments = Plan::from_plan(segments)?;
+        let stages = Plan::from_plan(stages)?;
+        let experiences = Plan::from_plan(experiences)?;
+        let policy = Plan::from_plan(policy)?;
         let (signal_classes, condition_reads) = crate::compiled::summaries(&signals, &segments, &stages);
         Some(CompiledConfig { signals, segments, stages, experiences, policy, signal_classes, condition_reads })
     }

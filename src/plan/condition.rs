@@ -46,7 +46,7 @@ pub(crate) const PLAN_DEPTH_EXTRA: usize = 2;
 pub(crate) const MAX_CONDITION_PLAN_DEPTH: usize = PLAN_DEPTH_PER_LEVEL * crate::json::MAX_DEPTH + PLAN_DEPTH_EXTRA;
 
 /// An enum's tag and its fields: `[tag, fields...]`.
-fn tagged(v: &Json) -> Option<(u32, &[Json])> {
+pub(super) fn tagged(v: &Json) -> Option<(u32, &[Json])> {
     split_tag(v.as_arr()?)
 }
 
@@ -330,12 +330,10 @@ impl Plan for Regex {
         crate::positional![Json::Arr(insts), Json::Arr(ranges.collect()), self.start, self.anchored]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let insts = f.raw()?;
-        let flat_ranges = f.raw()?.as_arr()?;
-        let start = f.take::<u32>()?;
-        let anchored = f.take::<bool>()?;
-        f.end()?;
+        let [insts, flat_ranges, start, anchored] = super::arr(v)?;
+        let flat_ranges = flat_ranges.as_arr()?;
+        let start = u32::from_plan(start)?;
+        let anchored = bool::from_plan(anchored)?;
         if flat_ranges.len() % 2 != 0 {
             return None;
         }
@@ -409,17 +407,15 @@ impl Plan for Inputs {
         crate::positional![high, low, self.later_signals, self.identity, self.segments, self.stage]
     }
     fn from_plan(v: &Json) -> Option<Self> {
-        let mut f = fields(v)?;
-        let (high, low) = (f.take::<u64>()?, f.take::<u64>()?);
-        let inputs = Inputs {
+        let [high, low, later_signals, identity, segments, stage] = super::arr(v)?;
+        let (high, low) = (u64::from_plan(high)?, u64::from_plan(low)?);
+        Some(Inputs {
             signals: u128::from(high) << 64 | u128::from(low),
-            later_signals: f.take()?,
-            identity: f.take()?,
-            segments: f.take()?,
-            stage: f.take()?,
-        };
-        f.end()?;
-        Some(inputs)
+            later_signals: Plan::from_plan(later_signals)?,
+            identity: Plan::from_plan(identity)?,
+            segments: Plan::from_plan(segments)?,
+            stage: Plan::from_plan(stage)?,
+        })
     }
 }
 

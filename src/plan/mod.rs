@@ -153,6 +153,12 @@ pub fn fields(v: &Json) -> Option<Fields<'_>> {
     v.as_arr().map(|items| Fields { items, at: 0 })
 }
 
+/// The `N` fields of a positional value, `[a, b, c]`, or `None` for any
+/// other number of them.
+pub fn arr<const N: usize>(v: &Json) -> Option<&[Json; N]> {
+    v.as_arr()?.try_into().ok()
+}
+
 /// Reads the fields of a positional value in order.
 pub struct Fields<'a> {
     items: &'a [Json],
