@@ -54,9 +54,11 @@ impl UserState {
             held.since = t;
             moved = true;
         }
-        for transition in self.stage.transitions.iter_mut().filter(|x| x.at > t) {
-            transition.at = t;
-            moved = true;
+        for transition in &mut self.stage.transitions {
+            if transition.at > t {
+                transition.at = t;
+                moved = true;
+            }
         }
         for log in &mut self.interactions {
             moved |= log.clamp_to(t);

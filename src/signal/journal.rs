@@ -125,11 +125,13 @@ impl Journal {
     /// than `real` back to it; returns whether anything moved.
     pub fn clamp_to(&mut self, t: Millis, real: Millis) -> bool {
         let mut moved = false;
-        for e in self.entries.iter_mut().filter(|e| e.minute > t || e.last > real) {
-            e.minute = e.minute.min(t);
-            e.first = e.first.min(real);
-            e.last = e.last.min(real);
-            moved = true;
+        for e in &mut self.entries {
+            if e.minute > t || e.last > real {
+                e.minute = e.minute.min(t);
+                e.first = e.first.min(real);
+                e.last = e.last.min(real);
+                moved = true;
+            }
         }
         if self.forgotten_until.is_some_and(|f| f > real) {
             self.forgotten_until = Some(real);
