@@ -106,7 +106,14 @@ impl StepMarks {
 
     /// Drops the mark seen first.
     fn forget_oldest(&mut self) {
-        if let Some(i) = self.0.iter().enumerate().min_by_key(|(_, m)| m.seen).map(|(i, _)| i) {
+        // The first of the earliest, as `min_by_key` finds it, by a loop.
+        let mut oldest: Option<(usize, Millis)> = None;
+        for (i, m) in self.0.iter().enumerate() {
+            if oldest.is_none_or(|(_, seen)| m.seen < seen) {
+                oldest = Some((i, m.seen));
+            }
+        }
+        if let Some((i, _)) = oldest {
             self.0.remove(i);
         }
     }
@@ -119,9 +126,11 @@ impl StepMarks {
     /// Moves the times later than `now` back to it (a clock that ran ahead).
     pub fn clamp_to(&mut self, now: Millis) -> bool {
         let mut moved = false;
-        for m in self.0.iter_mut().filter(|m| m.seen > now) {
-            m.seen = now;
-            moved = true;
+        for m in &mut self.0 {
+            if m.seen > now {
+                m.seen = now;
+                moved = true;
+            }
         }
         moved
     }
@@ -231,7 +240,7 @@ pub fn open(value: &Json) -> Result<(&Json, StepMarks, Vec<RestoreNote>), StateE
 pub fn write(marks: &StepMarks, engine: &str) -> String {
     let mut out = String::with_capacity(engine.len() + 32 + marks.len() * 40);
     out.push_str("{\"v\":");
-    out.push_str(&ENVELOPE_VERSION.to_string());
+    crate::json::write_number(f64::from(ENVELOPE_VERSION), &mut out);
     out.push_str(",\"applied\":");
     marks.to_json().write_to(&mut out);
     out.push_str(",\"engine\":");
