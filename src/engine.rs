@@ -485,7 +485,9 @@ impl Engine {
         local.advance(now);
         let (history, notes) = crate::summary::import(&self.config, &local, summary, &self.user.user_id, now)?;
         self.user.history = history;
-        self.notices.extend(notes.into_iter().map(Notice::Warning));
+        for note in notes {
+            self.notices.push(Notice::Warning(note));
+        }
         self.finish_step(now, true);
         Ok(())
     }

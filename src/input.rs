@@ -22,13 +22,15 @@ impl Identity {
     /// the step itself.
     pub fn from_json(v: &Json) -> Result<Identity, InputError> {
         let Json::Obj(o) = v else { return Err(InputError::NotAnObject { field: "identify", found: v.type_name() }) };
-        if let Some(k) = o.keys().find(|k| !matches!(*k, "attributes" | "entitlements" | "tz_offset_minutes")) {
-            return Err(InputError::UnknownIdentifyField(truncate(k, 64)));
+        for k in o.keys() {
+            if !matches!(k, "attributes" | "entitlements" | "tz_offset_minutes") {
+                return Err(InputError::UnknownIdentifyField(truncate(k, 64)));
+            }
         }
         let tz = match o.get("tz_offset_minutes") {
             None | Some(Json::Null) => None,
             Some(Json::Num(n)) if n.fract() == 0.0 && n.abs() <= f64::from(MAX_TZ_OFFSET) => Some(*n as i32),
-            Some(other) => return Err(InputError::BadTzOffset(other.to_string())),
+            Some(other) => return Err(InputError::BadTzOffset(other.to_json_string())),
         };
         Ok(Identity {
             attributes: o.get("attributes").cloned(),

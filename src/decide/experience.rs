@@ -200,8 +200,10 @@ fn merged_contents(content: &Obj, variations: &[VariationDef], steps: &[StepDef]
 /// so does a tour step's.
 fn merge_content(base: &Obj, over: Option<&Obj>) -> Obj {
     let mut out = base.clone();
-    for (k, v) in over.into_iter().flat_map(Obj::iter) {
-        out.insert(k, v.clone());
+    if let Some(over) = over {
+        for (k, v) in over.iter() {
+            out.insert(k, v.clone());
+        }
     }
     out
 }

@@ -196,8 +196,8 @@ impl SignalPlan {
         out.clear();
         let doc = EvalDoc { signals: &[], attributes, entitlements, segments: &Json::Null, stage: &Json::Null };
         for &i in &self.ratio_order {
-            let ratio = self.signals.get(i as usize).and_then(|s| s.ratio.as_ref());
-            for p in ratio.into_iter().flat_map(|(a, b)| [a, b]) {
+            let Some((a, b)) = self.signals.get(i as usize).and_then(|s| s.ratio.as_ref()) else { continue };
+            for p in [a, b] {
                 let reads_signal = matches!(Root::decode(p.root), Some(Root::Signal(_)));
                 out.push(if reads_signal { None } else { number_at(&doc, p) });
             }
