@@ -409,7 +409,7 @@ impl Plan for CompiledExperience {
         if step_contents.len() != steps.len() {
             return None;
         }
-        let mut step_defs = Vec::with_capacity(steps.len());
+        let mut step_defs = Vec::new();
         for (step, content) in steps.iter().zip(step_contents) {
             step_defs.push(StepDef { id: step.id.clone(), content, done: None });
         }

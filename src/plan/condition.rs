@@ -59,7 +59,7 @@ fn split_tag(items: &[Json]) -> Option<(u32, &[Json])> {
 
 /// Each of `items` read as `T`.
 fn list<T: Plan>(items: &[Json]) -> Option<Box<[T]>> {
-    let mut out = Vec::with_capacity(items.len());
+    let mut out = Vec::new();
     for item in items {
         out.push(T::from_plan(item)?);
     }
@@ -337,7 +337,7 @@ impl Plan for Regex {
         if flat_ranges.len() % 2 != 0 {
             return None;
         }
-        let mut ranges = Vec::with_capacity(flat_ranges.len() / 2);
+        let mut ranges = Vec::new();
         let mut pairs = flat_ranges.iter();
         while let (Some(lo), Some(hi)) = (pairs.next(), pairs.next()) {
             let (lo, hi) = (scalar(lo)?, scalar(hi)?);
