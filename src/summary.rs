@@ -98,9 +98,11 @@ pub fn import(
     }
     // The local events after as_of count again on top. An entry whose
     // events straddle as_of (same minute) is kept: better once more than lost.
-    for entry in local.journal.entries().filter(|e| e.last > as_of) {
-        let event = RecordedEvent { name: &entry.name, props: &entry.props, at: entry.minute };
-        config.signals.feed(&mut history, &event, entry.count);
+    for entry in local.journal.entries() {
+        if entry.last > as_of {
+            let event = RecordedEvent { name: &entry.name, props: &entry.props, at: entry.minute };
+            config.signals.feed(&mut history, &event, entry.count);
+        }
     }
     history.journal = local.journal.clone();
     history.advance(now.max(as_of));

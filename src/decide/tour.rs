@@ -80,8 +80,14 @@ pub fn ids_of(steps: &[CompiledStep], mask: u32) -> impl Iterator<Item = &str> {
 
 /// The mask of the steps named: ids the tour no longer has are dropped
 /// (a config update keeps progress for the step ids that still exist).
-pub fn mask_of<'a>(steps: &[CompiledStep], ids: impl IntoIterator<Item = &'a str>) -> u32 {
-    ids.into_iter().filter_map(|id| steps.iter().position(|s| &*s.id == id)).fold(0, |m, j| m | bit(j))
+pub fn mask_of(steps: &[CompiledStep], ids: &[&str]) -> u32 {
+    let mut mask = 0;
+    for &id in ids {
+        if let Some(j) = steps.iter().position(|s| &*s.id == id) {
+            mask |= bit(j);
+        }
+    }
+    mask
 }
 
 /// How a step was completed, for reasons.

@@ -86,10 +86,14 @@ fn path_of(frame: Option<&Frame>) -> JsonPath {
         steps.push(&f.step);
         at = f.parent;
     }
-    steps.iter().rev().fold(JsonPath::root(), |p, s| match s {
-        Step::Key(k) => p.key(k),
-        Step::Index(i) => p.index(*i),
-    })
+    let mut path = JsonPath::root();
+    for s in steps.iter().rev() {
+        path = match s {
+            Step::Key(k) => path.key(k),
+            Step::Index(i) => path.index(*i),
+        };
+    }
+    path
 }
 
 struct Reader<'t> {

@@ -266,7 +266,7 @@ fn restore_log(v: &Json, exp: &CompiledExperience) -> Option<ExperienceLog> {
                 for id in ids {
                     strs.push(id.as_str()?);
                 }
-                Some(tour::mask_of(&exp.steps, strs))
+                Some(tour::mask_of(&exp.steps, &strs))
             }
             Some(_) => None,
         }
