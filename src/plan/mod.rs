@@ -54,50 +54,27 @@ pub fn is_plan(text: &str) -> bool {
 }
 
 /// Reads a plan written by [`write`] of this version of onstage. Refuses
-/// anything else (never panics; the work is linear in the text).
+/// anything else (never panics; the work is linear in the text): a plan
+/// of another format or version as such when it is JSON this version
+/// reads (at most `MAX_PLAN_DEPTH` deep), else as damaged.
 pub fn read(text: &str) -> Result<CompiledConfig, PlanError> {
     if !is_plan(text) {
         return Err(PlanError::NotAPlan);
     }
-    // The header first: a plan of another version may not read as one of
-    // this version at all.
-    let (format, version) = header(text).ok_or(PlanError::Damaged)?;
-    if format.as_f64() != Some(f64::from(FORMAT)) || version.as_str() != Some(VERSION) {
+    // A plan of another version reads as JSON (as it must to be told
+    // apart): its header says whose it is before its body is looked at.
+    let doc = crate::json::read_with_depth(text, MAX_PLAN_DEPTH).map_err(|_| PlanError::Damaged)?;
+    let plan = doc.value.as_obj().ok_or(PlanError::Damaged)?;
+    let version = plan.get("version").and_then(Json::as_str);
+    if plan.get("onstage_plan").and_then(Json::as_f64) != Some(f64::from(FORMAT)) || version != Some(VERSION) {
         let mut made_by = String::new();
-        for c in version.as_str().unwrap_or("(unknown)").chars().take(64) {
+        for c in version.unwrap_or("(unknown)").chars().take(64) {
             made_by.push(c);
         }
         return Err(PlanError::OtherVersion { made_by: made_by.into() });
     }
-    let doc = crate::json::read_with_depth(text, MAX_PLAN_DEPTH).map_err(|_| PlanError::Damaged)?;
-    let body = match doc.value.as_obj() {
-        Some(o) if o.len() == 3 => o.get("plan"),
-        _ => None,
-    };
+    let body = if plan.len() == 3 { plan.get("plan") } else { None };
     body.and_then(CompiledConfig::from_plan).ok_or(PlanError::Damaged)
-}
-
-/// The values of `"onstage_plan"` and `"version"`, the first two keys.
-fn header(text: &str) -> Option<(Json, Json)> {
-    let bytes = text.as_bytes();
-    let ws = |mut at: usize| {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
-            at += 1;
-        }
-        at
-    };
-    let expect = |at: usize, what: &str| {
-        let at = ws(at);
-        text.get(at..).filter(|rest| rest.starts_with(what)).map(|_| ws(at + what.len()))
-    };
-    let at = expect(0, "{\"onstage_plan\"")?;
-    let at = expect(at, ":")?;
-    let (format, at) = crate::json::read_value_at(text, at).ok()?;
-    let at = expect(at, ",")?;
-    let at = expect(at, "\"version\"")?;
-    let at = expect(at, ":")?;
-    let (version, _) = crate::json::read_value_at(text, at).ok()?;
-    Some((format, version))
 }
 
 /// Why a text is not a plan this version can read. Its code is always
