@@ -98,7 +98,9 @@ fn for_each_unit<B>(text: &str, mut f: impl FnMut(u16) -> ControlFlow<B>) -> Con
 fn strip_build(text: &str) -> &str {
     let last_line_break = text.rfind(['\n', '\r', '\u{2028}', '\u{2029}']);
     let search_from = last_line_break.map_or(0, |i| i + 1);
-    match text.get(search_from..).and_then(|rest| rest.find('+')) {
+    // `+` by bytes (ASCII: the same index as `find('+')`, without the
+    // char searcher and `memchr` that were in the wasm for this alone).
+    match text.get(search_from..).and_then(|rest| rest.bytes().position(|b| b == b'+')) {
         Some(i) => text.get(..search_from + i).unwrap_or(text),
         None => text,
     }
