@@ -401,6 +401,11 @@ impl Plan for CompiledExperience {
         let stop_when = Plan::from_plan(stop_when)?;
         let items: Vec<CompiledItem> = Plan::from_plan(items)?;
         let steps: Vec<CompiledStep> = Plan::from_plan(steps)?;
+        // The definition's experiment is read a second time from its plan
+        // (`[[def, ...]]`), not cloned: an `ExperimentDef::clone` this reader
+        // alone would bring into the page's module.
+        let experiment_def = experiment.as_arr().and_then(|x| super::arr::<4>(x.first()?)?.first());
+        let experiment_def = experiment_def.and_then(ExperimentDef::from_plan);
         let experiment: Option<CompiledExperiment> = Plan::from_plan(experiment)?;
         let content: Obj = Plan::from_plan(content)?;
         let step_contents: Vec<Option<Obj>> = Plan::from_plan(step_contents)?;
@@ -426,7 +431,7 @@ impl Plan for CompiledExperience {
             cooldown_after_dismiss,
             items: Vec::new(),
             steps: step_defs,
-            experiment: experiment.as_ref().map(|x| x.def.clone()),
+            experiment: experiment_def,
         };
         Some(CompiledExperience::new(def, when, stop_when, items, steps, experiment))
     }

@@ -245,6 +245,7 @@ impl Plan for OpTest {
     }
     fn from_plan(v: &Json) -> Option<Self> {
         let [name, operand, rest @ ..] = v.as_arr()? else { return None };
+        let name = Plan::from_plan(name)?;
         let op = match split_tag(rest)? {
             (0, [negate]) => Op::StrictEq { negate: bool::from_plan(negate)? },
             (1, [order, operand @ ..]) => Op::Order {
@@ -271,16 +272,22 @@ impl Plan for OpTest {
             (5, [insensitive, tests @ ..]) => {
                 Op::All { tests: list(tests)?, insensitive: bool::from_plan(insensitive)? }
             }
-            (6, [test]) => Op::Size(Plan::from_plan(test)?),
+            (tag @ (6 | 9), [test]) => {
+                let test = Plan::from_plan(test)?;
+                if tag == 6 {
+                    Op::Size(test)
+                } else {
+                    Op::Not(test)
+                }
+            }
             (7, [test]) => Op::ElemMatch(Box::new(ElemTest::Value(Plan::from_plan(test)?))),
             (8, [cond]) => Op::ElemMatch(Box::new(ElemTest::Cond(Plan::from_plan(cond)?))),
-            (9, [test]) => Op::Not(Plan::from_plan(test)?),
             (10, [regex, negate]) => Op::Regex { regex: Plan::from_plan(regex)?, negate: bool::from_plan(negate)? },
             (11, [t]) => Op::Type(Plan::from_plan(t)?),
             (12, []) => Op::Never,
             _ => return None,
         };
-        Some(OpTest { name: Plan::from_plan(name)?, operand: operand.clone(), op })
+        Some(OpTest { name, operand: operand.clone(), op })
     }
 }
 

@@ -50,7 +50,12 @@ pub fn write(config: &CompiledConfig) -> String {
 /// Whether `text` is meant as a plan (not a config): after whitespace, it
 /// starts with `{"onstage_plan"`. Cheap: it reads no further.
 pub fn is_plan(text: &str) -> bool {
-    text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with("{\"onstage_plan\"")
+    // By bytes: `trim_start_matches` was 159 B of the page's module for this.
+    let mut rest = text.as_bytes();
+    while let [b' ' | b'\t' | b'\n' | b'\r', tail @ ..] = rest {
+        rest = tail;
+    }
+    rest.starts_with(b"{\"onstage_plan\"")
 }
 
 /// Reads a plan written by [`write`] of this version of onstage. Refuses
