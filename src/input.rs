@@ -184,7 +184,10 @@ pub(crate) fn check_identity(identity: &Identity) -> Result<(), InputError> {
     }
     if let Some(tz) = identity.tz_offset_minutes {
         if !(-MAX_TZ_OFFSET..=MAX_TZ_OFFSET).contains(&tz) {
-            return Err(InputError::BadTzOffset(tz.to_string()));
+            // As `tz.to_string()` writes it, without `core::fmt`.
+            let mut text = String::new();
+            crate::json::write_number(f64::from(tz), &mut text);
+            return Err(InputError::BadTzOffset(text));
         }
     }
     Ok(())
@@ -201,5 +204,14 @@ mod tests {
         assert_eq!(super::truncate("abc", 0), "…");
         assert_eq!(super::truncate("", 0), "");
         assert_eq!(super::truncate("日本語テキスト", 3), "日本語…");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_tz_offset_out_of_range_is_written_as_a_number() {
+        for (tz, text) in [(841, "841"), (-900, "-900"), (i32::MIN, "-2147483648")] {
+            let identity = super::Identity { attributes: None, entitlements: None, tz_offset_minutes: Some(tz) };
+            assert_eq!(super::check_identity(&identity), Err(super::InputError::BadTzOffset(text.into())));
+        }
     }
 }

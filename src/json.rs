@@ -430,7 +430,7 @@ pub use write::{write_list, ObjectWriter};
 /// nesting deeper than [`MAX_DEPTH`] is refused). [`read`] also reports
 /// duplicate keys.
 pub fn parse(text: &str) -> Result<Json, String> {
-    read(text).map(|d| d.value).map_err(|e| e.to_string())
+    read(text).map(|d| d.value).map_err(|e| e.message())
 }
 
 /// Builds a `Json` object literal: `obj! { "a" => 1.0, "b" => "x" }`.

@@ -23,9 +23,22 @@ pub struct SyntaxError {
     pub column: usize,
 }
 
+impl SyntaxError {
+    /// `"<what> at line <line> column <column>"`, written without
+    /// `core::fmt` (the page's module reads stored states with it).
+    pub fn message(&self) -> String {
+        let mut out = String::from(self.what);
+        out.push_str(" at line ");
+        crate::json::write_number(self.line as f64, &mut out);
+        out.push_str(" column ");
+        crate::json::write_number(self.column as f64, &mut out);
+        out
+    }
+}
+
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {} column {}", self.what, self.line, self.column)
+        f.write_str(&self.message())
     }
 }
 
