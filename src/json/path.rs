@@ -21,15 +21,26 @@ impl JsonPath {
     /// This path extended by an object key.
     pub fn key(&self, key: &str) -> JsonPath {
         let mut p = self.clone();
-        p.0.push(Seg::Key(key.into()));
+        p.push_key(key);
         p
     }
 
     /// This path extended by an array index.
     pub fn index(&self, i: usize) -> JsonPath {
         let mut p = self.clone();
-        p.0.push(Seg::Index(i));
+        p.push_index(i);
         p
+    }
+
+    /// Extends this path by an object key, in place (no clone: the JSON
+    /// reader builds a repeated key's path this way).
+    pub fn push_key(&mut self, key: &str) {
+        self.0.push(Seg::Key(key.into()));
+    }
+
+    /// Extends this path by an array index, in place.
+    pub fn push_index(&mut self, i: usize) {
+        self.0.push(Seg::Index(i));
     }
 
     pub fn is_root(&self) -> bool {

@@ -101,10 +101,10 @@ fn path_of(frame: Option<&Frame>) -> JsonPath {
     }
     let mut path = JsonPath::root();
     for s in steps.iter().rev() {
-        path = match s {
-            Step::Key(k) => path.key(k),
-            Step::Index(i) => path.index(*i),
-        };
+        match s {
+            Step::Key(k) => path.push_key(k),
+            Step::Index(i) => path.push_index(*i),
+        }
     }
     path
 }
@@ -233,7 +233,11 @@ impl Reader<'_> {
                     // Linear in the number of keys however wide the object
                     // (`Obj::from_pairs`); a repeated key is reported.
                     let duplicates = &mut self.duplicates;
-                    let obj = Obj::from_pairs_noting(pairs, &mut |key| duplicates.push(path_of(at).key(key)));
+                    let obj = Obj::from_pairs_noting(pairs, &mut |key| {
+                        let mut path = path_of(at);
+                        path.push_key(key);
+                        duplicates.push(path);
+                    });
                     return Ok(Json::Obj(obj));
                 }
                 Some(_) => return Err(self.error("expected `,` or `}`")),
