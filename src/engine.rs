@@ -348,7 +348,7 @@ impl Engine {
     /// The experiences previewed now, as `(experience id, variation id)`.
     pub fn preview(&self) -> Vec<(&str, Option<&str>)> {
         let plan = &self.config.experiences;
-        let mut out = Vec::with_capacity(self.preview.len());
+        let mut out = Vec::new();
         for f in &self.preview {
             let Some(exp) = plan.experiences.get(f.experience) else { continue };
             let variation = f.variation.and_then(|v| exp.experiment.as_ref()?.def.variations.get(v));

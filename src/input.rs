@@ -47,7 +47,7 @@ pub fn slots_from_json(v: &Json) -> Result<Vec<&str>, InputError> {
     match v {
         Json::Str(s) if &**s == "*" => Ok(vec!["*"]),
         Json::Arr(items) => {
-            let mut slots = Vec::with_capacity(items.len());
+            let mut slots = Vec::new();
             for s in items {
                 slots.push(s.as_str().ok_or(InputError::BadSlots("a list holding a non-string"))?);
             }

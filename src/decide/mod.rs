@@ -332,13 +332,13 @@ fn show<'c>(
     decision.experience = Some(exp);
     if exp.is_tour {
         decision.step = progress.current(exp.steps.len());
-        let mut items = Vec::with_capacity(exp.steps.len());
+        let mut items = Vec::new();
         for j in 0..exp.steps.len() {
             items.push(progress.is_done(j));
         }
         decision.items = items;
     } else {
-        let mut items = Vec::with_capacity(exp.items.len());
+        let mut items = Vec::new();
         for item in &exp.items {
             items.push(item.done.eval(ctx.doc));
         }
@@ -367,7 +367,7 @@ fn decide_previewed<'c>(
         reasons::with_progress(entry, exp, &forced.progress)
     });
     let mut decision = if variation.is_some_and(|(_, v)| v.skip) {
-        let mut others: Vec<usize> = Vec::with_capacity(candidates.len());
+        let mut others: Vec<usize> = Vec::new();
         for &i in candidates {
             if i != forced.experience {
                 others.push(i);

@@ -208,7 +208,7 @@ fn reason<'c>(exp: &'c CompiledExperience, detail: Detail<'c>) -> Reason<'c> {
 pub fn with_progress<'c>(mut reason: Reason<'c>, exp: &'c CompiledExperience, progress: &Progress) -> Reason<'c> {
     if exp.is_tour {
         let current = progress.current(exp.steps.len()).and_then(|j| exp.steps.get(j));
-        let mut steps = Vec::with_capacity(exp.steps.len());
+        let mut steps = Vec::new();
         for (j, step) in exp.steps.iter().enumerate() {
             steps.push((&*step.id, progress.is_done(j), completed_by(progress, j)));
         }

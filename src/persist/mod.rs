@@ -250,7 +250,7 @@ fn restore_log(v: &Json, exp: &CompiledExperience) -> Option<ExperienceLog> {
     let impressions = match o.get("impressions") {
         None => Default::default(),
         Some(Json::Arr(list)) => {
-            let mut times = std::collections::VecDeque::with_capacity(list.len());
+            let mut times = std::collections::VecDeque::new();
             for t in list {
                 times.push_back(time_value(t)?);
             }
@@ -262,7 +262,7 @@ fn restore_log(v: &Json, exp: &CompiledExperience) -> Option<ExperienceLog> {
         match o.get(k) {
             None => Some(0),
             Some(Json::Arr(ids)) => {
-                let mut strs = Vec::with_capacity(ids.len());
+                let mut strs = Vec::new();
                 for id in ids {
                     strs.push(id.as_str()?);
                 }
@@ -298,7 +298,7 @@ fn restore_transitions(v: Option<&Json>) -> Option<std::collections::VecDeque<Tr
         Some(v) => v.as_arr()?,
     };
     let kept = list.get(list.len().saturating_sub(MAX_TRANSITIONS)..).unwrap_or_default();
-    let mut out = std::collections::VecDeque::with_capacity(kept.len());
+    let mut out = std::collections::VecDeque::new();
     for t in kept {
         match t.as_arr()? {
             [from, to, at] => out.push_back(Transition { from: name(from)?, to: name(to)?, at: time_value(at)? }),

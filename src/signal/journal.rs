@@ -198,7 +198,7 @@ impl Journal {
 
     pub fn from_json(json: &Json) -> Option<Journal> {
         let list = json.get("n")?.as_arr()?;
-        let mut names: Vec<&str> = Vec::with_capacity(list.len());
+        let mut names: Vec<&str> = Vec::new();
         for n in list {
             names.push(n.as_str()?);
         }
