@@ -72,10 +72,7 @@ pub fn read(text: &str) -> Result<CompiledConfig, PlanError> {
     let plan = doc.value.as_obj().ok_or(PlanError::Damaged)?;
     let version = plan.get("version").and_then(Json::as_str);
     if plan.get("onstage_plan").and_then(Json::as_f64) != Some(f64::from(FORMAT)) || version != Some(VERSION) {
-        let mut made_by = String::new();
-        for c in version.unwrap_or("(unknown)").chars().take(64) {
-            made_by.push(c);
-        }
+        let made_by = crate::input::truncate(version.unwrap_or("(unknown)"), 64);
         return Err(PlanError::OtherVersion { made_by: made_by.into() });
     }
     let body = if plan.len() == 3 { plan.get("plan") } else { None };
@@ -89,7 +86,7 @@ pub enum PlanError {
     /// Not a plan at all (a config, or anything else).
     NotAPlan,
     /// A plan of another format or version of onstage; `made_by` is the
-    /// version it names (at most 64 characters).
+    /// version it names (its first 64 characters, `…` when it was longer).
     OtherVersion { made_by: Box<str> },
     /// A plan of this version that does not read as one it wrote.
     Damaged,
