@@ -33,11 +33,24 @@ static PLATFORM: OnceLock<&'static dyn Platform> = OnceLock::new();
 /// Sets the platform, once per process (the wasm binding does, before
 /// anything else). Returns false when one was already set.
 pub fn set(platform: &'static dyn Platform) -> bool {
-    PLATFORM.set(platform).is_ok()
+    init(platform).1
 }
 
 fn get() -> &'static dyn Platform {
-    *PLATFORM.get_or_init(|| &DEFAULT)
+    init(&DEFAULT).0
+}
+
+/// The platform set, `platform` when none was yet, and whether it was
+/// `platform` that was set now: `set` and `get` share this one
+/// initialization (`OnceLock::set` and `get_or_init` were one `Once::call`
+/// each in the wasm).
+fn init(platform: &'static dyn Platform) -> (&'static dyn Platform, bool) {
+    let mut fresh = false;
+    let got = *PLATFORM.get_or_init(|| {
+        fresh = true;
+        platform
+    });
+    (got, fresh)
 }
 
 #[cfg(feature = "std-text")]
@@ -231,6 +244,15 @@ pub fn lowercase(s: &str) -> String {
 #[cfg(all(test, feature = "std-text"))]
 mod tests {
     use super::*;
+
+    /// Once a platform is in use (here the default, by `get`), `set`
+    /// refuses another and the one in use stays.
+    #[test]
+    fn a_platform_is_set_once() {
+        let first = get();
+        assert!(!set(&RustPlatform));
+        assert!(std::ptr::addr_eq(get(), first));
+    }
 
     fn written(n: f64) -> String {
         let mut s = String::new();
