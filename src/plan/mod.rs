@@ -306,11 +306,10 @@ impl<T: Plan> Plan for Option<T> {
     fn from_plan(v: &Json) -> Option<Self> {
         match v {
             Json::Null => Some(None),
-            Json::Arr(items) => match items.as_slice() {
-                [x] => T::from_plan(x).map(Some),
-                _ => None,
-            },
-            _ => None,
+            _ => {
+                let [x] = arr(v)?;
+                T::from_plan(x).map(Some)
+            }
         }
     }
 }
