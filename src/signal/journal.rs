@@ -172,7 +172,7 @@ impl Journal {
                     names.len() - 1
                 }
             };
-            nums.extend([
+            nums.extend_from_slice(&[
                 (minute - prev).max(0) as u64,
                 (e.first - e.minute).max(0) as u64,
                 (e.last - e.first).max(0) as u64,
