@@ -393,7 +393,7 @@ impl Plan for CompiledExperience {
         let experiment_def = experiment_def.and_then(ExperimentDef::from_plan);
         let experiment: Option<CompiledExperiment> = Plan::from_plan(experiment)?;
         let content: Obj = Plan::from_plan(content)?;
-        let step_contents: Vec<Option<Obj>> = Plan::from_plan(step_contents)?;
+        let step_contents = step_contents.as_arr()?;
         at_most(&items, MAX_ITEMS)?;
         at_most(&steps, MAX_STEPS)?;
         if step_contents.len() != steps.len() {
@@ -401,7 +401,7 @@ impl Plan for CompiledExperience {
         }
         let mut step_defs = Vec::new();
         for (step, content) in steps.iter().zip(step_contents) {
-            step_defs.push(StepDef { id: step.id.clone(), content, done: None });
+            step_defs.push(StepDef { id: step.id.clone(), content: Plan::from_plan(content)?, done: None });
         }
         let def = ExperienceDef {
             path: JsonPath::root(),
