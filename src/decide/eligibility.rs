@@ -109,11 +109,26 @@ pub fn check(ctx: &Context<'_, '_>, i: usize) -> Result<bool, Blocked> {
         return Ok(true);
     }
     if let Some(f) = &exp.def.frequency {
-        let n = log.impressions_within(f.per, now).count() as u32;
+        // Plain loops over the window's impressions (were `count` and
+        // `nth` of a `filter` chain: two instances of its adapters).
+        let in_window = |t: Millis| t > now - f.per && t <= now;
+        let mut n = 0u32;
+        for &t in &log.impressions {
+            n += u32::from(in_window(t));
+        }
         if n >= f.max_impressions {
             // Eligible again once enough of these leave the window.
-            let nth = (n - f.max_impressions) as usize;
-            let until = log.impressions_within(f.per, now).nth(nth).map_or(now, |t| t + f.per);
+            let mut nth = n - f.max_impressions;
+            let mut until = now;
+            for &t in &log.impressions {
+                if in_window(t) {
+                    if nth == 0 {
+                        until = t + f.per;
+                        break;
+                    }
+                    nth -= 1;
+                }
+            }
             return Err(Blocked::Capped { until, impressions: n, max: f.max_impressions });
         }
     }

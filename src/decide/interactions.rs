@@ -42,11 +42,6 @@ impl ExperienceLog {
         self.impressions.back().copied()
     }
 
-    /// Impressions in `(now - per, now]`.
-    pub fn impressions_within(&self, per: Millis, now: Millis) -> impl Iterator<Item = Millis> + '_ {
-        self.impressions.iter().copied().filter(move |&t| t > now - per && t <= now)
-    }
-
     /// Records a `shown`; returns whether it was a new impression.
     pub fn shown(&mut self, now: Millis, display_timeout: Millis, keep: Millis) -> bool {
         let continuation = self.on_screen(now, display_timeout);
