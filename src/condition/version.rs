@@ -97,7 +97,9 @@ fn for_each_unit<B>(text: &str, mut f: impl FnMut(u16) -> ControlFlow<B>) -> Con
 /// line terminator follows (`.` does not cross one) to the end.
 fn strip_build(text: &str) -> &str {
     let last_line_break = text.rfind(['\n', '\r', '\u{2028}', '\u{2029}']);
-    let search_from = last_line_break.map_or(0, |i| i + 1);
+    // After the break: U+2028 and U+2029 are three bytes long.
+    let search_from =
+        last_line_break.map_or(0, |i| i + text.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8));
     // `+` by bytes (ASCII: the same index as `find('+')`, without the
     // char searcher and `memchr` that were in the wasm for this alone).
     match text.get(search_from..).and_then(|rest| rest.bytes().position(|b| b == b'+')) {
@@ -121,6 +123,16 @@ mod tests {
         assert_eq!(padded(""), "    0");
         assert_eq!(padded("123456.1"), "123456-    1");
         assert_eq!(String::from_utf16_lossy(&padded_operand(&Json::Num(2.5))), "    2-    5");
+    }
+
+    #[test]
+    fn build_after_any_line_terminator_is_stripped() {
+        // As "1.0\u2028+x".replace(/\+.*$/, "") in JavaScript.
+        for brk in ["\n", "\r", "\u{2028}", "\u{2029}"] {
+            assert_eq!(strip_build(&format!("1.0{brk}+x")), format!("1.0{brk}"));
+            assert_eq!(strip_build(&format!("1.0+a{brk}2")), format!("1.0+a{brk}2"));
+        }
+        assert_eq!(strip_build("1.0+x+y"), "1.0");
     }
 
     #[test]
