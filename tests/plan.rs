@@ -141,6 +141,35 @@ fn what_is_not_a_plan_is_refused() {
     assert_eq!(plan::read(&text[..text.len() - 1]).err(), Some(PlanError::Damaged));
 }
 
+/// The plan of saas.json with the value at `path` (indexes into the
+/// positional arrays, from the body `plan`) replaced by `with`.
+fn saas_plan_with(path: &[usize], with: onstage::json::Json) -> String {
+    use onstage::json::Json;
+    let mut doc = onstage::json::parse(saas_plan()).unwrap();
+    let Json::Obj(top) = &mut doc else { panic!("a plan is an object") };
+    let mut at = top.get_mut("plan").unwrap();
+    for &i in path {
+        let Json::Arr(items) = at else { panic!("no array at {path:?}") };
+        at = &mut items[i];
+    }
+    *at = with;
+    doc.to_json_string()
+}
+
+#[test]
+fn an_index_out_of_its_list_is_refused_not_skipped() {
+    use onstage::json::Json;
+    // Body: [signals, segments, stages, experiences, policy]; segments are
+    // [segments, order], experiences [experiences, tours, slots].
+    for (path, what) in
+        [(&[1usize, 1, 0][..], "a segment's place in the order"), (&[3, 2, 0, 1, 0], "a slot's experience")]
+    {
+        assert!(plan::read(&saas_plan_with(path, Json::Num(0.0))).is_ok(), "{what}: an index in range reads");
+        let damaged = saas_plan_with(path, Json::Num(999.0));
+        assert_eq!(plan::read(&damaged).err(), Some(PlanError::Damaged), "{what}");
+    }
+}
+
 /// The first lines of the saas timeline: what a damaged plan that still
 /// reads is run on.
 fn short_timeline() -> &'static str {

@@ -13,11 +13,9 @@
 //! an experience's definition only the compiler reads (its conditions
 //! as written, which the compiled ones replace).
 //!
-//! Readers check what the runtime relies on without looking, the counts
-//! within the format's limits (segments and steps are kept in masks), so
-//! a damaged plan is refused rather than run. Indexes are not checked:
-//! the runtime reads every index with `get` and skips one out of range,
-//! which no compiled plan holds.
+//! Readers check what the runtime relies on without looking (counts
+//! within the format's limits, indexes in range), so a damaged plan is
+//! refused rather than run.
 
 use super::Plan;
 use crate::collections::VecMap;
@@ -73,6 +71,16 @@ impl<K: Plan + Ord, V: Plan> Plan for VecMap<K, V> {
         }
         Some(map)
     }
+}
+
+/// `Some(())` when every index is below `n`.
+fn below<T: Copy + Into<usize>>(indexes: &[T], n: usize) -> Option<()> {
+    for &i in indexes {
+        if i.into() >= n {
+            return None;
+        }
+    }
+    Some(())
 }
 
 /// `Some(())` when a list holds at most `max` entries.
@@ -174,7 +182,13 @@ impl Plan for SignalPlan {
         let any_event: Vec<u16> = Plan::from_plan(any_event)?;
         let ratio_order: Vec<u16> = Plan::from_plan(ratio_order)?;
         let read_props = Plan::from_plan(read_props)?;
+        let n = signals.len();
         at_most(&signals, MAX_SIGNALS)?;
+        for (_, fed) in by_event.iter() {
+            below(fed, n)?;
+        }
+        below(&any_event, n)?;
+        below(&ratio_order, n)?;
         let timed = crate::signal::timed(&signals);
         Some(SignalPlan { signals, by_event, any_event, ratio_order, timed, read_props })
     }
@@ -206,6 +220,7 @@ impl Plan for SegmentPlan {
         let segments: Vec<CompiledSegment> = Plan::from_plan(segments)?;
         let order: Vec<usize> = Plan::from_plan(order)?;
         at_most(&segments, MAX_SEGMENTS)?;
+        below(&order, segments.len())?;
         Some(SegmentPlan { segments, order })
     }
 }
@@ -441,7 +456,12 @@ impl Plan for ExperiencePlan {
         let experiences: Vec<CompiledExperience> = Plan::from_plan(experiences)?;
         let tours: Vec<usize> = Plan::from_plan(tours)?;
         let slots: Vec<Slot> = Plan::from_plan(slots)?;
+        let n = experiences.len();
         at_most(&experiences, MAX_EXPERIENCES)?;
+        below(&tours, n)?;
+        for slot in &slots {
+            below(&slot.experiences, n)?;
+        }
         Some(ExperiencePlan { experiences, tours, slots })
     }
 }
