@@ -7,17 +7,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use onstage::plan::{self, PlanError};
 use onstage::{CompiledConfig, ErrorCode};
 use proptest::prelude::*;
 use std::sync::{Arc, OnceLock};
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/examples");
-const OURS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/timelines");
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
-}
+use support::{read, OURS, SHARED};
 
 fn compile(path: &str) -> CompiledConfig {
     onstage::config::compile_text(&read(path)).unwrap_or_else(|p| panic!("{path}: {p:#?}")).config

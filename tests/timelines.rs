@@ -10,12 +10,7 @@ mod support;
 use onstage::json::{parse, Json};
 use std::sync::Arc;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/examples");
-const OURS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/timelines");
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
-}
+use support::{read, OURS, SHARED};
 
 fn run(config: &str, timeline: &str, reasons: bool) -> Vec<Json> {
     let compiled = onstage::config::compile_text(&read(config)).unwrap_or_else(|p| panic!("{config}: {p:#?}"));

@@ -4,6 +4,16 @@
 
 use onstage::json::Json;
 
+/// The contract's worked examples, beside the repository.
+pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/examples");
+/// Our own timelines.
+pub const OURS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/timelines");
+
+/// A file's text; a test that cannot read its input fails saying which.
+pub fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
 fn close(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Num(x), Json::Num(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
