@@ -200,3 +200,17 @@ test('npx onstage-compile writes the bytes the native `onstage compile` writes, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the compiler entry given a plan in place of a config says so (not its header as unknown fields)', async () => {
+  const { compileConfig, validateConfig } = await import(join(DIST, 'compiler.js'));
+  for (const given of [plan, JSON.parse(plan)]) {
+    const problems = validateConfig(given);
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(problems[0].code, 'invalid_config');
+    assert.equal(problems[0].path, '$');
+    assert.match(problems[0].message, /^this is a compiled plan, not a config/);
+    assert.throws(() => compileConfig(given), (err) => err.code === 'invalid_config' && /was given a compiled plan/.test(err.message));
+  }
+  // A config is still compiled.
+  assert.ok(compileConfig(readFileSync(join(ROOT, 'www', 'saas.json'), 'utf8')).plan.startsWith('{"onstage_plan":1,'));
+});

@@ -22,12 +22,16 @@ export interface CompiledPlan {
 
 /**
  * Compiles a config (object or JSON text) to its plan. An invalid config
- * throws code "invalid_config" with `problems`; before `loadCompiler()`
- * it throws "compiler_not_loaded".
+ * throws code "invalid_config" with `problems`, as does a compiled plan
+ * given in place of a config; before `loadCompiler()` it throws
+ * "compiler_not_loaded".
  */
 export function compileConfig(config: Json | string): CompiledPlan;
 
-/** Every problem of a config (errors and warnings); needs `loadCompiler()` first. */
+/**
+ * Every problem of a config (errors and warnings); a compiled plan given
+ * in its place is one problem saying so. Needs `loadCompiler()` first.
+ */
 export function validateConfig(config: Json | string): Problem[];
 
 /** Whether a value is a compiled plan (its text, or the object parsed from it). */

@@ -44,6 +44,10 @@ export function compilerLoaded() {
   return loaded;
 }
 
+/** What compileConfig and validateConfig say of a compiled plan given in place of a config. */
+const PLAN_GIVEN =
+  'a compiled plan, not a config: a plan is already checked and compiled (give it to init or setConfig as it is); validate or compile the config it was made from';
+
 function needCompiler(what) {
   if (!loaded) {
     throw coded(
@@ -82,20 +86,25 @@ function configText(config) {
  * text (what `onstage compile` writes; give it, or `JSON.parse` of it, as
  * `init`'s `config`) and the config's warnings
  * (`[{severity, code, path, message}]`). An invalid config throws code
- * `invalid_config` with `problems`. Needs `loadCompiler()` first.
+ * `invalid_config` with `problems`, and so does a compiled plan given in
+ * place of a config. Needs `loadCompiler()` first.
  */
 export function compileConfig(config) {
   needCompiler('compileConfig');
+  if (isPlan(config)) throw coded('invalid_config', `compileConfig was given ${PLAN_GIVEN}`);
   const out = wasmCompile(configText(config));
   return { plan: out.plan, warnings: JSON.parse(out.warnings) };
 }
 
 /**
  * Every problem of a config (errors and warnings), each with its JSON path
- * and a stable code. Needs `loadCompiler()` first.
+ * and a stable code; a compiled plan given in its place is one problem
+ * saying so. Needs `loadCompiler()` first.
  */
 export function validateConfig(config) {
   needCompiler('validateConfig');
+  // A plan read as a config would list its header as unknown fields.
+  if (isPlan(config)) return [{ severity: 'error', code: 'invalid_config', path: '$', message: `this is ${PLAN_GIVEN}` }];
   return JSON.parse(wasmValidate(configText(config)));
 }
 
