@@ -4,36 +4,12 @@
 // Test code may unwrap, expect, panic and index: a failing test should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::process::Command;
+mod support;
+
+use support::{run_with_input as cli, temp};
 
 const SAAS: &str = include_str!("../../../../shared/examples/saas.json");
 const TOURS: &str = include_str!("../../../../shared/examples/timelines/tours.config.json");
-
-fn cli(args: &[&str], stdin: &str) -> (i32, String, String) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_onstage"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn temp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("onstage-bad-inputs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 #[test]
 fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
@@ -106,7 +82,7 @@ fn the_command_line_reports_bad_input_with_codes_and_exit_status() {
     let (code, out, err) = cli(&["validate", &tours], "");
     assert_eq!((code, out.as_str(), err.trim_end().ends_with("valid (0 warnings)")), (0, "", true), "{err}");
     let (code, out, _) =
-        cli(&["validate", &temp("tourless.json", &TOURS.replacen("\"steps\"", "\"unused\"", 1)), "--json"], "");
+        cli(&["validate", &temp("tourless.json", TOURS.replacen("\"steps\"", "\"unused\"", 1)), "--json"], "");
     assert_eq!(code, 1);
     assert!(out.contains(r#""code":"empty_tour""#) && out.contains(r#""path":"experiences[0]""#), "{out}");
     // summarize

@@ -11,29 +11,12 @@ use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use onstage::json::{parse, Json};
 use onstage::time::{format_rfc3339, parse_rfc3339, DAY};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
+use support::{run, temp};
+
+mod support;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples");
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onstage")).args(args).stdin(Stdio::null()).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn temp(name: &str, bytes: &[u8]) -> String {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("onstage-cli-batch-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 #[derive(Clone)]
 struct Ev {
@@ -216,7 +199,7 @@ fn every_input_format_evaluates_as_simulate_replays_each_user() {
     let inputs = [
         temp("events.jsonl", jsonl(&evs).as_bytes()),
         temp("events.csv", csv(&evs).as_bytes()),
-        temp("events.parquet", &parquet(&evs)),
+        temp("events.parquet", parquet(&evs)),
     ];
     let mut outputs = Vec::new();
     for input in &inputs {

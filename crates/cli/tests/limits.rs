@@ -5,35 +5,12 @@
 // Test code may unwrap, expect, panic and index: a failing test should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::process::{Command, Stdio};
+mod support;
+
+use std::process::Stdio;
+use support::{run_with as run, temp};
 
 const SAAS: &str = include_str!("../../../../shared/examples/saas.json");
-
-fn run(args: &[&str], stdin: Stdio) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onstage"))
-        .args(args)
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-/// A file of its own (tests run at once: no two write the same path).
-fn temp(name: &str, bytes: &[u8]) -> String {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("onstage-cli-limits-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 fn dir() -> String {
     let dir = std::env::temp_dir().join(format!("onstage-cli-limits-dir-{}", std::process::id()));

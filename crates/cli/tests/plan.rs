@@ -4,26 +4,11 @@
 // Test code may unwrap, expect, panic and index: a failing test should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::process::Command;
+mod support;
+
+use support::{run as cli, temp};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onstage")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn temp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("onstage-cli-plan-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 fn shared(path: &str) -> String {
     format!("{ROOT}/../shared/examples/{path}")
@@ -44,7 +29,7 @@ fn compile(config: &str) -> String {
 #[test]
 fn compile_writes_a_plan_that_every_command_takes_as_the_config() {
     let saas = shared("saas.json");
-    let plan = temp("saas.plan.json", &compile(&saas));
+    let plan = temp("saas.plan.json", compile(&saas));
     // -o writes the same text.
     let file = temp("out.plan.json", "");
     let (code, out, err) = cli(&["compile", &saas, "-o", &file]);
@@ -67,7 +52,7 @@ fn compile_writes_a_plan_that_every_command_takes_as_the_config() {
         assert_eq!(from_config, from_plan, "{args:?}");
     }
     let tours = shared("timelines/tours.config.json");
-    let tours_plan = temp("tours.plan.json", &compile(&tours));
+    let tours_plan = temp("tours.plan.json", compile(&tours));
     let timeline = shared("timelines/tours.timeline.jsonl");
     assert_eq!(cli(&["simulate", &tours, &timeline]), cli(&["simulate", &tours_plan, &timeline]));
 }
@@ -80,7 +65,7 @@ fn validate_says_whether_this_version_reads_a_plan() {
     assert!(err.contains(&format!("a valid plan for onstage {}", env!("CARGO_PKG_VERSION"))), "{err}");
 
     let ours = format!("\"version\":\"{}\"", env!("CARGO_PKG_VERSION"));
-    let old = temp("old.plan.json", &plan.replacen(&ours, "\"version\":\"0.0.1\"", 1));
+    let old = temp("old.plan.json", plan.replacen(&ours, "\"version\":\"0.0.1\"", 1));
     let (code, out, _) = cli(&["validate", &old, "--json"]);
     assert_eq!(code, 1);
     assert!(out.contains(r#""code":"invalid_plan""#), "{out}");
@@ -90,7 +75,7 @@ fn validate_says_whether_this_version_reads_a_plan() {
     assert_eq!(code, 1);
     assert!(err.contains("invalid_plan"), "{err}");
 
-    let damaged = temp("damaged.plan.json", &plan.replacen("\"plan\":[", "\"plan\":[[", 1));
+    let damaged = temp("damaged.plan.json", plan.replacen("\"plan\":[", "\"plan\":[[", 1));
     let (code, out, _) = cli(&["validate", &damaged]);
     assert_eq!(code, 1);
     assert!(out.contains("error[invalid_plan]") && out.contains("damaged"), "{out}");
