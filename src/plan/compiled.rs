@@ -32,6 +32,22 @@ use crate::signal::{CompiledSignal, SignalPlan};
 use crate::stage::{CompiledStage, StageMachine};
 use std::sync::Arc;
 
+/// `Plan` for a struct written as its fields in declaration order, each
+/// read back as it was written (no check, nothing made again).
+macro_rules! in_order {
+    ($ty:ident { $($field:ident),+ }) => {
+        impl Plan for $ty {
+            fn to_plan(&self) -> Json {
+                positional![$(self.$field),+]
+            }
+            fn from_plan(v: &Json) -> Option<Self> {
+                let [$($field),+] = super::arr(v)?;
+                Some($ty { $($field: Plan::from_plan($field)?),+ })
+            }
+        }
+    };
+}
+
 impl Plan for u16 {
     fn to_plan(&self) -> Json {
         Json::Num(f64::from(*self))
@@ -88,19 +104,7 @@ fn at_most<T>(items: &[T], max: usize) -> Option<()> {
     (items.len() <= max).then_some(())
 }
 
-impl Plan for Policy {
-    fn to_plan(&self) -> Json {
-        positional![self.max_prompts_per_day, self.min_gap_between_prompts, self.display_timeout]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [a, b, c] = super::arr(v)?;
-        Some(Policy {
-            max_prompts_per_day: Plan::from_plan(a)?,
-            min_gap_between_prompts: Plan::from_plan(b)?,
-            display_timeout: Plan::from_plan(c)?,
-        })
-    }
-}
+in_order!(Policy { max_prompts_per_day, min_gap_between_prompts, display_timeout });
 
 /// `"*"` for every event, else the list of names.
 impl Plan for EventSel {
@@ -253,33 +257,9 @@ impl Plan for StageMachine {
     }
 }
 
-impl Plan for Frequency {
-    fn to_plan(&self) -> Json {
-        positional![self.max_impressions, self.per, self.per_text]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [a, b, c] = super::arr(v)?;
-        Some(Frequency {
-            max_impressions: Plan::from_plan(a)?,
-            per: Plan::from_plan(b)?,
-            per_text: Plan::from_plan(c)?,
-        })
-    }
-}
+in_order!(Frequency { max_impressions, per, per_text });
 
-impl Plan for VariationDef {
-    fn to_plan(&self) -> Json {
-        positional![self.id, self.content, self.skip]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [id, content, skip] = super::arr(v)?;
-        Some(VariationDef {
-            id: Plan::from_plan(id)?,
-            content: Plan::from_plan(content)?,
-            skip: Plan::from_plan(skip)?,
-        })
-    }
-}
+in_order!(VariationDef { id, content, skip });
 
 impl Plan for Obj {
     fn to_plan(&self) -> Json {
@@ -324,40 +304,11 @@ impl Plan for ExperimentDef {
     }
 }
 
-impl Plan for CompiledExperiment {
-    fn to_plan(&self) -> Json {
-        positional![self.def, self.hash_attribute, self.ranges, self.cacheable]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [def, hash_attribute, ranges, cacheable] = super::arr(v)?;
-        Some(CompiledExperiment {
-            def: Plan::from_plan(def)?,
-            hash_attribute: Plan::from_plan(hash_attribute)?,
-            ranges: Plan::from_plan(ranges)?,
-            cacheable: Plan::from_plan(cacheable)?,
-        })
-    }
-}
+in_order!(CompiledExperiment { def, hash_attribute, ranges, cacheable });
 
-impl Plan for CompiledItem {
-    fn to_plan(&self) -> Json {
-        positional![self.id, self.label, self.done]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [id, label, done] = super::arr(v)?;
-        Some(CompiledItem { id: Plan::from_plan(id)?, label: Plan::from_plan(label)?, done: Plan::from_plan(done)? })
-    }
-}
+in_order!(CompiledItem { id, label, done });
 
-impl Plan for CompiledStep {
-    fn to_plan(&self) -> Json {
-        positional![self.id, self.done]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [id, done] = super::arr(v)?;
-        Some(CompiledStep { id: Plan::from_plan(id)?, done: Plan::from_plan(done)? })
-    }
-}
+in_order!(CompiledStep { id, done });
 
 /// Of the definition, what the runtime reads (id, slot, kind, priority,
 /// frequency, cool-down; the experiment is the compiled one's), and the
@@ -437,15 +388,7 @@ impl Plan for CompiledExperience {
     }
 }
 
-impl Plan for Slot {
-    fn to_plan(&self) -> Json {
-        positional![self.id, self.experiences]
-    }
-    fn from_plan(v: &Json) -> Option<Self> {
-        let [id, experiences] = super::arr(v)?;
-        Some(Slot { id: Plan::from_plan(id)?, experiences: Plan::from_plan(experiences)? })
-    }
-}
+in_order!(Slot { id, experiences });
 
 impl Plan for ExperiencePlan {
     fn to_plan(&self) -> Json {
