@@ -37,12 +37,9 @@ use crate::json::Json;
 /// regex program is two levels), so a condition object `d` deep is at most
 /// `2d + 2`; the test `plan_depth_is_bounded` finds `{"$not": ...}` 64
 /// deep at 130 and reads it back. An `Option<Condition>` adds one level.
-#[allow(dead_code)] // For the plan reader's depth limit.
 pub(crate) const PLAN_DEPTH_PER_LEVEL: usize = 2;
-#[allow(dead_code)] // For the plan reader's depth limit.
 pub(crate) const PLAN_DEPTH_EXTRA: usize = 2;
 /// The deepest a condition's plan can be, from a config.
-#[allow(dead_code)] // For the plan reader's depth limit.
 pub(crate) const MAX_CONDITION_PLAN_DEPTH: usize = PLAN_DEPTH_PER_LEVEL * crate::json::MAX_DEPTH + PLAN_DEPTH_EXTRA;
 
 /// An enum's tag and its fields: `[tag, fields...]`.
