@@ -11,6 +11,13 @@
 mod batch;
 mod tables;
 
+/// The replay allocates and frees small values at every step (props,
+/// journal entries, output lines): mimalloc's thread-local free lists take
+/// a fraction of glibc malloc's instructions for them. Measured:
+/// docs/architecture.md ("Replay speed").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli {
     use clap::{Parser, Subcommand};
     use onstage::problem::Problem;
