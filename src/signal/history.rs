@@ -185,8 +185,19 @@ pub struct History {
 
 /// [`History::due`]: bookkeeping, not content (equal histories are equal
 /// whatever it holds).
-#[derive(Clone, Debug, Default)]
-struct Due(Vec<Millis>);
+#[derive(Clone, Debug)]
+struct Due {
+    /// By state (empty: to compute again).
+    times: Vec<Millis>,
+    /// The earliest of `times`.
+    earliest: Millis,
+}
+
+impl Default for Due {
+    fn default() -> Self {
+        Due { times: Vec::new(), earliest: Millis::MIN }
+    }
+}
 
 impl PartialEq for Due {
     fn eq(&self, _: &Due) -> bool {
@@ -275,16 +286,23 @@ impl History {
         if cfg!(feature = "text") {
             // A state is advanced only once it is due: most steps, most
             // windows have nothing to let go of.
-            if self.due.0.len() != self.states.len() {
-                self.due.0 = self.states.iter().map(SignalState::due).collect();
+            if self.due.times.len() != self.states.len() {
+                self.due.times = self.states.iter().map(SignalState::due).collect();
+                self.due.earliest = self.due.times.iter().copied().min().unwrap_or(Millis::MAX);
             }
-            for (i, (state, due)) in self.states.iter_mut().zip(&mut self.due.0).enumerate() {
-                if now >= *due {
-                    if state.advance(now) {
-                        self.changed.add(i);
+            // Most steps, no state at all is due: one comparison.
+            if now >= self.due.earliest {
+                let mut earliest = Millis::MAX;
+                for (i, (state, due)) in self.states.iter_mut().zip(&mut self.due.times).enumerate() {
+                    if now >= *due {
+                        if state.advance(now) {
+                            self.changed.add(i);
+                        }
+                        *due = state.due();
                     }
-                    *due = state.due();
+                    earliest = earliest.min(*due);
                 }
+                self.due.earliest = earliest;
             }
         } else {
             for state in &mut self.states {
@@ -300,7 +318,7 @@ impl History {
     pub fn clamp_to(&mut self, t: Millis) -> bool {
         let minute = crate::time::floor_minute(t);
         self.changed = Changed::ALL;
-        self.due.0.clear();
+        self.due.times.clear();
         let mut moved = false;
         if self.now > t {
             self.now = t;
@@ -325,7 +343,7 @@ impl History {
     pub fn set_tz(&mut self, tz: i32) {
         self.tz_offset_minutes = tz;
         self.changed = Changed::ALL;
-        self.due.0.clear();
+        self.due.times.clear();
         for state in &mut self.states {
             if let SignalState::Active(a) = state {
                 a.set_tz(tz);
@@ -372,8 +390,9 @@ impl History {
         }
         // What was added at `t` is due `span` later, or never (nothing
         // added): the earliest due time is kept, at worst too early.
-        if let Some(due) = self.due.0.get_mut(i).filter(|_| cfg!(feature = "text")) {
+        if let Some(due) = self.due.times.get_mut(i).filter(|_| cfg!(feature = "text")) {
             *due = (*due).min(t.saturating_add(state.span()));
+            self.due.earliest = self.due.earliest.min(*due);
         }
     }
 }
