@@ -377,7 +377,43 @@ pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
     chunks.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| at + i)
 }
 
+/// Whether `bytes` has no `"`, `\\` or control character (nothing to
+/// escape): the writers' test of keys and ids, short texts. As
+/// [`plain_len`], a word at a time, with no byte-by-byte tail: from 8
+/// bytes on, the last word overlaps the last whole one; from 4 to 7, two
+/// overlapping halves make one word (a byte tested twice is still tested
+/// right: only whether any is special matters).
+#[cfg(feature = "text")]
+pub(crate) fn is_plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let special = |w: u64| below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
+    let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes);
+    let half = |b: &[u8]| <[u8; 4]>::try_from(b).map_or(0, u32::from_le_bytes);
+    let n = bytes.len();
+    if n >= 8 {
+        let last = bytes.get(n - 8..).map_or(0, |b| special(word(b)));
+        bytes.chunks_exact(8).fold(last, |found, chunk| found | special(word(chunk))) == 0
+    } else if n >= 4 {
+        let (low, high) = (bytes.get(..4).map_or(0, half), bytes.get(n - 4..).map_or(0, half));
+        special(u64::from(low) | u64::from(high) << 32) == 0
+    } else {
+        !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20)
+    }
+}
+
 fn write_string(s: &str, out: &mut String) {
+    // Natively, the common case (ids, times: nothing to escape) in one
+    // copy; the page's build keeps the one loop below (smaller).
+    #[cfg(feature = "text")]
+    if is_plain(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     // Runs of characters that need no escape are copied whole (every
     // escaped character is ASCII, so a run ends on a character boundary).
@@ -511,6 +547,28 @@ mod tests {
                             bytes[at + 1] = 0x01;
                         }
                         assert_eq!(plain_len(&bytes), bytes.iter().position(special), "{bytes:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// `is_plain` is "no special byte" for every length up to three words
+    /// and any one byte at any place (its words overlap differently for
+    /// each length).
+    #[cfg(feature = "text")]
+    #[test]
+    fn is_plain_is_a_byte_search() {
+        let special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
+        let fillers = [b'a', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff, b' ', b'!', b'#', b'[', b']'];
+        assert!(is_plain(b""));
+        for len in 1..25 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    for &filler in &fillers {
+                        let mut bytes = vec![filler; len];
+                        bytes[at] = b;
+                        assert_eq!(is_plain(&bytes), !bytes.iter().any(special), "{bytes:?}");
                     }
                 }
             }

@@ -89,7 +89,9 @@ impl Platform for RustPlatform {
 fn write_shortest(text: &str, out: &mut String) {
     // Decimal notation with a fraction ("-12.375", "0.001") is already
     // JavaScript's: the same digits, placed the same way.
-    if !text.bytes().any(|b| b == b'e' || b == b'E') && !text.ends_with(".0") {
+    // (zmij writes its exponent with a lower case `e`; `contains` is a
+    // word-at-a-time search.)
+    if !text.as_bytes().contains(&b'e') && !text.ends_with(".0") {
         out.push_str(text);
         return;
     }
@@ -192,6 +194,15 @@ pub fn write_finite(n: f64, out: &mut String) {
 }
 
 fn write_integer(i: i64, out: &mut String) {
+    // Natively, one digit (most counts) at once, and room for the others
+    // made once; the page's build keeps the plain loop (smaller).
+    if cfg!(feature = "text") {
+        if let Ok(d @ 0..=9) = u8::try_from(i) {
+            out.push(char::from(b'0' + d));
+            return;
+        }
+        out.reserve(21);
+    }
     let mut digits = [0u8; 20];
     let mut k = digits.len();
     let mut v = i.unsigned_abs();

@@ -19,6 +19,21 @@ impl<'o> ObjectWriter<'o> {
     /// Starts a field: the key, then the caller writes the value into the
     /// returned text.
     pub fn key(&mut self, key: &str) -> &mut String {
+        // Natively, a key with nothing to escape (all of them, in practice)
+        // is written in one piece: `,"key":`.
+        #[cfg(feature = "text")]
+        if super::is_plain(key.as_bytes()) {
+            self.out.reserve(key.len() + 4);
+            if !self.first {
+                self.out.push(',');
+            }
+            self.first = false;
+            self.out.push('"');
+            self.out.push_str(key);
+            self.out.push('"');
+            self.out.push(':');
+            return self.out;
+        }
         if !self.first {
             self.out.push(',');
         }
