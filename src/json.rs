@@ -384,6 +384,7 @@ pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
 /// overlapping halves make one word (a byte tested twice is still tested
 /// right: only whether any is special matters).
 #[cfg(feature = "text")]
+#[inline(always)]
 pub(crate) fn is_plain(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

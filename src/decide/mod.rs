@@ -129,9 +129,9 @@ impl<'c> SlotDecision<'c> {
         }
         o.opt_str("variation", self.variation_id()).bool("holdout", self.holdout);
         match self.content() {
-            Some(c) => o.json("content", c),
-            None => o.json("content", &Json::Null),
-        };
+            Some(c) => c.write_to(o.key("content")),
+            None => o.key("content").push_str("null"),
+        }
         let out = o.key("items");
         out.push('[');
         for (i, (id, label, done)) in self.item_states().enumerate() {
@@ -151,9 +151,7 @@ impl<'c> SlotDecision<'c> {
             Some(reasons) => {
                 o.list("reasons", reasons, Reason::write_json);
             }
-            None => {
-                o.json("reasons", &Json::Null);
-            }
+            None => o.key("reasons").push_str("null"),
         }
         if self.preview {
             o.bool("preview", true);
