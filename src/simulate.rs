@@ -219,12 +219,11 @@ pub fn simulate(
     };
     let mut stats = Stats::default();
     let mut text = String::new();
-    // Reused from line to line: the line's bytes, and what its step borrows.
-    let mut buf = Vec::new();
+    // Reused from line to line: what a step borrows.
     let mut store = Json::Null;
     let mut times = crate::time::TimeReader::default();
     let mut lines = crate::lines::lines(input);
-    while let Some((line_no, line)) = lines.next_into(&mut buf) {
+    while let Some((line_no, line)) = lines.next_line() {
         let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
         let raw = match line {
             Ok(raw) => raw,
