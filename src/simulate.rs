@@ -5,9 +5,8 @@
 use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::engine::{Engine, EvaluationMemo};
-use crate::json::Json;
 use crate::lines::LineError;
-use crate::timeline::{apply_into, bad, read_step, step_time_in, StepError};
+use crate::timeline::{apply_into, bad, read_step, step_time_in, StepError, StepStore};
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Write};
@@ -220,7 +219,7 @@ pub fn simulate(
     let mut stats = Stats::default();
     let mut text = String::new();
     // Reused from line to line: what a step borrows.
-    let mut store = Json::Null;
+    let mut store = StepStore::default();
     let mut times = crate::time::TimeReader::default();
     let mut lines = crate::lines::lines(input);
     while let Some((line_no, line)) = lines.next_line() {

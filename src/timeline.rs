@@ -5,7 +5,7 @@
 use crate::code::ErrorCode;
 use crate::engine::{Engine, Identity, Interaction, Slots};
 use crate::input::slots_from_json;
-use crate::json::{Json, ObjectWriter};
+use crate::json::{Json, Obj, ObjectWriter};
 use crate::time::parse_rfc3339;
 
 /// A step that could not be parsed or applied: a stable code and a message.
@@ -108,6 +108,22 @@ fn event_timestamp(t: &str) -> Result<i64, StepError> {
     parse_rfc3339(t).map_err(|e| bad(ErrorCode::BadTime, format!("timestamp: {e}")))
 }
 
+/// What the steps read by [`read_step`] borrow beyond their lines, reused
+/// from line to line.
+#[derive(Default)]
+pub struct StepStore {
+    /// A track's props (those kept), an object whose entries the next
+    /// track's props reuse: a prop of the same name keeps its key's
+    /// allocation (and its value's when equal), so the props of most
+    /// lines allocate nothing, and nothing is dropped per line.
+    props: Json,
+    /// The line's value, for a line read by the JSON reader.
+    whole: Json,
+}
+
+/// The props of a track without an object of props.
+static NO_PROPS: Json = Json::Null;
+
 /// Reads one timeline line into its step: `(user, at, step)`, exactly as
 /// [`parse_step`] reads the line's JSON value, errors included. `store`
 /// holds what the step borrows beyond the line (a track's props, or the
@@ -127,31 +143,39 @@ fn event_timestamp(t: &str) -> Result<i64, StepError> {
 pub fn read_step<'a>(
     line: &'a str,
     keep: &[Box<str>],
-    store: &'a mut Json,
+    store: &'a mut StepStore,
 ) -> Result<(&'a str, &'a str, Step<'a>), StepError> {
-    match read_common_step(line, keep) {
+    let mut props = match std::mem::take(&mut store.props) {
+        Json::Obj(props) => props,
+        _ => Obj::new(),
+    };
+    let common = read_common_step(line, keep, &mut props);
+    store.props = Json::Obj(props);
+    match common {
         Some(Common::Track { user, at, name, props, timestamp }) => {
             let timestamp = timestamp.map(event_timestamp).transpose()?;
-            *store = props.unwrap_or(Json::Null);
-            Ok((user, at, Step::Track { name, props: store, timestamp }))
+            let props = if props == Some(true) { &store.props } else { &NO_PROPS };
+            Ok((user, at, Step::Track { name, props, timestamp }))
         }
         Some(Common::DecideAll { user, at }) => Ok((user, at, Step::Decide(vec!["*"]))),
         None => {
-            *store = crate::json::parse(line).map_err(|e| bad(ErrorCode::InvalidJson, e))?;
-            parse_step(store)
+            store.whole = crate::json::parse(line).map_err(|e| bad(ErrorCode::InvalidJson, e))?;
+            parse_step(&store.whole)
         }
     }
 }
 
 /// A line of one of the common shapes, read from its text.
 enum Common<'t> {
-    Track { user: &'t str, at: &'t str, name: &'t str, props: Option<Json>, timestamp: Option<&'t str> },
+    /// `props`: given as an object (read into the store's props, true)
+    /// or as `null` (false), or not given.
+    Track { user: &'t str, at: &'t str, name: &'t str, props: Option<bool>, timestamp: Option<&'t str> },
     DecideAll { user: &'t str, at: &'t str },
 }
 
 /// The line as a [`Common`] step, or None when it is not one exactly.
-fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> {
-    if let Some(common) = read_stringified(line, keep) {
+fn read_common_step<'t>(line: &'t str, keep: &[Box<str>], into: &mut Obj) -> Option<Common<'t>> {
+    if let Some(common) = read_stringified(line, keep, into) {
         return Some(common);
     }
     let mut s = LineScan { text: line, pos: 0 };
@@ -174,7 +198,7 @@ fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
                 if props.is_some() {
                     return None;
                 }
-                props = Some(s.props(keep)?);
+                props = Some(s.props(keep, into)?);
                 s.ws();
                 if s.byte(b',').is_some() {
                     continue;
@@ -210,7 +234,7 @@ fn read_common_step<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
 /// whitespace), read as the literal text between its strings; None for
 /// any other line (then [`read_common_step`] reads it key by key). What it
 /// reads is what that reading gives.
-fn read_stringified<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> {
+fn read_stringified<'t>(line: &'t str, keep: &[Box<str>], into: &mut Obj) -> Option<Common<'t>> {
     let mut s = LineScan { text: line, pos: 0 };
     s.literal(b"{\"user\":")?;
     let user = s.plain_string()?;
@@ -222,7 +246,7 @@ fn read_stringified<'t>(line: &'t str, keep: &[Box<str>]) -> Option<Common<'t>> 
     s.literal(b",\"track\":")?;
     let name = s.plain_string()?;
     let props = match s.literal(b",\"props\":") {
-        Some(()) => Some(s.props(keep)?),
+        Some(()) => Some(s.props(keep, into)?),
         None => None,
     };
     s.byte(b'}')?;
@@ -300,65 +324,112 @@ impl<'t> LineScan<'t> {
 impl LineScan<'_> {
     /// A track's props, read as [`read_step`] says: None when they are
     /// not a flat object of valid props with plain keys given once (or
-    /// `null`), or anything in them is unusual.
-    fn props(&mut self, keep: &[Box<str>]) -> Option<Json> {
+    /// `null`), or anything in them is unusual. Those kept go `into` (the
+    /// previous track's, whose entries are reused: `into` only ever holds
+    /// kept props), which then holds them alone: true; `null`: false.
+    fn props(&mut self, keep: &[Box<str>], into: &mut Obj) -> Option<bool> {
         use crate::limits::{MAX_PROP_KEY_CHARS, MAX_PROP_STRING_CHARS};
         if self.byte(b'{').is_none() {
             let (value, end) = crate::json::read_value_at(self.text, self.pos).ok()?;
             self.pos = end;
-            return matches!(value, Json::Null).then_some(Json::Null);
+            return matches!(value, Json::Null).then_some(false);
         }
-        let mut kept = crate::json::Obj::new();
+        // Which of `keep` (by index) this line gives; with more kept
+        // props than bits, nothing is reused.
+        let mut given = 0u64;
+        if keep.len() > 64 {
+            *into = Obj::new();
+        }
         // Up to 16 props (a track with more goes to the JSON reader).
         let mut seen: [&str; 16] = [""; 16];
         let mut count = 0;
         self.ws();
-        if self.byte(b'}').is_some() {
-            return Some(Json::Obj(kept));
-        }
-        loop {
-            self.ws();
-            let key = self.plain_string()?;
-            let earlier = seen.get(..count)?;
-            if key.is_empty()
-                || (key.len() > MAX_PROP_KEY_CHARS && key.chars().count() > MAX_PROP_KEY_CHARS)
-                || crate::json::is_reserved_key(key)
-                || earlier.contains(&key)
-            {
-                return None;
-            }
-            *seen.get_mut(count)? = key;
-            count += 1;
-            self.ws();
-            self.byte(b':')?;
-            self.ws();
-            let wanted = keep.iter().any(|k| **k == *key);
-            if self.text.as_bytes().get(self.pos) == Some(&b'"') {
-                let text = self.plain_string()?;
-                if text.len() > MAX_PROP_STRING_CHARS && text.chars().count() > MAX_PROP_STRING_CHARS {
+        if self.byte(b'}').is_none() {
+            loop {
+                self.ws();
+                let key = self.plain_string()?;
+                let earlier = seen.get(..count)?;
+                if key.is_empty()
+                    || (key.len() > MAX_PROP_KEY_CHARS && key.chars().count() > MAX_PROP_KEY_CHARS)
+                    || crate::json::is_reserved_key(key)
+                    || earlier.contains(&key)
+                {
                     return None;
                 }
-                if wanted {
-                    kept.insert(key, Json::from(text));
+                *seen.get_mut(count)? = key;
+                count += 1;
+                self.ws();
+                self.byte(b':')?;
+                self.ws();
+                let wanted = keep.iter().position(|k| **k == *key);
+                if let Some(i) = wanted {
+                    given |= 1u64.checked_shl(i as u32).unwrap_or(0);
                 }
-            } else {
-                let (value, end) = crate::json::read_value_at(self.text, self.pos).ok()?;
-                self.pos = end;
-                match value {
-                    Json::Null | Json::Bool(_) => {}
-                    Json::Num(n) if n.is_finite() => {}
-                    _ => return None,
+                if self.text.as_bytes().get(self.pos) == Some(&b'"') {
+                    let text = self.plain_string()?;
+                    if text.len() > MAX_PROP_STRING_CHARS && text.chars().count() > MAX_PROP_STRING_CHARS {
+                        return None;
+                    }
+                    if wanted.is_some() {
+                        match into.get_mut(key) {
+                            Some(Json::Str(same)) if **same == *text => {}
+                            Some(value) => *value = Json::from(text),
+                            None => into.insert(key, Json::from(text)),
+                        }
+                    }
+                } else {
+                    let value = self.scalar()?;
+                    if wanted.is_some() {
+                        match into.get_mut(key) {
+                            Some(slot) => *slot = value,
+                            None => into.insert(key, value),
+                        }
+                    }
                 }
-                if wanted {
-                    kept.insert(key, value);
+                self.ws();
+                if self.byte(b',').is_some() {
+                    continue;
+                }
+                self.byte(b'}')?;
+                break;
+            }
+        }
+        // The props of the previous track that this one does not give.
+        if keep.len() <= 64 && into.len() > given.count_ones() as usize {
+            for (i, k) in keep.iter().enumerate() {
+                if given & 1u64.checked_shl(i as u32).unwrap_or(0) == 0 {
+                    into.remove(k);
                 }
             }
-            self.ws();
-            if self.byte(b',').is_some() {
-                continue;
-            }
-            self.byte(b'}')?;
-            return Some(Json::Obj(kept));
+        }
+        Some(true)
+    }
+
+    /// A prop's value other than a string: null, a boolean or a finite
+    /// number, as the JSON reader reads it. An integer of up to 15 digits
+    /// (exact as a float) is read here, without the reader's text
+    /// to number conversion.
+    fn scalar(&mut self) -> Option<Json> {
+        let bytes = self.text.as_bytes();
+        let negative = bytes.get(self.pos) == Some(&b'-');
+        let start = self.pos + usize::from(negative);
+        let digits = bytes.get(start..)?.iter().take(16).take_while(|b| b.is_ascii_digit()).count();
+        let leading_zero = digits > 1 && bytes.get(start) == Some(&b'0');
+        let end = start + digits;
+        let plain_end = !matches!(bytes.get(end), Some(b'.' | b'e' | b'E' | b'0'..=b'9'));
+        if (1..=15).contains(&digits) && !leading_zero && plain_end {
+            let n = bytes.get(start..end)?.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+            self.pos = end;
+            // Below 2^53: exact. `-0` is -0.0, as the reader has it.
+            let n = n as f64;
+            return Some(Json::Num(if negative { -n } else { n }));
+        }
+        let (value, end) = crate::json::read_value_at(self.text, self.pos).ok()?;
+        self.pos = end;
+        match value {
+            Json::Null | Json::Bool(_) => Some(value),
+            Json::Num(n) if n.is_finite() => Some(value),
+            _ => None,
         }
     }
 }
@@ -459,12 +530,18 @@ mod tests {
                 let step = match step {
                     Step::Track { name, props, timestamp } => {
                         let kept = match props {
-                            Json::Obj(o) => Json::Obj(
-                                o.iter()
+                            Json::Obj(o) => {
+                                // In the order of their names: a store
+                                // reused from line to line keeps the order
+                                // its props came in first.
+                                let mut kept: Vec<(Box<str>, Json)> = o
+                                    .iter()
                                     .filter(|(k, _)| keep().contains(&(*k).into()))
                                     .map(|(k, v)| (k.into(), v.clone()))
-                                    .collect(),
-                            ),
+                                    .collect();
+                                kept.sort_by(|a, b| a.0.cmp(&b.0));
+                                Json::Obj(crate::json::Obj::from_pairs(kept))
+                            }
                             other => other.clone(),
                         };
                         format!("track {name} {} {timestamp:?}", kept.to_json_string())
@@ -495,6 +572,13 @@ mod tests {
             r#"{"user":"u","at":"t","track":"a","props":{"path":"/home","x":-1.5e3,"s":"v","b":true,"n":null}}"#,
             r#"{"user":"u","at":"t","track":"a","props":{ "units" : 40 , "y" : "z" }}"#,
             r#"{"user":"u","at":"t","track":"a","props":{}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":-0,"units":123456789012345,"s":-7}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":1234567890123456,"units":-1234567890123456789}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":00}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":-}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":0.5e1,"units":2E3,"s":true}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"x":7 ,"units":-0.0}}"#,
+            r#"{"user":"u","at":"t","track":"a","props":{"units":12x}}"#,
             r#"{"user":"u","at":"t","track":"a","props":null}"#,
             r#"{"user":"u","at":"t","track":"a","props":{"x":1e999}}"#,
             r#"{"user":"u","at":"t","track":"a","props":{"y":{"a":1}}}"#,
@@ -556,14 +640,21 @@ mod tests {
             format!(r#"{{"user":"u","at":"t","track":"a","props":{{"x":1,{}}}}}"#, props.join(","))
         };
         let generated = [long_key, long_value, many, props(15), props(16), props(17)];
+        // One store for every line, as a replay reuses it.
+        let mut shared = StepStore::default();
         for line in lines.iter().copied().chain(generated.iter().map(String::as_str)) {
+            let slow = match crate::json::parse(line) {
+                Ok(doc) => describe(parse_step(&doc)),
+                Err(e) => describe(Err(bad(ErrorCode::InvalidJson, e))),
+            };
+            assert_eq!(describe(read_step(line, &keep(), &mut shared)), slow, "{line} (after the lines above)");
             // Props read from the text passed every check of the engine.
-            if let Some(Common::Track { name, .. }) = read_common_step(line, &keep()) {
+            if let Some(Common::Track { name, .. }) = read_common_step(line, &keep(), &mut Obj::new()) {
                 let whole = crate::json::parse(line).unwrap();
                 let props = whole.get("props").unwrap_or(&Json::Null);
                 assert!(crate::input::check_event(name, props).is_ok(), "{line}");
             }
-            let mut store = Json::Null;
+            let mut store = StepStore::default();
             let fast = describe(read_step(line, &keep(), &mut store));
             let whole = crate::json::parse(line).map_err(|e| bad(ErrorCode::InvalidJson, e));
             let slow = match &whole {
@@ -576,8 +667,13 @@ mod tests {
 
     /// Reads `line` both ways; the same description, errors included.
     fn same_both_ways(line: &str) {
-        let mut store = Json::Null;
+        let mut store = StepStore::default();
         let fast = describe(read_step(line, &keep(), &mut store));
+        // And through a store that read other props before.
+        let mut used = StepStore::default();
+        let before = r#"{"user":"u","at":"t","track":"a","props":{"s":"y","units":4,"x":"z"}}"#;
+        let _ = read_step(before, &keep(), &mut used).is_ok();
+        assert_eq!(describe(read_step(line, &keep(), &mut used)), fast, "{line}");
         let slow = match crate::json::parse(line) {
             Ok(doc) => describe(parse_step(&doc)),
             Err(e) => describe(Err(bad(ErrorCode::InvalidJson, e))),
