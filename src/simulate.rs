@@ -98,6 +98,11 @@ struct Users {
     live: VecDeque<(u64, usize)>,
     /// How many users are live.
     live_count: usize,
+    /// Whether `live` is kept: not while the replay has no more users
+    /// than `max_live` (none is ever put away then), where a push a step
+    /// cost more than the lookup of the user. Built from the `used`
+    /// stamps when the users first outnumber `max_live`.
+    queued: bool,
     max_live: usize,
     clock: u64,
 }
@@ -127,12 +132,30 @@ impl Users {
                 i
             }
         };
-        self.live.push_back((used, i));
-        self.put_away(i);
+        if self.queued {
+            self.live.push_back((used, i));
+            self.put_away(i);
+        } else if self.slots.len() > self.max_live.max(1) {
+            self.queue_live();
+            self.put_away(i);
+        }
         match self.slots.get_mut(i).map(|s| &mut s.user) {
             Some(User::Live(engine)) => Ok(engine),
             _ => Err(bad(ErrorCode::Internal, "a user taken back is not live")),
         }
+    }
+
+    /// Starts `live`: the live users in the order of their latest steps
+    /// (what the pushes of every step would have left, stale entries
+    /// aside), the user about to step last.
+    fn queue_live(&mut self) {
+        let mut live: Vec<(u64, usize)> = (self.slots.iter().enumerate())
+            .filter(|(_, s)| matches!(s.user, User::Live(_)))
+            .map(|(i, s)| (s.used, i))
+            .collect();
+        live.sort_unstable();
+        self.live = live.into();
+        self.queued = true;
     }
 
     /// Puts users away, the least recently used first, while more than
@@ -178,8 +201,15 @@ impl Hasher for IdHasher {
             word.copy_from_slice(chunk);
             self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        // The last bytes as one word, zero-padded (a user id of up to 8
+        // bytes takes one round instead of one a byte).
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(rest) {
+                *w = *b;
+            }
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
         }
     }
 }
@@ -213,6 +243,7 @@ pub fn simulate(
         index: HashMap::default(),
         live: VecDeque::new(),
         live_count: 0,
+        queued: false,
         max_live: options.max_live_users,
         clock: 0,
     };
