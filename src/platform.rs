@@ -89,9 +89,10 @@ impl Platform for RustPlatform {
 fn write_shortest(text: &str, out: &mut String) {
     // Decimal notation with a fraction ("-12.375", "0.001") is already
     // JavaScript's: the same digits, placed the same way.
-    // (zmij writes its exponent with a lower case `e`; `contains` is a
-    // word-at-a-time search.)
-    if !text.as_bytes().contains(&b'e') && !text.ends_with(".0") {
+    // zmij writes an exponent as a lower case `e`, a sign and at most
+    // three digits: only the last five bytes can hold it.
+    let tail = text.as_bytes().get(text.len().saturating_sub(5)..).unwrap_or_default();
+    if !tail.contains(&b'e') && !text.ends_with(".0") {
         out.push_str(text);
         return;
     }
@@ -186,8 +187,12 @@ const SAFE: f64 = 9_007_199_254_740_992.0;
 
 /// Writes `String(n)` for a finite `n`: integers here, others by the platform.
 pub fn write_finite(n: f64, out: &mut String) {
-    if n == n.trunc() && n.abs() < SAFE {
-        write_integer(n as i64, out);
+    // `n as i64` saturates, so within ±2^53 it is `n` back exactly when
+    // `n` is an integer (-0 included: written "0"). `n.trunc()` would be a
+    // call to libm on x86-64's baseline.
+    let i = n as i64;
+    if i as f64 == n && n.abs() < SAFE {
+        write_integer(i, out);
     } else {
         get().write_number(n, out);
     }
