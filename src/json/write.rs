@@ -45,12 +45,16 @@ impl<'o> ObjectWriter<'o> {
         self.out
     }
 
+    // The field writers below are inlined natively as `key` is, so that a
+    // constant key folds in each (the wasm build keeps one copy of each).
+    #[cfg_attr(feature = "text", inline(always))]
     pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
         Json::write_str(value, self.key(key));
         self
     }
 
     /// A string, or `null`.
+    #[cfg_attr(feature = "text", inline(always))]
     pub fn opt_str(&mut self, key: &str, value: Option<&str>) -> &mut Self {
         match value {
             Some(v) => Json::write_str(v, self.key(key)),
@@ -59,12 +63,14 @@ impl<'o> ObjectWriter<'o> {
         self
     }
 
+    #[cfg_attr(feature = "text", inline(always))]
     pub fn num(&mut self, key: &str, value: f64) -> &mut Self {
         write_number(value, self.key(key));
         self
     }
 
     /// A number, or `null`.
+    #[cfg_attr(feature = "text", inline(always))]
     pub fn opt_num(&mut self, key: &str, value: Option<f64>) -> &mut Self {
         match value {
             Some(v) => write_number(v, self.key(key)),
@@ -73,11 +79,13 @@ impl<'o> ObjectWriter<'o> {
         self
     }
 
+    #[cfg_attr(feature = "text", inline(always))]
     pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
         self.key(key).push_str(if value { "true" } else { "false" });
         self
     }
 
+    #[cfg_attr(feature = "text", inline(always))]
     pub fn json(&mut self, key: &str, value: &Json) -> &mut Self {
         value.write_to(self.key(key));
         self
