@@ -8,6 +8,8 @@
 // tests/, benches/) reaches. The others stay `pub mod` until the curated
 // `pub use` list below covers what those users need (issue 11).
 pub mod batch;
+#[cfg(feature = "text")]
+mod block;
 mod code;
 pub mod codec;
 mod collections;

@@ -8,7 +8,8 @@ use crate::engine::{Engine, EvaluationMemo};
 use crate::lines::LineError;
 use crate::timeline::{apply_into, bad, read_step, step_time_in, StepError, StepStore};
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::block::IdHasher;
+use std::hash::BuildHasherDefault;
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
@@ -27,6 +28,14 @@ impl SimulateError {
     /// Whether reading the input or writing the output failed (not the content).
     pub fn is_io(&self) -> bool {
         !matches!(self, SimulateError::Step { .. })
+    }
+
+    /// The line it stopped at (none for an output that could not be written).
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            SimulateError::Step { line, .. } | SimulateError::Read { line, .. } => Some(*line),
+            SimulateError::Write(_) => None,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -53,11 +62,14 @@ pub struct Options {
     /// Users kept live at most (see `MAX_LIVE_USERS`); the others are put
     /// away exactly. The output does not depend on it.
     pub max_live_users: usize,
+    /// Lines applied a user at a time, at most (see `crate::block`; 1:
+    /// one line after the other). The output does not depend on it.
+    pub block_lines: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { reasons: true, max_live_users: MAX_LIVE_USERS }
+        Options { reasons: true, max_live_users: MAX_LIVE_USERS, block_lines: crate::block::BLOCK_LINES }
     }
 }
 
@@ -181,39 +193,6 @@ impl Users {
     }
 }
 
-/// The hash of the replay's user index: FxHash's mixing (rustc's), a few
-/// instructions per word where the standard SipHash takes ~20 per byte.
-/// User ids come from the timeline, not from an adversary the replay
-/// must withstand. Measured: docs/architecture.md ("Replay speed").
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        // The last bytes as one word, zero-padded (a user id of up to 8
-        // bytes takes one round instead of one a byte).
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            for (w, b) in word.iter_mut().zip(rest) {
-                *w = *b;
-            }
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-    }
-}
-
 fn take_back(
     config: &Arc<CompiledConfig>,
     user: &str,
@@ -231,63 +210,168 @@ fn take_back(
 }
 
 /// Replays `input` against `config`, writing decide lines to `out`.
+///
+/// Lines are read a block at a time and applied a user at a time (see
+/// `crate::block`); what they print (decide lines to `out`, warnings to
+/// stderr) is printed in line order, up to the first line that stops the
+/// replay: exactly what applying the lines one after the other prints.
 pub fn simulate(
     config: Arc<CompiledConfig>,
     input: impl BufRead,
     mut out: impl Write,
     options: Options,
 ) -> Result<Stats, SimulateError> {
-    let mut users = Users {
-        config,
-        slots: Vec::new(),
-        index: HashMap::default(),
-        live: VecDeque::new(),
-        live_count: 0,
-        queued: false,
-        max_live: options.max_live_users,
-        clock: 0,
+    let mut replay = Replay {
+        users: Users {
+            config,
+            slots: Vec::new(),
+            index: HashMap::default(),
+            live: VecDeque::new(),
+            live_count: 0,
+            queued: false,
+            max_live: options.max_live_users,
+            clock: 0,
+        },
+        stats: Stats::default(),
+        store: StepStore::default(),
+        times: crate::time::TimeReader::default(),
+        reasons: options.reasons,
+        line_text: String::new(),
+        printed: Printed::default(),
     };
-    let mut stats = Stats::default();
-    let mut text = String::new();
-    // Reused from line to line: what a step borrows.
-    let mut store = StepStore::default();
-    let mut times = crate::time::TimeReader::default();
+    let mut block = crate::block::Block::new(options.block_lines);
     let mut lines = crate::lines::lines(input);
-    while let Some((line_no, line)) = lines.next_line() {
-        let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
-        let raw = match line {
-            Ok(raw) => raw,
-            Err(LineError::Io(source)) => return Err(SimulateError::Read { line: line_no, source }),
-            Err(LineError::TooLong) => {
-                return Err(step_err(bad(ErrorCode::LimitExceeded, LineError::TooLong.to_string())))
+    loop {
+        block.clear();
+        // A line that cannot be read stops the replay once the lines
+        // before it are applied.
+        let mut unreadable = None;
+        let mut ended = false;
+        while block.has_room() {
+            let Some((line_no, line)) = lines.next_line() else {
+                ended = true;
+                break;
+            };
+            let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
+            match line {
+                Ok(raw) if !raw.starts_with('{') && raw.trim().is_empty() => {}
+                Ok(raw) => block.push(line_no, raw),
+                Err(LineError::Io(source)) => unreadable = Some(SimulateError::Read { line: line_no, source }),
+                Err(LineError::TooLong) => {
+                    unreadable = Some(step_err(bad(ErrorCode::LimitExceeded, LineError::TooLong.to_string())))
+                }
+                Err(e @ LineError::NotUtf8) => unreadable = Some(step_err(bad(ErrorCode::InvalidJson, e.to_string()))),
             }
-            Err(e @ LineError::NotUtf8) => return Err(step_err(bad(ErrorCode::InvalidJson, e.to_string()))),
-        };
-        if !raw.starts_with('{') && raw.trim().is_empty() {
-            continue;
+            if unreadable.is_some() {
+                break;
+            }
         }
-        let (user, at_text, step) = read_step(raw, users.config.signals.read_props(), &mut store).map_err(step_err)?;
-        let at = step_time_in(&mut times, at_text).map_err(step_err)?;
-        let engine = users.engine(user).map_err(step_err)?;
-        stats.steps += 1;
-        stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));
-        text.clear();
-        if apply_into(engine, step, at, at_text, options.reasons, &mut text).map_err(step_err)? {
-            text.push('\n');
-            out.write_all(text.as_bytes())?;
-            stats.decisions += 1;
+        // The first line that stops the replay, by line number.
+        let mut stop: Option<SimulateError> = None;
+        for (line_no, raw) in block.lines_by_user() {
+            // After the stop, nothing is printed: a user's later lines are
+            // not applied (those of a user before it all were).
+            if stop.as_ref().is_some_and(|e| e.line().is_some_and(|l| l < line_no)) {
+                continue;
+            }
+            if let Err(e) = replay.line(line_no, raw) {
+                stop = Some(e);
+            }
+        }
+        let stop = stop.or(unreadable);
+        replay.printed.print(&mut out, stop.as_ref().and_then(SimulateError::line))?;
+        if let Some(e) = stop {
+            out.flush()?;
+            return Err(e);
+        }
+        if ended {
+            break;
+        }
+    }
+    replay.stats.users = replay.users.slots.len();
+    out.flush()?;
+    Ok(replay.stats)
+}
+
+/// What the replay keeps from line to line.
+struct Replay {
+    users: Users,
+    stats: Stats,
+    /// What a step borrows beyond its line (reused).
+    store: StepStore,
+    times: crate::time::TimeReader,
+    reasons: bool,
+    /// The decide line of the step (reused).
+    line_text: String,
+    printed: Printed,
+}
+
+impl Replay {
+    /// Applies line `line_no`, keeping what it prints.
+    fn line(&mut self, line_no: usize, raw: &str) -> Result<(), SimulateError> {
+        let step_err = |(code, message): (ErrorCode, String)| SimulateError::Step { line: line_no, code, message };
+        let (user, at_text, step) =
+            read_step(raw, self.users.config.signals.read_props(), &mut self.store).map_err(step_err)?;
+        let at = step_time_in(&mut self.times, at_text).map_err(step_err)?;
+        let engine = self.users.engine(user).map_err(step_err)?;
+        self.stats.steps += 1;
+        self.stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));
+        // Written apart first: the block's text only grows by whole lines.
+        self.line_text.clear();
+        if apply_into(engine, step, at, at_text, self.reasons, &mut self.line_text).map_err(step_err)? {
+            self.line_text.push('\n');
+            let text = &mut self.printed.text;
+            let start = text.len();
+            text.push_str(&self.line_text);
+            self.printed.lines.push((line_no, start, text.len()));
+            self.stats.decisions += 1;
         }
         // Stage changes and exposures are for hosts: a replay prints
         // decisions. What an import could not do exactly goes to stderr.
         if engine.has_notices() {
             for notice in engine.take_notices() {
                 if let crate::engine::Notice::Warning(note) = notice {
-                    eprintln!("line {line_no}: warning[{}]: {}", note.code, note.message);
+                    let warning = format!("line {line_no}: warning[{}]: {}", note.code, note.message);
+                    self.printed.warnings.push((line_no, warning));
                 }
             }
         }
+        Ok(())
     }
-    stats.users = users.slots.len();
-    out.flush()?;
-    Ok(stats)
+}
+
+/// What a block's lines print, kept to be printed in line order.
+#[derive(Default)]
+struct Printed {
+    /// The decide lines' text, one after another.
+    text: String,
+    /// Each decide line: its line number, start and end in `text`.
+    lines: Vec<(usize, usize, usize)>,
+    warnings: Vec<(usize, String)>,
+}
+
+impl Printed {
+    /// Prints what lines before `stop` printed (all, without a stop), in
+    /// line order, and empties itself.
+    fn print(&mut self, out: &mut impl Write, stop: Option<usize>) -> Result<(), SimulateError> {
+        let before = |line: usize| stop.is_none_or(|s| line < s);
+        // A line prints one decide line at most: the numbers differ.
+        self.lines.sort_unstable_by_key(|&(line, _, _)| line);
+        for &(line, start, end) in &self.lines {
+            if before(line) {
+                out.write_all(self.text.get(start..end).unwrap_or_default().as_bytes())?;
+            }
+        }
+        // Warnings of one line keep their order.
+        self.warnings.sort_by_key(|(line, _)| *line);
+        for (line, warning) in &self.warnings {
+            if before(*line) {
+                eprintln!("{warning}");
+            }
+        }
+        self.text.clear();
+        self.lines.clear();
+        self.warnings.clear();
+        Ok(())
+    }
 }

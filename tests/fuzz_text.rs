@@ -35,15 +35,17 @@ fn flap() -> std::sync::Arc<onstage::CompiledConfig> {
     std::sync::Arc::new(onstage::compile(&parse(FLAP)).expect("flap").config)
 }
 
-/// Replays `text` keeping `max_live` users live: the printed lines and the
-/// outcome (stats or the code that stopped it).
+/// Replays `text` keeping `max_live` users live, applying blocks of
+/// `block_lines` lines a user at a time: the printed lines and the outcome
+/// (stats or the code that stopped it).
 fn replay(
     config: std::sync::Arc<onstage::CompiledConfig>,
     text: &str,
     max_live: usize,
+    block_lines: usize,
 ) -> (String, Result<onstage::simulate::Stats, String>) {
     let mut out = Vec::new();
-    let options = Options { reasons: true, max_live_users: max_live };
+    let options = Options { reasons: true, max_live_users: max_live, block_lines };
     let result = simulate(config, text.as_bytes(), &mut out, options).map_err(|e| format!("{} {e}", e.code()));
     (String::from_utf8(out).expect("utf-8"), result)
 }
@@ -127,11 +129,23 @@ fn timeline_text(steps: &[(u8, i64, u8, Json)]) -> String {
         if let Some(Json::Num(d)) = line.get("timestamp").cloned() {
             line.insert("timestamp", Json::from(at_text(t + d as i64, *style / 2)));
         }
-        if style % 11 != 10 {
-            line.insert("user", Json::from(["u1", "u2", ""][*user as usize % 3]));
+        let user = Json::from(["u1", "u2", ""][*user as usize % 3]);
+        // `user` first (as JSON.stringify writes a timeline's lines, and as
+        // a replay groups them by user) or after the step's keys.
+        let user_first = style % 2 == 1;
+        if style % 11 != 10 && !user_first {
+            line.insert("user", user.clone());
         }
         line.insert("at", Json::from(at_text(t, if *style < 8 { 0 } else { *style })));
-        out.push_str(&Json::Obj(line).to_json_string());
+        let text = Json::Obj(line).to_json_string();
+        if style % 11 != 10 && user_first {
+            out.push_str("{\"user\":");
+            out.push_str(&user.to_json_string());
+            out.push(',');
+            out.push_str(text.strip_prefix('{').unwrap_or(&text));
+        } else {
+            out.push_str(&text);
+        }
         out.push('\n');
     }
     out
@@ -156,6 +170,19 @@ fn export_text(steps: &[(u8, i64, u8, Json)]) -> String {
     out
 }
 
+/// Lines applied a user at a time, in blocks of any size, print what they
+/// print applied one after the other (a block of one line), up to the
+/// same line that stops the replay with the same error.
+fn same_in_blocks(config: &std::sync::Arc<onstage::CompiledConfig>, text: &str) -> Result<(), TestCaseError> {
+    let one_by_one = replay(std::sync::Arc::clone(config), text, usize::MAX, 1);
+    for block_lines in [2, 7, Options::default().block_lines] {
+        let grouped = replay(std::sync::Arc::clone(config), text, usize::MAX, block_lines);
+        prop_assert_eq!(&grouped.0, &one_by_one.0, "blocks of {} lines changed the lines", block_lines);
+        prop_assert_eq!(&grouped.1, &one_by_one.1, "blocks of {} lines changed the outcome", block_lines);
+    }
+    Ok(())
+}
+
 #[test]
 fn fuzz_timeline() {
     let strategy = prop_oneof![
@@ -175,15 +202,22 @@ fn fuzz_timeline() {
                 };
                 let text = timeline_text(steps);
                 // Users put away after every step replay exactly as users kept live.
-                let kept = replay(std::sync::Arc::clone(&config), &text, usize::MAX);
-                let parked = replay(std::sync::Arc::clone(&config), &text, 1);
+                let kept = replay(std::sync::Arc::clone(&config), &text, usize::MAX, Options::default().block_lines);
+                let parked = replay(std::sync::Arc::clone(&config), &text, 1, Options::default().block_lines);
                 prop_assert_eq!(&kept.0, &parked.0, "putting users away changed the lines");
                 prop_assert_eq!(&kept.1, &parked.1, "putting users away changed the outcome");
+                same_in_blocks(&config, &text)?;
                 (config, text)
             }
-            TimelineInput::Mutated(0, m) => (saas(), mutate_text(SAAS_TIMELINE, m)),
-            TimelineInput::Mutated(1, m) => (policy(), mutate_text(POLICY_TIMELINE, m)),
-            TimelineInput::Mutated(_, m) => (tours(), mutate_text(TOURS_TIMELINE, m)),
+            TimelineInput::Mutated(which, m) => {
+                let (config, text) = match which {
+                    0 => (saas(), mutate_text(SAAS_TIMELINE, m)),
+                    1 => (policy(), mutate_text(POLICY_TIMELINE, m)),
+                    _ => (tours(), mutate_text(TOURS_TIMELINE, m)),
+                };
+                same_in_blocks(&config, &text)?;
+                (config, text)
+            }
             TimelineInput::Export(steps) => {
                 let text = export_text(steps);
                 let mut out = Vec::new();
