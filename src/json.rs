@@ -389,7 +389,8 @@ pub(crate) fn is_plain(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
-    let special = |w: u64| below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
+    let special =
+        |w: u64| below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
     let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes);
     let half = |b: &[u8]| <[u8; 4]>::try_from(b).map_or(0, u32::from_le_bytes);
     let n = bytes.len();
@@ -536,18 +537,30 @@ mod tests {
     /// before other special ones.
     #[test]
     fn plain_len_is_a_byte_search() {
-        let special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
+        each_with_one_byte(0..20, |mut bytes, at| {
+            if at + 1 < bytes.len() {
+                bytes[at + 1] = 0x01;
+            }
+            assert_eq!(plain_len(&bytes), bytes.iter().position(special), "{bytes:?}");
+        });
+    }
+
+    /// A byte a string's writer escapes.
+    fn special(b: &u8) -> bool {
+        *b == b'"' || *b == b'\\' || *b < 0x20
+    }
+
+    /// Each run of a filler byte of every length in `lens`, with every
+    /// byte value at every place, and that place.
+    fn each_with_one_byte(lens: std::ops::Range<usize>, mut check: impl FnMut(Vec<u8>, usize)) {
         let fillers = [b'a', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff, b' ', b'!', b'#', b'[', b']'];
-        for len in 0..20 {
+        for len in lens {
             for at in 0..len {
                 for b in 0..=255u8 {
                     for &filler in &fillers {
                         let mut bytes = vec![filler; len];
                         bytes[at] = b;
-                        if at + 1 < len {
-                            bytes[at + 1] = 0x01;
-                        }
-                        assert_eq!(plain_len(&bytes), bytes.iter().position(special), "{bytes:?}");
+                        check(bytes, at);
                     }
                 }
             }
@@ -560,20 +573,8 @@ mod tests {
     #[cfg(feature = "text")]
     #[test]
     fn is_plain_is_a_byte_search() {
-        let special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
-        let fillers = [b'a', 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff, b' ', b'!', b'#', b'[', b']'];
         assert!(is_plain(b""));
-        for len in 1..25 {
-            for at in 0..len {
-                for b in 0..=255u8 {
-                    for &filler in &fillers {
-                        let mut bytes = vec![filler; len];
-                        bytes[at] = b;
-                        assert_eq!(is_plain(&bytes), !bytes.iter().any(special), "{bytes:?}");
-                    }
-                }
-            }
-        }
+        each_with_one_byte(1..25, |bytes, _| assert_eq!(is_plain(&bytes), !bytes.iter().any(special), "{bytes:?}"));
     }
 
     #[test]

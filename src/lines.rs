@@ -285,7 +285,9 @@ mod tests {
     fn finds_the_end_of_a_line_and_whether_it_is_ascii() {
         let naive = |b: &[u8]| b.iter().position(|&c| c == b'\n').map(|i| (i, b[..i].is_ascii()));
         let base: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
-        for newline in [None, Some(0), Some(1), Some(7), Some(8), Some(9), Some(15), Some(16), Some(17), Some(31), Some(33)] {
+        for newline in
+            [None, Some(0), Some(1), Some(7), Some(8), Some(9), Some(15), Some(16), Some(17), Some(31), Some(33)]
+        {
             for high in [None, Some(0), Some(5), Some(7), Some(8), Some(15), Some(16), Some(17), Some(32), Some(39)] {
                 for len in [0, 1, 8, 15, 16, 17, 20, 32, 33, 40] {
                     let mut t = base.clone();

@@ -325,7 +325,14 @@ mod tests {
         values.extend([i64::MIN, i64::MAX, 9_007_199_254_740_991, -9_007_199_254_740_991]);
         for e in 0..19 {
             let p = 10i64.pow(e);
-            values.extend([p - 1, p, p + 1, -p, p * 7 + 3, p * 9 + p / 2]);
+            values.extend([
+                p - 1,
+                p,
+                p + 1,
+                -p,
+                p.saturating_mul(7).saturating_add(3),
+                p.saturating_mul(9).saturating_add(p / 2),
+            ]);
         }
         for i in values {
             let mut s = String::new();

@@ -2,13 +2,13 @@
 //! users interleaved) and writes one JSON line per `decide` step.
 //! The line format is a public contract (DESIGN, "Native").
 
+use crate::block::IdHasher;
 use crate::code::ErrorCode;
 use crate::config::CompiledConfig;
 use crate::engine::{Engine, EvaluationMemo};
 use crate::lines::LineError;
 use crate::timeline::{apply_into, bad, read_step, step_time_in, StepError, StepStore};
 use std::collections::{HashMap, VecDeque};
-use crate::block::IdHasher;
 use std::hash::BuildHasherDefault;
 use std::io::{BufRead, Write};
 use std::sync::Arc;

@@ -169,8 +169,17 @@ pub fn read_step<'a>(
 enum Common<'t> {
     /// `props`: given as an object (read into the store's props, true)
     /// or as `null` (false), or not given.
-    Track { user: &'t str, at: &'t str, name: &'t str, props: Option<bool>, timestamp: Option<&'t str> },
-    DecideAll { user: &'t str, at: &'t str },
+    Track {
+        user: &'t str,
+        at: &'t str,
+        name: &'t str,
+        props: Option<bool>,
+        timestamp: Option<&'t str>,
+    },
+    DecideAll {
+        user: &'t str,
+        at: &'t str,
+    },
 }
 
 /// The line as a [`Common`] step, or None when it is not one exactly.

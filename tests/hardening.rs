@@ -241,7 +241,13 @@ mod simulate {
     fn replay(config: &str, timeline: &str, max_live_users: usize) -> String {
         let config = Arc::new(onstage::compile(&onstage::json::parse(config).unwrap()).unwrap().config);
         let mut out = Vec::new();
-        simulate(config, timeline.as_bytes(), &mut out, Options { reasons: true, max_live_users, ..Options::default() }).unwrap();
+        simulate(
+            config,
+            timeline.as_bytes(),
+            &mut out,
+            Options { reasons: true, max_live_users, ..Options::default() },
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
