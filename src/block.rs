@@ -84,7 +84,7 @@ impl Block {
         let user = user_of(line).map(|(from, to)| (start + from, start + to));
         // A line whose user is not certain is applied after every line
         // before it, and before any after it: it ends the block.
-        self.closed = user.is_none() || self.max_lines == 1;
+        self.closed = user.is_none();
         self.lines.push(Line { number, start, end: self.text.len(), user });
     }
 
