@@ -269,8 +269,8 @@ pub fn simulate(
         // The first line that stops the replay, by line number.
         let mut stop: Option<SimulateError> = None;
         for (line_no, raw) in block.lines_by_user() {
-            // After the stop, nothing is printed: a user's later lines are
-            // not applied (those of a user before it all were).
+            // Lines after the stop are not applied (of any user): nothing
+            // of theirs would be printed. Every line before it is.
             if stop.as_ref().is_some_and(|e| e.line().is_some_and(|l| l < line_no)) {
                 continue;
             }
