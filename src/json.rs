@@ -353,28 +353,40 @@ pub fn js_number_string(n: f64) -> String {
     out
 }
 
-/// The index of the first `"`, `\\` or control character in `bytes`,
-/// eight bytes at a time: in the word xor a byte repeated, a byte equal to
-/// it is zero, and `(x - 0x01..) & !x & 0x80..` marks the zero bytes, the
+/// A byte a JSON string must escape: `"`, `\\` or a control character.
+#[inline(always)]
+fn is_special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The special bytes of a word of eight ([`is_special`]), each marked by
+/// its high bit: in the word xor a byte repeated, a byte equal to it is
+/// zero, and `(x - 0x01..) & !x & 0x80..` marks the zero bytes, the
 /// lowest one exactly (a borrow only marks bytes above a true zero); the
 /// same with the word itself and 0x20 marks the bytes below 0x20.
-pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
+#[inline(always)]
+fn special_bytes(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20)
+}
+
+/// The index of the first special byte ([`is_special`]) in `bytes`, eight
+/// bytes at a time.
+pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let found = below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
+        let found = special_bytes(u64::from_le_bytes(word));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| at + i)
+    chunks.remainder().iter().position(|&b| is_special(b)).map(|i| at + i)
 }
 
 /// Whether `bytes` has no `"`, `\\` or control character (nothing to
@@ -386,22 +398,17 @@ pub(crate) fn plain_len(bytes: &[u8]) -> Option<usize> {
 #[cfg(feature = "text")]
 #[inline(always)]
 pub(crate) fn is_plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
-    let special =
-        |w: u64| below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1) | below(w, 0x20);
     let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes);
     let half = |b: &[u8]| <[u8; 4]>::try_from(b).map_or(0, u32::from_le_bytes);
     let n = bytes.len();
     if n >= 8 {
-        let last = bytes.get(n - 8..).map_or(0, |b| special(word(b)));
-        bytes.chunks_exact(8).fold(last, |found, chunk| found | special(word(chunk))) == 0
+        let last = bytes.get(n - 8..).map_or(0, |b| special_bytes(word(b)));
+        bytes.chunks_exact(8).fold(last, |found, chunk| found | special_bytes(word(chunk))) == 0
     } else if n >= 4 {
         let (low, high) = (bytes.get(..4).map_or(0, half), bytes.get(n - 4..).map_or(0, half));
-        special(u64::from(low) | u64::from(high) << 32) == 0
+        special_bytes(u64::from(low) | u64::from(high) << 32) == 0
     } else {
-        !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        !bytes.iter().any(|&b| is_special(b))
     }
 }
 
@@ -423,7 +430,7 @@ fn write_string(s: &str, out: &mut String) {
     #[cfg(feature = "text")]
     let plain = |rest: &str| plain_len(rest.as_bytes());
     #[cfg(not(feature = "text"))]
-    let plain = |rest: &str| rest.bytes().position(|b| b == b'"' || b == b'\\' || b < 0x20);
+    let plain = |rest: &str| rest.bytes().position(is_special);
     while let Some(at) = plain(rest) {
         let (plain, tail) = rest.split_at_checked(at).unwrap_or((rest, ""));
         out.push_str(plain);
@@ -545,7 +552,8 @@ mod tests {
         });
     }
 
-    /// A byte a string's writer escapes.
+    /// A byte a string's writer escapes, spelled out (what the word tests
+    /// must agree with).
     fn special(b: &u8) -> bool {
         *b == b'"' || *b == b'\\' || *b < 0x20
     }

@@ -236,7 +236,6 @@ pub fn simulate(
         store: StepStore::default(),
         times: crate::time::TimeReader::default(),
         reasons: options.reasons,
-        line_text: String::new(),
         printed: Printed::default(),
     };
     let mut block = crate::block::Block::new(options.block_lines);
@@ -301,8 +300,6 @@ struct Replay {
     store: StepStore,
     times: crate::time::TimeReader,
     reasons: bool,
-    /// The decide line of the step (reused).
-    line_text: String,
     printed: Printed,
 }
 
@@ -316,13 +313,10 @@ impl Replay {
         let engine = self.users.engine(user).map_err(step_err)?;
         self.stats.steps += 1;
         self.stats.events += usize::from(matches!(step, crate::timeline::Step::Track { .. }));
-        // Written apart first: the block's text only grows by whole lines.
-        self.line_text.clear();
-        if apply_into(engine, step, at, at_text, self.reasons, &mut self.line_text).map_err(step_err)? {
-            self.line_text.push('\n');
-            let text = &mut self.printed.text;
-            let start = text.len();
-            text.push_str(&self.line_text);
+        let text = &mut self.printed.text;
+        let start = text.len();
+        if apply_into(engine, step, at, at_text, self.reasons, text).map_err(step_err)? {
+            text.push('\n');
             self.printed.lines.push((line_no, start, text.len()));
             self.stats.decisions += 1;
         }
